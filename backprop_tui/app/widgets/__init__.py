@@ -1,0 +1,1 @@
+"""One widget per module; each renders a slice of the session's state."""

@@ -1,0 +1,102 @@
+"""The Equation panel: the current phase's formula, then the same with this sample's numbers.
+
+The numbers are the ones the core computed (``session.values``); this module only
+arranges them, so what the class reads here is exactly what the engine did.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+from rich.text import Text
+from textual.widgets import Static
+
+from ...core.network import PARAM_NAMES
+from ...core.session import Session
+from ..render import fmt, hstack, join_lines, row_lines
+
+Block = list[Text] | str
+V = Mapping[str, object]
+
+
+def col(v: V, key: str) -> list[Text]:
+    """A vector stood on end, as it is written in the math."""
+    return row_lines(v[key], column=True)
+
+
+def mat(v: V, key: str) -> list[Text]:
+    return row_lines(v[key])
+
+
+def num(v: V, key: str) -> str:
+    return fmt(float(v[key] if key != "y_hat" else v[key][0])).strip()  # type: ignore[index]
+
+
+def _load(v: V) -> list[list[Block]]:
+    return [["x =", col(v, "x"), "   y =", num(v, "y")]]
+
+
+def _z1(v: V) -> list[list[Block]]:
+    return [["z1 =", mat(v, "W1"), col(v, "x"), "+", col(v, "b1"), "=", col(v, "z1")]]
+
+
+def _a1(v: V) -> list[list[Block]]:
+    return [["a1 = σ(", col(v, "z1"), ") =", col(v, "a1")]]
+
+
+def _z2(v: V) -> list[list[Block]]:
+    return [["z2 =", mat(v, "W2"), col(v, "a1"), "+", mat(v, "b2"), "=", mat(v, "z2")]]
+
+
+def _y_hat(v: V) -> list[list[Block]]:
+    return [["y_hat = σ(", mat(v, "z2"), ") =", mat(v, "y_hat")]]
+
+
+def _loss(v: V) -> list[list[Block]]:
+    return [[f"L = ½ ({num(v, 'y_hat')} − {num(v, 'y')})² = {fmt(v['L']).strip()}"]]  # type: ignore[arg-type]
+
+
+def _delta2(v: V) -> list[list[Block]]:
+    return [[f"delta2 = ({num(v, 'y_hat')} − {num(v, 'y')}) ·", mat(v, "dsig2"), "=",
+             mat(v, "delta2")],
+            ["   where σ'(z2) = y_hat (1 − y_hat)"]]
+
+
+def _grads2(v: V) -> list[list[Block]]:
+    return [["dW2 =", mat(v, "delta2"), mat(v, "a1"), "=", mat(v, "dW2")],
+            ["db2 =", mat(v, "db2")]]
+
+
+def _delta1(v: V) -> list[list[Block]]:
+    return [["delta1 = (", row_lines(v["W2"], column=True), mat(v, "delta2"), ") ⊙",
+             col(v, "dsig1"), "=", col(v, "delta1")]]
+
+
+def _grads1(v: V) -> list[list[Block]]:
+    return [["dW1 =", col(v, "delta1"), mat(v, "x"), "=", mat(v, "dW1"), "   db1 =",
+             col(v, "db1")]]
+
+
+def _update(v: V) -> list[list[Block]]:
+    eta = f"{float(v['lr']):g}"  # type: ignore[arg-type]
+    return [[f"{n:<3}", mat(v, n), f"− {eta} ·", mat(v, "d" + n), "=", mat(v, n + "_new")]
+            for n in PARAM_NAMES]
+
+
+WITH_NUMBERS: dict[str, Callable[[V], list[list[Block]]]] = {
+    "load": _load, "z1": _z1, "a1": _a1, "z2": _z2, "y_hat": _y_hat, "L": _loss,
+    "delta2": _delta2, "dW2": _grads2, "delta1": _delta1, "dW1": _grads1, "update": _update,
+}
+
+
+class EquationPanel(Static):
+    """Formula of the current phase, symbolically and with the numbers put in."""
+
+    def show(self, session: Session, note: Text | None = None) -> None:
+        phase = session.phase
+        lines = [Text.assemble((f"{phase.title}:  ", "dim"), (phase.formula, "bold"))]
+        for row in WITH_NUMBERS[phase.key](session.values):
+            lines += hstack(row)
+        if note is not None:
+            lines.append(note)
+        self.update(join_lines(lines))

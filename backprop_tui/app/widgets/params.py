@@ -1,0 +1,34 @@
+"""The Parameters panel: W1, b1, W2, b2, coloured by sign, with the update marked."""
+
+from __future__ import annotations
+
+import numpy as np
+from rich.text import Text
+from textual.widgets import Static
+
+from ...core.network import PARAM_NAMES
+from ...core.session import Session
+from ..render import join_lines, labelled, shape_of
+
+LABEL = 9
+
+
+class ParamsPanel(Static):
+    """Parameters before this sample's update; on the update phase, new values and old."""
+
+    def show(self, session: Session) -> None:
+        params = session.params.as_dict()
+        values = session.values
+        updated = "W1_new" in values
+        lines: list[Text] = []
+        for name in PARAM_NAMES:
+            old = params[name]
+            label = f"{name} {shape_of(old)}"
+            if updated:
+                new = np.asarray(values[name + "_new"])
+                lines += labelled(label, new, LABEL, marks=new != old)
+                lines += labelled("  was", old, LABEL)
+            else:
+                lines += labelled(label, old, LABEL)
+        self.border_subtitle = "updated: changed cells underlined" if updated else ""
+        self.update(join_lines(lines))

@@ -1,0 +1,52 @@
+"""The plot tabs, drawn by plotext: loss per epoch, and predictions against targets."""
+
+from __future__ import annotations
+
+import math
+
+from textual_plotext import PlotextPlot
+
+from ...core.timeline import EpochRecord
+
+
+class LossPlot(PlotextPlot):
+    """Mean train loss per completed epoch, test loss when there is a split, and the
+    running mean of the epoch in progress (the lab's loss curve, growing live)."""
+
+    def show(self, records: list[EpochRecord], running: float | None, epoch: int) -> None:
+        plt = self.plt
+        plt.clear_data()
+        plt.clear_figure()
+        plt.title("mean loss per epoch (log scale)")
+        plt.xlabel("epoch")
+        values = [r.train_loss for r in records] + ([running] if running is not None else [])
+        if all(v > 0 and math.isfinite(v) for v in values) and values:
+            plt.yscale("log")
+        if records:
+            xs = [r.epoch for r in records]
+            plt.plot(xs, [r.train_loss for r in records], label="train", marker="braille")
+            tests = [r.test_loss for r in records if r.test_loss is not None]
+            if len(tests) == len(records):
+                plt.plot(xs, tests, label="test", marker="braille")
+        if running is not None:
+            plt.scatter([epoch], [running], label="this epoch so far", marker="●")
+        if not values:
+            plt.title("mean loss per epoch: no sample updated yet (n steps, e runs an epoch)")
+        self.refresh()
+
+
+class FitPlot(PlotextPlot):
+    """Predictions against targets over the training rows, with the y = x line (Task 1)."""
+
+    def show(self, targets, predictions, loss: float) -> None:
+        plt = self.plt
+        plt.clear_data()
+        plt.clear_figure()
+        plt.title(f"predictions vs targets, mean loss {loss:.6g}")
+        plt.xlabel("target y")
+        lo = float(min(min(targets), min(predictions), 0.0))
+        hi = float(max(max(targets), max(predictions), 1.0))
+        plt.plot([lo, hi], [lo, hi], label="y = x", marker="braille")
+        plt.scatter(list(map(float, targets)), list(map(float, predictions)),
+                    label="y_hat", marker="dot")
+        self.refresh()

@@ -1,0 +1,180 @@
+"""Command line: ``backprop-tui`` opens the app; ``train`` runs headless; ``check`` checks code.
+
+This module imports neither Textual nor the app until the app is really opened,
+so ``train`` and ``--help`` answer at once and work without a terminal.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+
+PROG = "backprop-tui"
+EXIT_BAD_INPUT = 2
+EXIT_DIVERGED = 3
+
+
+class UsageError(Exception):
+    """A one-line problem with what the user typed or pointed us at."""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, but a usage mistake is one line and exit status 2, like every other error."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(message)
+
+
+def add_data_options(parser: argparse.ArgumentParser) -> None:
+    g = parser.add_argument_group("data")
+    g.add_argument("--dataset", default="lab", metavar="lab|iris|PATH|URL",
+                   help="the lab's synthetic data (default), the bundled Iris data, "
+                        "a CSV file or an http(s) URL of one")
+    g.add_argument("--inputs", metavar="COLS",
+                   help="input columns, by 0-based index or header name, comma-separated "
+                        "(default: every numeric column but the target)")
+    g.add_argument("--target", metavar="COL",
+                   help="target column (default: the last numeric column)")
+    g.add_argument("--test-fraction", type=float, metavar="F",
+                   help="share of rows held out for testing, in [0, 1) "
+                        "(default 0 for lab, 0.2 otherwise)")
+    g.add_argument("--normalize", action="store_true",
+                   help="min-max scale inputs and target to [0, 1], fitted on the training rows")
+
+
+def add_train_options(parser: argparse.ArgumentParser) -> None:
+    g = parser.add_argument_group("training")
+    g.add_argument("--hidden", type=int, default=2, metavar="N", help="hidden units (default 2)")
+    g.add_argument("--lr", type=float, default=0.5, metavar="F",
+                   help="learning rate eta (default 0.5)")
+    g.add_argument("--epochs", type=int, default=20, metavar="N", help="epochs (default 20)")
+    g.add_argument("--seed", type=int, default=42, metavar="N",
+                   help="seed of the data, initial weights, split and shuffle (default 42)")
+    g.add_argument("--init-scale", type=float, default=0.1, metavar="F",
+                   help="initial weights are this times standard normal draws (default 0.1)")
+    g.add_argument("--shuffle", action="store_true",
+                   help="seeded new sample order every epoch (default: file order, as the lab)")
+
+
+def data_and_config(args: argparse.Namespace):
+    """The core's option objects from parsed arguments (imports kept local: fast --help)."""
+    from .core.session import TrainConfig
+    from .core.training import DataOptions
+
+    data = DataOptions(args.dataset, args.inputs, args.target, args.test_fraction,
+                       args.normalize)
+    config = TrainConfig(hidden=args.hidden, lr=args.lr, epochs=args.epochs, seed=args.seed,
+                         init_scale=args.init_scale, shuffle=args.shuffle)
+    return data, config
+
+
+def open_session(args: argparse.Namespace):
+    """Build the session, turning every data or settings problem into a UsageError."""
+    from .core.data import DataError
+    from .core.training import build_session
+
+    data, config = data_and_config(args)
+    try:
+        session = build_session(data, config)
+    except (DataError, ValueError) as err:
+        raise UsageError(str(err)) from None
+    for warning in session.dataset.warnings:
+        print(f"{PROG}: warning: {warning}", file=sys.stderr)
+    return session, data
+
+
+def app_parser() -> Parser:
+    parser = Parser(
+        prog=PROG,
+        description="A terminal step-through debugger for backpropagation. With no command, "
+                    "opens the app; 'train' runs headless; 'check' checks your own backprop.",
+        epilog="commands:\n  train    run epochs headless and print the losses "
+               "(backprop-tui train --help)\n  check    check a forward_backward_pass of "
+               "your own (backprop-tui check --help)",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_data_options(parser)
+    add_train_options(parser)
+    parser.add_argument("--student", metavar="FILE.py",
+                        help="show the forward_backward_pass in FILE.py beside the engine")
+    return parser
+
+
+def train_parser() -> Parser:
+    parser = Parser(prog=f"{PROG} train",
+                    description="Train the network headless and print the loss of every epoch.")
+    add_data_options(parser)
+    add_train_options(parser)
+    parser.add_argument("--json", action="store_true",
+                        help="print one JSON document (config, losses, final parameters)")
+    return parser
+
+
+def format_loss(value: float | None) -> str:
+    return "-" if value is None else f"{value:.6g}"
+
+
+def run_train(argv: Sequence[str]) -> int:
+    from .core.training import report, train
+
+    args = train_parser().parse_args(argv)
+    session, data = open_session(args)
+    result = train(session, session.config.epochs)
+    if args.json:
+        json.dump(report(session, data, result), sys.stdout, indent=2)
+        print()
+    else:
+        ds = session.dataset
+        print(f"dataset {ds.name}: {ds.n_train} training rows, {ds.n_test} test rows; "
+              f"inputs {', '.join(ds.input_names)} -> {ds.target_name}")
+        print(f"hidden {session.config.hidden}, lr {session.config.lr:g}, "
+              f"seed {session.config.seed}; initial mean loss "
+              f"{format_loss(session.initial_train_loss)}")
+        print(f"{'epoch':>5}  {'loss sum':>12}  {'mean loss':>12}  {'test loss':>12}")
+        for r in session.epoch_records:
+            print(f"{r.epoch:>5}  {format_loss(r.train_loss_sum):>12}  "
+                  f"{format_loss(r.train_loss):>12}  {format_loss(r.test_loss):>12}")
+    if result.divergence is not None:
+        print(f"{PROG}: {result.divergence.message}", file=sys.stderr)
+        return EXIT_DIVERGED
+    return 0
+
+
+def run_app(argv: Sequence[str]) -> int:
+    args = app_parser().parse_args(argv)
+    session, _ = open_session(args)
+    student = None
+    if args.student:
+        from .check.loader import StudentError, load_student
+
+        try:
+            student = load_student(args.student)
+        except StudentError as err:
+            raise UsageError(str(err)) from None
+    from .app.app import BackpropApp
+
+    BackpropApp(session, student=student).run()
+    return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if argv and argv[0] == "train":
+            return run_train(argv[1:])
+        if argv and argv[0] == "check":
+            from .check.cli import run_check
+
+            return run_check(argv[1:])
+        return run_app(argv)
+    except UsageError as err:
+        print(f"{PROG}: error: {err}", file=sys.stderr)
+        return EXIT_BAD_INPUT
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

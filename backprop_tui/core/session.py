@@ -1,0 +1,231 @@
+"""The stepping session: a cursor that moves through a training run both ways.
+
+The cursor is (update u, phase k): the sample of update u is loaded and phases
+0..k of :data:`~backprop_tui.core.phases.PHASES` have been computed on it. Moving
+forward past the update phase starts update u + 1. Any position can be reached
+again later, bit for bit, because the parameters come from the
+:class:`~backprop_tui.core.timeline.Timeline` and the phase values are recomputed
+from them by the same code.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+import numpy as np
+
+from .data import Dataset
+from .network import Params, mean_loss, predict
+from .phases import PHASES, UPDATE_PHASE, Phase, run_phases
+from .timeline import CancelFn, Divergence, EpochRecord, Timeline
+
+
+@dataclass(frozen=True)
+class TrainConfig:
+    """The training options shared by the app, ``train`` and ``check``."""
+
+    hidden: int = 2
+    lr: float = 0.5
+    epochs: int = 20
+    seed: int = 42
+    init_scale: float = 0.1
+    shuffle: bool = False
+
+    def validate(self) -> None:
+        """Raise ValueError with a one-line reason for settings no run can use."""
+        if not (math.isfinite(self.lr) and self.lr > 0):
+            raise ValueError(f"learning rate must be a finite number > 0, got {self.lr:g}")
+        if self.epochs < 0:
+            raise ValueError(f"epochs must be >= 0, got {self.epochs}")
+        if self.hidden < 1:
+            raise ValueError(f"hidden units must be >= 1, got {self.hidden}")
+        if not 0 <= self.seed < 2**32:
+            raise ValueError(f"seed must be between 0 and 2**32 - 1, got {self.seed}")
+        if not (math.isfinite(self.init_scale) and self.init_scale >= 0):
+            raise ValueError(f"init scale must be a finite number >= 0, got {self.init_scale:g}")
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """Where the session stands: update u (epoch, position in it) and phase index."""
+
+    update: int
+    phase: int
+    n: int
+
+    @property
+    def epoch(self) -> int:
+        return self.update // self.n
+
+    @property
+    def position(self) -> int:
+        return self.update % self.n
+
+
+@dataclass(frozen=True)
+class RunResult:
+    epochs_completed: int
+    cancelled: bool
+    divergence: Divergence | None
+
+
+class Session:
+    """A training run on one dataset that can be stepped phase by phase, both ways."""
+
+    def __init__(self, dataset: Dataset, params0: Params, config: TrainConfig) -> None:
+        config.validate()
+        self.dataset = dataset
+        self.config = config
+        self.n = dataset.n_train
+        self.params0 = params0
+        self._orders: dict[int, np.ndarray] = {}
+        order = self._shuffled_order if config.shuffle else None
+        self.timeline = Timeline(params0, dataset.X_train, dataset.y_train, config.lr, order,
+                                 dataset.X_test, dataset.y_test)
+        self.initial_train_loss = mean_loss(params0, dataset.X_train, dataset.y_train)
+        self._cursor = Cursor(0, 0, self.n)
+        self._values: dict[str, object] | None = None
+
+    def _shuffled_order(self, epoch: int) -> np.ndarray:
+        """Seeded per-epoch sample order, a function of (seed, epoch) only."""
+        order = self._orders.get(epoch)
+        if order is None:
+            if len(self._orders) > 64:
+                self._orders.clear()
+            order = np.random.default_rng([self.config.seed, 2, epoch]).permutation(self.n)
+            self._orders[epoch] = order
+        return order
+
+    # -- state -----------------------------------------------------------------
+    @property
+    def cursor(self) -> Cursor:
+        return self._cursor
+
+    @property
+    def phase(self) -> Phase:
+        return PHASES[self._cursor.phase]
+
+    @property
+    def row(self) -> int:
+        """Index of the current sample among the training rows."""
+        return self.timeline.row(self._cursor.update)
+
+    @property
+    def params(self) -> Params:
+        """Parameters before the current sample's update."""
+        return self.timeline.params_at(self._cursor.update)
+
+    @property
+    def values(self) -> dict[str, object]:
+        """Every quantity computed so far for the current sample (phases 0..k)."""
+        if self._values is None:
+            u, k = self._cursor.update, self._cursor.phase
+            row = self.timeline.row(u)
+            self._values = run_phases(self.params, self.dataset.X_train[row],
+                                      float(self.dataset.y_train[row]), self.config.lr, upto=k)
+        return self._values
+
+    @property
+    def divergence(self) -> Divergence | None:
+        return self.timeline.divergence
+
+    @property
+    def at_start(self) -> bool:
+        return self._cursor.update == 0 and self._cursor.phase == 0
+
+    @property
+    def epoch_records(self) -> list[EpochRecord]:
+        """Epochs completed before the cursor."""
+        return self.timeline.epoch_records[: self._cursor.epoch]
+
+    def epoch_losses(self) -> list[float]:
+        """Per-sample losses of the current epoch's samples already updated."""
+        c = self._cursor
+        return self.timeline.losses(c.epoch * self.n, c.update)
+
+    def fit(self) -> tuple[np.ndarray, np.ndarray, float]:
+        """Targets, predictions and mean loss over the training rows at the current parameters."""
+        X, y = self.dataset.X_train, self.dataset.y_train
+        with np.errstate(all="ignore"):
+            return y, predict(self.params, X), mean_loss(self.params, X, y)
+
+    # -- moving ----------------------------------------------------------------
+    def goto(self, update: int, phase: int = 0) -> bool:
+        """Move to (update, phase) if the run can reach it; False when it cannot."""
+        if update < 0 or not 0 <= phase < len(PHASES):
+            return False
+        limit = self.timeline.limit
+        if limit is None or update <= limit:
+            self.timeline.advance(update)
+        if update > self.timeline.head:
+            return False
+        if (update, phase) != (self._cursor.update, self._cursor.phase):
+            self._cursor = Cursor(update, phase, self.n)
+            self._values = None
+        return True
+
+    def step_forward(self) -> bool:
+        """One phase on; after the update phase, the next sample's first phase."""
+        u, k = self._cursor.update, self._cursor.phase
+        return self.goto(u, k + 1) if k < UPDATE_PHASE else self.goto(u + 1, 0)
+
+    def step_back(self) -> bool:
+        """One phase back, across samples and epochs, to the very start."""
+        u, k = self._cursor.update, self._cursor.phase
+        if k > 0:
+            return self.goto(u, k - 1)
+        return u > 0 and self.goto(u - 1, UPDATE_PHASE)
+
+    def apply_update(self) -> bool:
+        """Compute the remaining phases of this sample, including its update."""
+        return self.goto(self._cursor.update, UPDATE_PHASE)
+
+    def next_sample(self) -> bool:
+        """To the start of the next sample, applying the current one's update."""
+        return self.goto(self._cursor.update + 1, 0)
+
+    def prev_sample(self) -> bool:
+        """To the start of the previous sample (or of the first one)."""
+        return self.goto(max(self._cursor.update - 1, 0), 0)
+
+    def reset(self) -> None:
+        """Back to the initial parameters; the recorded run stays valid and is reused."""
+        self.goto(0, 0)
+
+    def run_epochs(
+        self,
+        n_epochs: int,
+        progress: Callable[[int, int], None] | None = None,
+        cancel: CancelFn | None = None,
+    ) -> RunResult:
+        """Run to the end of epoch (current + n_epochs - 1), i.e. the start of a later epoch.
+
+        ``progress(done, total)`` is called as updates complete; ``cancel()`` is
+        polled between chunks. The cursor ends at the start of a sample, so the
+        state is consistent whatever stopped the run.
+        """
+        start = self._cursor.update
+        target = (self._cursor.epoch + n_epochs) * self.n
+        total = target - start
+        cancelled = False
+
+        def check() -> bool:
+            nonlocal cancelled
+            cancelled = cancelled or bool(cancel and cancel())
+            return cancelled
+
+        def report(head: int) -> None:
+            if progress is not None:
+                progress(min(head, target) - start, total)
+
+        if self.timeline.head >= target:
+            report(target)
+        else:
+            self.timeline.advance(target, report, check)
+        end = min(target, self.timeline.head)
+        self.goto(end, 0)
+        before = start // self.n
+        return RunResult(end // self.n - before, cancelled, self.timeline.divergence
+                         if end < target and not cancelled else None)
