@@ -8,11 +8,12 @@ progress messages back.
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import partial
 
-from textual import on, work
+from textual import events, on, work
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
@@ -34,6 +35,7 @@ from .widgets.values import BACKWARD, FORWARD, ValuesPanel
 PACES = (2.0, 1.0, 0.5, 0.25, 0.1)  # seconds per autoplay step
 HINT = "n/→ step · p/← back · u update · e epoch · space autoplay · ? help"
 # Actions that stay usable while epochs run in the background.
+PROGRESS_INTERVAL = 0.1  # seconds between progress redraws during a run
 DURING_RUN = {"cancel", "help", "quit", "next_tab", "command_palette"}
 
 
@@ -118,9 +120,12 @@ class BackpropApp(App[None]):
         self.show_state()
         self.say_default()
 
-    def on_resize(self) -> None:
-        self.screen.set_class(self.size.width < 110, "-narrow")
-        self.screen.set_class(self.size.height < 34, "-short")
+    def on_resize(self, event: events.Resize) -> None:
+        """Compact layout below the 120x40 reference (80x24 is the classroom minimum)."""
+        self.screen.set_class(event.size.width < 110, "-narrow")
+        self.screen.set_class(event.size.height < 34, "-short")
+        for bar in self.query(PositionBar):
+            bar.call_after_refresh(bar.show, self.session)
 
     # -- showing the core's state ----------------------------------------------
     def show_state(self) -> None:
@@ -284,13 +289,16 @@ class BackpropApp(App[None]):
 
     @work(thread=True, exclusive=True, group="run")
     def run_worker_epochs(self, n_epochs: int) -> None:
+        """Runs in a thread; posts progress when an epoch completes, at most ~10 times a second
+        (a flood of redraws would make the app unresponsive on fast epochs)."""
         session = self.session
-        last_epoch = [-1]
+        seen = [0, 0.0]  # epochs posted, time of last post
 
         def progress(done: int, total: int) -> None:
             records = session.timeline.epoch_records
-            if len(records) != last_epoch[0] or done == total:
-                last_epoch[0] = len(records)
+            now = time.monotonic()
+            if len(records) > seen[0] and now - seen[1] >= PROGRESS_INTERVAL:
+                seen[:] = [len(records), now]
                 self.post_message(self.RunProgress(done, total, list(records)))
 
         result = session.run_epochs(n_epochs, progress, self._cancel.is_set)
@@ -299,11 +307,7 @@ class BackpropApp(App[None]):
     @on(RunProgress)
     def run_progress(self, message: RunProgress) -> None:
         self.query_one(StatusBar).progress(message.done, message.total)
-        upto = [r for r in message.records if r.epoch < self._run_end_epoch(message)]
-        self.query_one(LossPlot).show(upto, None, len(upto))
-
-    def _run_end_epoch(self, message: RunProgress) -> int:
-        return len(message.records)
+        self.query_one(LossPlot).show(message.records, None, len(message.records))
 
     @on(RunFinished)
     def run_finished(self, message: RunFinished) -> None:

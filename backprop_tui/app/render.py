@@ -151,4 +151,8 @@ def hstack(blocks: list[list[Text] | str], gap: int = 1) -> list[Text]:
 
 
 def join_lines(lines: list[Text]) -> Text:
-    return Text("\n").join(lines)
+    """Lines as one Text that is cropped, never wrapped (a wrapped matrix row misleads)."""
+    text = Text("\n").join(lines)
+    text.no_wrap = True
+    text.overflow = "crop"
+    return text

@@ -46,9 +46,9 @@ class Divergence:
     @property
     def message(self) -> str:
         return (
-            f"diverged in epoch {self.epoch}, sample {self.position} (row {self.row}): "
-            f"its update made the parameters nan/inf. Try a smaller learning rate than "
-            f"{self.lr:g} (--lr), or --normalize the data."
+            f"diverged in epoch {self.epoch}, sample {self.position + 1} (row {self.row}): "
+            f"its step produced nan/inf. Try a learning rate below {self.lr:g} (--lr), "
+            f"a smaller --init-scale, or --normalize the data."
         )
 
 

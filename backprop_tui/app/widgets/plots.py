@@ -20,7 +20,7 @@ class LossPlot(PlotextPlot):
         plt.title("mean loss per epoch (log scale)")
         plt.xlabel("epoch")
         values = [r.train_loss for r in records] + ([running] if running is not None else [])
-        if all(v > 0 and math.isfinite(v) for v in values) and values:
+        if len(set(values)) > 1 and all(v > 0 and math.isfinite(v) for v in values):
             plt.yscale("log")
         if records:
             xs = [r.epoch for r in records]

@@ -15,17 +15,22 @@ class PositionBar(Static):
     def show(self, session: Session) -> None:
         c = session.cursor
         phase = session.phase
+        wide = self.size.width >= 110 or self.size.width == 0
         t = Text()
-        t.append(" backprop-tui ", style="bold reverse")
-        t.append(f"  {session.dataset.name}", style="bold")
+        if wide:
+            t.append(" backprop-tui ", style="bold reverse")
+            t.append("  ")
+        t.append(session.dataset.name, style="bold")
         t.append("  │  epoch ")
         t.append(str(c.epoch), style="bold")
         t.append("  │  sample ")
         t.append(f"{c.position + 1}/{session.n}", style="bold")
-        t.append(f" (row {session.row})", style="dim")
+        if wide:
+            t.append(f" (row {session.row})", style="dim")
         t.append("  │  phase ")
         t.append(f"{c.phase + 1}/{len(PHASES)} {phase.key}", style="bold")
-        t.append(f" {phase.title}", style="dim")
+        if wide:
+            t.append(f" {phase.title}", style="dim")
         t.append("  │  η ")
         t.append(f"{session.config.lr:g}", style="bold")
         self.update(t)

@@ -15,7 +15,6 @@ BACKWARD = (("σ'(z2)", "dsig2"), ("delta2", "delta2"), ("dW2", "dW2"), ("db2", 
             ("σ'(z1)", "dsig1"), ("delta1", "delta1"), ("dW1", "dW1"), ("db1", "db1"))
 
 PRODUCED_BY = {name: phase.key for phase in PHASES for name in phase.produces}
-LABEL = 12
 
 
 class ValuesPanel(Static):
@@ -27,10 +26,13 @@ class ValuesPanel(Static):
 
     def show(self, session: Session) -> None:
         values = session.values
+        labels = [f"{label} {shape_of(values[key])}" if key in values else label
+                  for label, key in self.quantities]
+        width = max(len(label) for label in labels) + 1
         lines: list[Text] = []
-        for label, key in self.quantities:
+        for label, (_, key) in zip(labels, self.quantities, strict=True):
             if key in values:
-                lines += labelled(f"{label} {shape_of(values[key])}", values[key], LABEL)
+                lines += labelled(label, values[key], width)
             else:
-                lines.append(placeholder(label, LABEL, f"at phase {PRODUCED_BY[key]}"))
+                lines.append(placeholder(label, width, f"at phase {PRODUCED_BY[key]}"))
         self.update(join_lines(lines))

@@ -1,0 +1,241 @@
+"""Loading a student's file and calling its ``forward_backward_pass``.
+
+The checker and the app both start here. Loading problems that make a file
+impossible to check (missing, syntax error, no function, wrong parameters,
+an exception at import) become one-line :class:`StudentError` messages, because
+that line is all the CLI or the app shows. Calls never raise: whatever the
+student's function does comes back as a :class:`CallResult` made of plain numpy
+arrays and strings, so it can cross a process boundary and be compared safely.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import inspect
+import os
+import sys
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+
+import numpy as np
+
+FUNCTION_NAME = "forward_backward_pass"
+PARAMETERS = ("x", "target", "W1", "b1", "W2", "b2")
+RETURNS = ("pred", "loss", "dW1", "db1", "dW2", "db2")
+
+
+class StudentError(Exception):
+    """A file that cannot be checked at all; the message is one line."""
+
+
+@dataclass(frozen=True)
+class Frame:
+    """One traceback frame inside the student's own file."""
+
+    line: int
+    function: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Raised:
+    """An exception raised by the student's code, reduced to what a student needs."""
+
+    type_name: str
+    message: str
+    frames: tuple[Frame, ...]
+
+    @property
+    def headline(self) -> str:
+        return f"{self.type_name}: {self.message}" if self.message else self.type_name
+
+
+@dataclass(frozen=True)
+class CallResult:
+    """What one call returned, as numbers where possible.
+
+    ``values`` holds one entry per returned item: a float array, or a string
+    describing an item that is not numbers (None, a TODO ``...``, text). It is
+    None when the call raised or returned something that is not a tuple or list.
+    """
+
+    values: tuple[np.ndarray | str, ...] | None
+    returned: str
+    raised: Raised | None = None
+
+
+def frames_in(path: str, tb: TracebackType | None) -> tuple[Frame, ...]:
+    """The traceback frames that lie in ``path``: the lines the student wrote."""
+    target = os.path.realpath(path)
+    out = []
+    for fs in traceback.extract_tb(tb):
+        if os.path.realpath(fs.filename) == target:
+            out.append(Frame(fs.lineno or 0, fs.name, (fs.line or "").strip()))
+    return tuple(out)
+
+
+def describe(value: object) -> str:
+    """Short words for a returned object that is not numbers."""
+    if value is None:
+        return "None"
+    if value is Ellipsis:
+        return "... (Ellipsis, a TODO left in place)"
+    text = repr(value)
+    if len(text) > 40:
+        text = text[:37] + "..."
+    return f"{type(value).__name__} {text}"
+
+
+def as_numbers(value: object) -> np.ndarray | str:
+    """A float array of ``value``, or a description when it is not numbers."""
+    if value is None or value is Ellipsis or isinstance(value, (str, bytes)):
+        return describe(value)
+    try:
+        if np.iscomplexobj(value):
+            return describe(value)
+        return np.array(value, dtype=float)
+    except Exception:  # ragged lists, text, an object with a broken __array__ or __float__
+        return describe(value)
+
+
+def summarize(result: object) -> str:
+    """What came back, in words, for the 'returned ...' line of a wrong-count report."""
+    if isinstance(result, (tuple, list)):
+        kind = type(result).__name__
+        return f"a {kind} of {len(result)} value{'s' if len(result) != 1 else ''}"
+    if isinstance(result, np.ndarray):
+        return f"one array of shape {result.shape}"
+    return describe(result)
+
+
+@dataclass(frozen=True)
+class Student:
+    """A loaded ``forward_backward_pass``.
+
+    ``call`` runs in this process: fine for the app's per-sample view, but a
+    function that never returns blocks the caller and one that mutates global
+    state mutates ours. The ``check`` command therefore calls it in a child
+    process (:mod:`backprop_tui.check.sandbox`) under a time limit.
+    """
+
+    path: str
+    function: Callable[..., object]
+
+    def call(self, *args: object) -> CallResult:
+        """Call the function on COPIES of array arguments, so it cannot change ours."""
+        copies = tuple(a.copy() if isinstance(a, np.ndarray) else a for a in args)
+        try:
+            with np.errstate(all="ignore"):
+                result = self.function(*copies)
+        except (Exception, SystemExit) as err:
+            raised = Raised(type(err).__name__, one_line(str(err)),
+                            frames_in(self.path, err.__traceback__))
+            return CallResult(None, "an exception", raised)
+        if not isinstance(result, (tuple, list)):
+            return CallResult(None, summarize(result))
+        return CallResult(tuple(as_numbers(v) for v in result), summarize(result))
+
+
+def one_line(text: str) -> str:
+    """Exception messages may span lines; the CLI's error contract is one line."""
+    return " ".join(text.split())
+
+
+def _module_name(path: Path) -> str:
+    digest = hashlib.sha1(str(path).encode()).hexdigest()[:10]
+    return f"backprop_student_{digest}"
+
+
+def load_student(path: str | os.PathLike[str]) -> Student:
+    """Import ``path`` (not as __main__) and take its ``forward_backward_pass``.
+
+    Raises StudentError with one line when the file cannot be checked. Top-level
+    code runs, so a file that never finishes importing hangs here: callers that
+    need a time limit load in a child process.
+    """
+    p = precheck(path)
+    module = _import(p.resolve(), str(path))
+    fn = getattr(module, FUNCTION_NAME, None)
+    shown = str(path)
+    if fn is None:
+        raise StudentError(f"{shown} defines no {FUNCTION_NAME}({', '.join(PARAMETERS)})")
+    if not callable(fn):
+        raise StudentError(f"{shown}: {FUNCTION_NAME} is a {type(fn).__name__}, not a function")
+    _check_signature(fn, shown)
+    return Student(str(p.resolve()), fn)
+
+
+def precheck(path: str | os.PathLike[str]) -> Path:
+    """The checks that need no code to run: the file exists, is readable, compiles.
+
+    The ``check`` command runs these before starting a child process, so the
+    commonest mistakes (a typo in the name, a syntax error) are reported at once.
+    """
+    p = Path(path)
+    shown = str(path)
+    if not p.exists():
+        raise StudentError(f"{shown}: no such file")
+    if not p.is_file():
+        raise StudentError(f"{shown}: not a file")
+    try:
+        source = p.read_bytes()
+    except OSError as err:
+        raise StudentError(f"{shown}: cannot read it: {err.strerror or err}") from None
+    try:
+        compile(source, shown, "exec")
+    except SyntaxError as err:
+        where = f"line {err.lineno}" if err.lineno else "somewhere"
+        raise StudentError(f"{shown}: syntax error at {where}: {err.msg}") from None
+    except ValueError as err:  # e.g. null bytes
+        raise StudentError(f"{shown}: not Python source: {err}") from None
+    return p
+
+
+def _import(resolved: Path, shown: str) -> object:
+    """Run the file as a module whose directory is importable, like ``python FILE`` does."""
+    name = _module_name(resolved)
+    spec = importlib.util.spec_from_file_location(name, resolved)
+    if spec is None or spec.loader is None:
+        raise StudentError(f"{shown}: cannot be imported as Python")
+    module = importlib.util.module_from_spec(spec)
+    folder = str(resolved.parent)
+    added = folder not in sys.path
+    if added:
+        sys.path.insert(0, folder)
+    sys.modules[name] = module
+    try:
+        spec.loader.exec_module(module)
+    except (Exception, SystemExit) as err:
+        sys.modules.pop(name, None)
+        frames = frames_in(str(resolved), err.__traceback__)
+        at = f" at line {frames[-1].line}" if frames else ""
+        raise StudentError(
+            f"{shown} raised {type(err).__name__}{at} while loading: {one_line(str(err))} "
+            f"(put top-level experiments under 'if __name__ == \"__main__\":')"
+        ) from None
+    finally:
+        if added and folder in sys.path:
+            sys.path.remove(folder)
+    return module
+
+
+def _check_signature(fn: Callable[..., object], shown: str) -> None:
+    """The lab calls it with six positional arguments; say so if that cannot bind."""
+    try:
+        sig = inspect.signature(fn)
+    except (TypeError, ValueError):
+        return  # a builtin or C function: let the call tell
+    try:
+        sig.bind(*PARAMETERS)
+    except TypeError:
+        names = [p.name for p in sig.parameters.values()
+                 if p.kind in (p.POSITIONAL_ONLY, p.POSITIONAL_OR_KEYWORD)
+                 and p.default is p.empty]
+        raise StudentError(
+            f"{shown}: {FUNCTION_NAME}{sig} cannot take the lab's 6 arguments "
+            f"({', '.join(PARAMETERS)}); it requires {len(names)}"
+        ) from None

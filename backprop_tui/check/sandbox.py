@@ -1,0 +1,166 @@
+"""Running a student's file in a child process, under one time budget.
+
+Student code can hang anywhere: in a ``while True`` at the top of the file (so
+importing it never ends) or inside ``forward_backward_pass``. A thread cannot be
+stopped, a process can; so ``check`` loads and calls the student's code in a
+child process (:mod:`backprop_tui.check.worker`, a fresh interpreter started
+with ``subprocess``), sends it the arguments of each call and waits for the
+reply no longer than the budget that is left. On timeout, crash or any way out
+of the ``with`` block the child is killed and reaped, so no process outlives
+the check.
+
+Why not multiprocessing: its 'spawn' start re-imports the caller's main module
+(a caller without an ``if __name__ == "__main__"`` guard breaks) and 'fork'
+copies our state into the student's process; a plain subprocess does neither.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import pickle
+import queue
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import BinaryIO
+
+from .loader import CallResult, StudentError
+
+# Interpreter and numpy start-up of the child: not the student's time, but not forever.
+STARTUP = 120.0
+PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
+
+
+class TimedOut(Exception):
+    """The student's code used up the time budget; the child has been killed."""
+
+
+class Crashed(Exception):
+    """The child ended without answering (os._exit, a segfault, killed from outside)."""
+
+
+def _read_replies(stream: BinaryIO, inbox: queue.Queue[tuple[str, object]]) -> None:
+    """Reader thread: move each pickled reply into ``inbox``; ("eof", None) at the end."""
+    try:
+        while True:
+            inbox.put(pickle.load(stream))
+    except Exception:  # EOF, a closed pipe, a torn message: the child is gone
+        inbox.put(("eof", None))
+    finally:
+        # Closed here, not by close(): closing a pipe another thread is reading can block.
+        with contextlib.suppress(OSError):
+            stream.close()
+
+
+class StudentProcess:
+    """The student's file in a child process; every wait draws from one budget in seconds.
+
+    The budget covers the student's code only (importing the file and each call),
+    not the child's own start-up, so a slow or busy machine does not turn a
+    correct file into a timeout.
+    """
+
+    def __init__(self, path: str, budget: float) -> None:
+        self.path = path
+        self.remaining = budget
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._inbox: queue.Queue[tuple[str, object]] = queue.Queue()
+
+    def __enter__(self) -> StudentProcess:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def pid(self) -> int | None:
+        return None if self._proc is None else self._proc.pid
+
+    def load(self) -> None:
+        """Start the child and import the file there.
+
+        Raises StudentError (cannot be checked), TimedOut or Crashed.
+        """
+        env = dict(os.environ)
+        env["PYTHONPATH"] = os.pathsep.join(
+            p for p in (PACKAGE_ROOT, env.get("PYTHONPATH")) if p)
+        self._proc = subprocess.Popen(
+            [sys.executable, "-m", "backprop_tui.check.worker", self.path],
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
+        assert self._proc.stdout is not None
+        threading.Thread(target=_read_replies, args=(self._proc.stdout, self._inbox),
+                         daemon=True, name="backprop-tui-student-replies").start()
+        self._receive(budget=False)
+        kind, payload = self._receive()
+        if kind == "error":
+            self.close()
+            raise StudentError(str(payload))
+
+    def call(self, args: tuple[object, ...]) -> CallResult:
+        """One call of forward_backward_pass in the child. Raises TimedOut or Crashed."""
+        self._send(args)
+        _, result = self._receive()
+        assert isinstance(result, CallResult)
+        return result
+
+    def _send(self, message: object) -> None:
+        proc = self._proc
+        assert proc is not None and proc.stdin is not None, "load() first"
+        try:
+            pickle.dump(message, proc.stdin, protocol=pickle.HIGHEST_PROTOCOL)
+            proc.stdin.flush()
+        except OSError:  # BrokenPipeError: the child has ended
+            raise Crashed(self._ended()) from None
+
+    def _receive(self, budget: bool = True) -> tuple[str, object]:
+        """The next reply, waiting at most the budget left (or STARTUP for our own start)."""
+        start = time.monotonic()
+        limit = max(self.remaining, 0.0) if budget else STARTUP
+        try:
+            kind, payload = self._inbox.get(timeout=limit or 1e-6)
+        except queue.Empty:
+            self.close(kill=True)
+            if not budget:
+                raise Crashed(f"the process to run it did not start within {STARTUP:g} s"
+                              ) from None
+            self.remaining = 0.0
+            raise TimedOut() from None
+        if budget:
+            self.remaining -= time.monotonic() - start
+        if kind == "eof":
+            message = self._ended()
+            self.close(kill=True)
+            raise Crashed(message)
+        return kind, payload
+
+    def _ended(self) -> str:
+        proc = self._proc
+        if proc is not None:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(1.0)
+            if proc.returncode is not None:
+                return f"the process running it ended with exit code {proc.returncode}"
+        return "the process running it stopped answering"
+
+    def close(self, kill: bool = False) -> None:
+        """Stop the child: politely if it is idle, by kill if busy (or ``kill``); reap it."""
+        proc, self._proc = self._proc, None
+        if proc is None:
+            return
+        if kill:
+            proc.kill()
+        elif proc.stdin is not None:
+            with contextlib.suppress(OSError):
+                pickle.dump(None, proc.stdin)
+                proc.stdin.flush()
+        if proc.stdin is not None:
+            with contextlib.suppress(OSError):
+                proc.stdin.close()
+        try:
+            proc.wait(0.5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()

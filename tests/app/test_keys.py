@@ -1,0 +1,201 @@
+"""Each key's effect on the core state, driven through Textual's Pilot."""
+
+from __future__ import annotations
+
+import asyncio
+from textual.widgets import Input, TabbedContent
+
+from backprop_tui.app.app import PACES
+from backprop_tui.app.widgets.help import HelpScreen
+from backprop_tui.core.phases import PHASES, UPDATE_PHASE
+
+from .conftest import make_app, wait_for_run
+
+def run(coro) -> None:
+    """Pilot tests are coroutines; run each in its own event loop (no async plugin needed)."""
+    asyncio.run(coro)
+
+
+def cursor(app) -> tuple[int, int]:
+    return app.session.cursor.update, app.session.cursor.phase
+
+
+def test_step_forward_and_back_keys() -> None:
+    async def go():
+        app = make_app()
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.press("n", "right", "n")
+            assert cursor(app) == (0, 3)
+            await pilot.press("p", "left")
+            assert cursor(app) == (0, 1)
+            await pilot.press("left", "left")  # the second one is refused at the start
+            assert cursor(app) == (0, 0)
+            assert "start of the run" in str(app.query_one("#status-text").render())
+
+    run(go())
+
+
+def test_update_and_sample_keys() -> None:
+    async def go():
+        app = make_app()
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.press("u")
+            assert cursor(app) == (0, UPDATE_PHASE)
+            await pilot.press("N")
+            assert cursor(app) == (1, 0)
+            await pilot.press("shift+right", "n", "n")
+            assert cursor(app) == (2, 2)
+            await pilot.press("P")
+            assert cursor(app) == (1, 0)
+            await pilot.press("shift+left", "shift+left")
+            assert cursor(app) == (0, 0)
+
+    run(go())
+
+
+def test_step_back_across_update_restores_parameters() -> None:
+    async def go():
+        app = make_app()
+        async with app.run_test(size=(120, 40)) as pilot:
+            before = app.session.params
+            await pilot.press(*["n"] * len(PHASES))  # through the update to sample 2
+            assert cursor(app) == (1, 0)
+            assert not app.session.params.equals(before)
+            await pilot.press("p")
+            assert cursor(app) == (0, UPDATE_PHASE)
+            assert app.session.params.equals(before)
+
+    run(go())
+
+
+def test_run_one_epoch_then_reset() -> None:
+    async def go():
+        app = make_app()
+        async with app.run_test(size=(120, 40)) as pilot:
+            initial = app.session.params
+            await pilot.press("e")
+            await wait_for_run(app, pilot)
+            assert cursor(app) == (200, 0)
+            assert len(app.session.epoch_records) == 1
+            assert "ran 1 epoch" in str(app.query_one("#status-text").render())
+            await pilot.press("r")
+            assert cursor(app) == (0, 0)
+            assert app.session.params.equals(initial)
+
+    run(go())
+
+
+def test_run_n_epochs_asks_for_n() -> None:
+    async def go():
+        app = make_app(epochs=3)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.press("E")
+            await pilot.pause()
+            field = app.screen.query_one(Input)
+            assert field.value == "3"  # the --epochs value is the default
+            await pilot.press("backspace", "x", "enter")  # not a number: stays open
+            assert app.screen.query_one(Input) is field
+            field.value = "2"
+            await pilot.press("enter")
+            await wait_for_run(app, pilot)
+            assert cursor(app) == (400, 0)
+
+    run(go())
+
+
+def test_cancel_midway_leaves_a_state_to_step_from() -> None:
+    async def go():
+        app = make_app()
+        async with app.run_test(size=(120, 40)) as pilot:
+            app.start_run(100_000)  # minutes of work: only a cancel ends it in time
+            await pilot.pause(0.3)
+            assert app.running
+            await pilot.press("n")  # stepping is off while running
+            await pilot.press("escape")
+            await wait_for_run(app, pilot)
+            u, phase = cursor(app)
+            assert phase == 0 and 0 < u < 100_000 * 200
+            assert "cancelled" in str(app.query_one("#status-text").render())
+            await pilot.press("n", "p", "p")
+            assert cursor(app) == (u - 1, UPDATE_PHASE)
+
+    run(go())
+
+
+def test_autoplay_starts_steps_and_stops() -> None:
+    async def go():
+        app = make_app()
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.press("plus", "plus")  # fastest pace
+            assert app._pace == len(PACES) - 1
+            await pilot.press("space")
+            assert app.autoplaying
+            await pilot.pause(0.5)
+            await pilot.press("space")
+            assert not app.autoplaying
+            stopped_at = cursor(app)
+            assert stopped_at > (0, 1)
+            await pilot.pause(0.3)
+            assert cursor(app) == stopped_at
+
+    run(go())
+
+
+def test_plot_tab_and_help_keys() -> None:
+    async def go():
+        app = make_app()
+        async with app.run_test(size=(120, 40)) as pilot:
+            tabs = app.query_one(TabbedContent)
+            assert tabs.active == "tab-loss"
+            await pilot.press("t")
+            assert tabs.active == "tab-fit"
+            await pilot.press("t")
+            assert tabs.active == "tab-loss"
+            await pilot.press("question_mark")
+            assert isinstance(app.screen, HelpScreen)
+            keys = dict((d, k) for k, d in app.screen.rows)
+            assert keys["Step"].split(", ") == ["n", "→"]
+            await pilot.press("escape")
+            assert not isinstance(app.screen, HelpScreen)
+
+    run(go())
+
+
+def test_divergence_pauses_and_says_so(tmp_path) -> None:
+    # Inputs near the float limit overflow W1 x to +inf - inf = nan on the first sample.
+    data = tmp_path / "huge.csv"
+    data.write_text("a,b,y\n1e308,-1e308,0.5\n-1e308,1e308,0.2\n1e308,1e308,0.9\n")
+
+    async def go():
+        app = make_app(str(data), init_scale=10.0)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.press("e")
+            await wait_for_run(app, pilot)
+            assert app.session.divergence is not None
+            assert app.session.params.is_finite()
+            assert "diverged" in str(app.query_one("#status-text").render())
+            await pilot.press("u", "n")  # stepping into it shows the nan, refuses to go on
+            assert cursor(app) == (0, UPDATE_PHASE)
+            assert "diverged" in str(app.query_one("#status-text").render())
+            await pilot.press("p")  # the app keeps working
+            assert cursor(app) == (0, UPDATE_PHASE - 1)
+
+    run(go())
+
+
+def test_resize_to_tiny_and_back() -> None:
+    async def go():
+        app = make_app()
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.resize_terminal(40, 12)
+            await pilot.pause()
+            await pilot.press("n")
+            await pilot.resize_terminal(80, 24)
+            await pilot.pause()
+            assert app.screen.has_class("-narrow")
+            await pilot.resize_terminal(120, 40)
+            await pilot.pause()
+            assert not app.screen.has_class("-narrow")
+            assert cursor(app) == (0, 1)
+
+    run(go())
