@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 
@@ -123,7 +124,7 @@ def run_train(argv: Sequence[str]) -> int:
     session, data = open_session(args)
     result = train(session, session.config.epochs)
     if args.json:
-        json.dump(report(session, data, result), sys.stdout, indent=2)
+        json.dump(report(session, data, result), sys.stdout, indent=2, allow_nan=False)
         print()
     else:
         ds = session.dataset
@@ -142,17 +143,34 @@ def run_train(argv: Sequence[str]) -> int:
     return 0
 
 
+STUDENT_LOAD_SECONDS = 10.0
+
+
+def load_student_for_app(path: str):
+    """Load FILE.py for the app's side-by-side view, or say in one line why not.
+
+    The file is first imported in a child process under a time limit, so a file
+    that never finishes importing (a loop at its top) is reported instead of
+    freezing the app; then it is imported here, where the app calls it.
+    """
+    from .check.loader import StudentError, load_student
+    from .check.sandbox import Crashed, StudentProcess, TimedOut
+
+    try:
+        with StudentProcess(path, STUDENT_LOAD_SECONDS) as proc:
+            proc.load()
+        return load_student(path)
+    except TimedOut:
+        raise UsageError(f"{path}: importing it did not finish within "
+                         f"{STUDENT_LOAD_SECONDS:g} s (a loop at the top of the file?)") from None
+    except (StudentError, Crashed) as err:
+        raise UsageError(str(err)) from None
+
+
 def run_app(argv: Sequence[str]) -> int:
     args = app_parser().parse_args(argv)
     session, _ = open_session(args)
-    student = None
-    if args.student:
-        from .check.loader import StudentError, load_student
-
-        try:
-            student = load_student(args.student)
-        except StudentError as err:
-            raise UsageError(str(err)) from None
+    student = load_student_for_app(args.student) if args.student else None
     from .app.app import BackpropApp
 
     BackpropApp(session, student=student).run()
@@ -174,6 +192,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_BAD_INPUT
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # `backprop-tui train | head`: the reader left; say nothing more, as cat does.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -21,10 +21,16 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, TabbedContent, TabPane, Tabs
 
+from ..check.compare import SampleComparison
+from ..check.loader import Student
+from ..core.gradcheck import gradient_check
+from ..core.phases import PHASE_INDEX, PHASES
 from ..core.session import RunResult, Session
 from ..core.timeline import EpochRecord
+from .student import ENGINE_NAME, StudentRunner
 from .widgets.epochs_dialog import EpochsDialog
 from .widgets.equation import EquationPanel
+from .widgets.gradcheck import GradCheckScreen
 from .widgets.help import HelpScreen
 from .widgets.params import ParamsPanel
 from .widgets.plots import FitPlot, LossPlot
@@ -32,6 +38,7 @@ from .widgets.position import PositionBar
 from .widgets.status import StatusBar
 from .widgets.values import BACKWARD, FORWARD, ValuesPanel
 
+PRODUCED_AT = {name: PHASE_INDEX[p.key] for p in PHASES for name in p.produces}
 PACES = (2.0, 1.0, 0.5, 0.25, 0.1)  # seconds per autoplay step
 HINT = "n/→ step · p/← back · u update · e epoch · space autoplay · ? help"
 # Actions that stay usable while epochs run in the background.
@@ -68,6 +75,7 @@ class BackpropApp(App[None]):
         Binding("minus", "pace(-1)", "Slower", id="slower", show=False),
         Binding("r", "reset", "Reset", id="reset"),
         Binding("t", "next_tab", "Plot", id="next_tab"),
+        Binding("g", "gradcheck", "Grad check", id="gradcheck"),
         Binding("question_mark", "help", "Help", id="help"),
         Binding("escape", "cancel", "Cancel run", id="cancel", show=False),
         Binding("q", "quit", "Quit", id="quit"),
@@ -83,10 +91,16 @@ class BackpropApp(App[None]):
     class RunFinished(Message):
         result: RunResult
 
-    def __init__(self, session: Session, student: object | None = None) -> None:
+    @dataclass
+    class StudentCompared(Message):
+        update: int
+        comparison: SampleComparison
+
+    def __init__(self, session: Session, student: Student | None = None) -> None:
         super().__init__()
         self.session = session
-        self.student = student
+        self.student = StudentRunner(student) if student is not None else None
+        self.comparison: tuple[int, SampleComparison] | None = None
         self.running = False
         self._cancel = threading.Event()
         self._pace = 2
@@ -133,10 +147,43 @@ class BackpropApp(App[None]):
         s = self.session
         self.query_one(PositionBar).show(s)
         self.query_one(ParamsPanel).show(s)
+        comparison = self.student_comparison()
         for panel in self.query(ValuesPanel):
-            panel.show(s)
-        self.query_one(EquationPanel).show(s)
+            panel.show(s, comparison)
+        self.query_one(EquationPanel).show(s, self.student_note(comparison))
         self.show_plots(s.epoch_records)
+
+    # -- the student's implementation, beside the engine -----------------------
+    def student_comparison(self) -> SampleComparison | None | bool:
+        """False without --student; None while the current sample is being compared."""
+        if self.student is None:
+            return False
+        u = self.session.cursor.update
+        if self.comparison is not None and self.comparison[0] == u:
+            return self.comparison[1]
+        self.student.request(self.session, lambda u, c: self.post_message(
+            self.StudentCompared(u, c)))
+        return None
+
+    def student_note(self, comparison: SampleComparison | None | bool) -> str | None:
+        """The first mismatch explained, once the cursor has reached its quantity."""
+        if not isinstance(comparison, SampleComparison) or comparison.mismatch is None:
+            return None
+        m = comparison.mismatch
+        if m.quantity is not None:
+            produced_at = PRODUCED_AT[ENGINE_NAME[m.quantity]]
+            if self.session.cursor.phase < produced_at:
+                return None
+        head = f"your {m.quantity}: {m.kind}" if m.quantity else f"your function: {m.kind}"
+        return f"{head}. {m.explanation}"
+
+    @on(StudentCompared)
+    def student_compared(self, message: StudentCompared) -> None:
+        if self.student is not None and self.student.pending == message.update:
+            self.student.pending = None
+        self.comparison = (message.update, message.comparison)
+        if message.update == self.session.cursor.update and not self.running:
+            self.show_state()
 
     def show_plots(self, records: list[EpochRecord]) -> None:
         losses = self.session.epoch_losses() if not self.running else []
@@ -202,6 +249,14 @@ class BackpropApp(App[None]):
     def action_next_tab(self) -> None:
         tabs = self.query_one("#plots", TabbedContent)
         tabs.active = "tab-fit" if tabs.active == "tab-loss" else "tab-loss"
+
+    def action_gradcheck(self) -> None:
+        s = self.session
+        c = s.cursor
+        row = s.row
+        checks = gradient_check(s.params, s.dataset.X_train[row], float(s.dataset.y_train[row]))
+        where = f"epoch {c.epoch}, sample {c.position + 1}/{s.n} (row {row})"
+        self.push_screen(GradCheckScreen(checks, where))
 
     def action_help(self) -> None:
         self.push_screen(HelpScreen(self.binding_rows()))

@@ -150,7 +150,7 @@ def parse_table(text: str, source: str, names: tuple[str, ...] | None = None) ->
         second = rows[1][1]
         header = any(
             not is_number(a) and is_number(b)
-            for a, b in zip(first, second, strict=False)  # ragged: reported below
+            for a, b in zip(first, second, strict=True)  # ragged: reported below
         )
     if header:
         rows = rows[1:]

@@ -59,13 +59,13 @@ def sgd_samples(
     b2 = p.b2
     exp = math.exp
     hidden = range(len(b1))
-    for x, y in zip(xs, ys):
+    for x, y in zip(xs, ys, strict=True):
         # forward: z1 = W1 x + b1, a1 = sigmoid(z1), z2 = W2 a1 + b2, y_hat = sigmoid(z2)
         a1 = []
         z2 = b2
         for j in hidden:
             z = b1[j]
-            for w, xi in zip(W1[j], x):
+            for w, xi in zip(W1[j], x, strict=True):
                 z += w * xi
             if z >= 0.0:
                 a = 1.0 / (1.0 + exp(-z))

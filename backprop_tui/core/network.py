@@ -83,7 +83,7 @@ class Params:
     def equals(self, other: Params) -> bool:
         """Bit-for-bit equality, the standard time travel is held to."""
         return all(np.array_equal(a, b) for a, b in zip(self.as_dict().values(),
-                                                         other.as_dict().values()))
+                                                         other.as_dict().values(), strict=True))
 
 
 def param_shapes(n_inputs: int, n_hidden: int) -> dict[str, tuple[int, ...]]:

@@ -206,6 +206,8 @@ class Session:
         polled between chunks. The cursor ends at the start of a sample, so the
         state is consistent whatever stopped the run.
         """
+        if n_epochs <= 0:
+            return RunResult(0, False, None)
         start = self._cursor.update
         target = (self._cursor.epoch + n_epochs) * self.n
         total = target - start

@@ -183,7 +183,7 @@ class Timeline:
         fast = FastParams.from_params(Params.from_flat(saved, *self._shape))
         u = start
         for xs, ys in self._segments(start, stop):
-            for x, y in zip(xs, ys):
+            for x, y in zip(xs, ys, strict=True):
                 trial: list[float] = []
                 before = fast.to_params()
                 sgd_samples(fast, [x], [y], self.lr, trial)

@@ -6,6 +6,7 @@ so a run with the same options is the same run everywhere.
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass
 
 from .data import Dataset, load_dataset
@@ -58,12 +59,23 @@ def describe_dataset(dataset: Dataset) -> dict[str, object]:
     }
 
 
-def report(session: Session, data: DataOptions, result: RunResult) -> dict[str, object]:
+def json_safe(value: object) -> object:
+    """Non-finite floats become null: strict JSON (jq, browsers) has no NaN or Infinity."""
+    if isinstance(value, float):
+        return value if math.isfinite(value) else None
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [json_safe(v) for v in value]
+    return value
+
+
+def report(session: Session, data: DataOptions, result: RunResult) -> object:
     """The JSON document of a headless run: config, losses per epoch, final parameters."""
     config = {**asdict(session.config), **asdict(data),
               "dataset": describe_dataset(session.dataset)}
     config.pop("source")
-    return {
+    return json_safe({
         "config": config,
         "initial_train_loss": session.initial_train_loss,
         "epochs": [
@@ -77,4 +89,4 @@ def report(session: Session, data: DataOptions, result: RunResult) -> dict[str, 
         ],
         "params": {name: value.tolist() for name, value in session.params.as_dict().items()},
         "diverged": None if result.divergence is None else result.divergence.message,
-    }
+    })

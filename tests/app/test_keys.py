@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+
 from textual.widgets import Input, TabbedContent
 
 from backprop_tui.app.app import PACES
@@ -10,6 +11,7 @@ from backprop_tui.app.widgets.help import HelpScreen
 from backprop_tui.core.phases import PHASES, UPDATE_PHASE
 
 from .conftest import make_app, wait_for_run
+
 
 def run(coro) -> None:
     """Pilot tests are coroutines; run each in its own event loop (no async plugin needed)."""

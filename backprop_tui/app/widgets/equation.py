@@ -6,6 +6,7 @@ arranges them, so what the class reads here is exactly what the engine did.
 
 from __future__ import annotations
 
+import textwrap
 from collections.abc import Callable, Mapping
 
 from rich.text import Text
@@ -92,11 +93,17 @@ WITH_NUMBERS: dict[str, Callable[[V], list[list[Block]]]] = {
 class EquationPanel(Static):
     """Formula of the current phase, symbolically and with the numbers put in."""
 
-    def show(self, session: Session, note: Text | None = None) -> None:
+    def show(self, session: Session, note: str | None = None) -> None:
         phase = session.phase
         lines = [Text.assemble((f"{phase.title}:  ", "dim"), (phase.formula, "bold"))]
         for row in WITH_NUMBERS[phase.key](session.values):
             lines += hstack(row)
+        text = join_lines(lines)
         if note is not None:
-            lines.append(note)
-        self.update(join_lines(lines))
+            # The note is prose: it wraps to the panel, unlike the aligned matrices above.
+            width = max(self.size.width - 3, 30)
+            for paragraph in note.split("\n"):
+                for chunk in textwrap.wrap(paragraph, width) or [""]:
+                    text.append("\n")
+                    text.append(chunk, style="red")
+        self.update(text)

@@ -5,9 +5,11 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
+from ...check.compare import QuantityCheck, SampleComparison
 from ...core.phases import PHASES
 from ...core.session import Session
-from ..render import join_lines, labelled, placeholder, shape_of
+from ..render import join_lines, labelled, placeholder, row_lines, shape_of
+from ..student import STUDENT_NAME
 
 FORWARD = (("x", "x"), ("y", "y"), ("z1", "z1"), ("a1", "a1"), ("z2", "z2"),
            ("y_hat", "y_hat"), ("L", "L"))
@@ -24,7 +26,8 @@ class ValuesPanel(Static):
         super().__init__(**kwargs)
         self.quantities = quantities
 
-    def show(self, session: Session) -> None:
+    def show(self, session: Session, student: SampleComparison | None | bool = False) -> None:
+        """``student``: False without a student file, None while their answer is computed."""
         values = session.values
         labels = [f"{label} {shape_of(values[key])}" if key in values else label
                   for label, key in self.quantities]
@@ -33,6 +36,30 @@ class ValuesPanel(Static):
         for label, (_, key) in zip(labels, self.quantities, strict=True):
             if key in values:
                 lines += labelled(label, values[key], width)
+                if student is not False and key in STUDENT_NAME:
+                    lines += student_lines(student, STUDENT_NAME[key], width)
             else:
                 lines.append(placeholder(label, width, f"at phase {PRODUCED_BY[key]}"))
         self.update(join_lines(lines))
+
+
+def student_lines(comparison: SampleComparison | None, name: str, width: int) -> list[Text]:
+    """The student's value under the engine's, marked ✓ or ✗ with the reason."""
+    label = "  yours"
+    if comparison is None:
+        return [placeholder(label, width, "checking…")]
+    q: QuantityCheck = comparison.quantities[name]
+    if q.band == "ok":
+        mark = Text(" ✓", style="bold green")
+    elif q.band == "shape" and q.got is not None:
+        mark = Text(f" ✗ shape {q.got.shape}", style="bold red")
+    else:
+        mark = Text(f" ✗ {q.band}", style="bold red")
+    if q.got is None:
+        reason = q.got_text or (comparison.mismatch.kind if comparison.mismatch else "")
+        return [Text(label.ljust(width), style="bold red") + Text(reason, style="red") + mark]
+    lines = row_lines(q.got)
+    out = [Text((label if n == 0 else "").ljust(width), style="italic") + line
+           for n, line in enumerate(lines)]
+    out[0].append_text(mark)
+    return out
