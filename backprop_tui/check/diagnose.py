@@ -55,19 +55,19 @@ def backward_variants(v: Mapping[str, object]) -> list[tuple[dict[str, np.ndarra
     return [
         (backward_with(v, e, no_hidden),
          "both sigmoid derivatives are missing: delta2 must be (pred − y)·σ'(z2) and "
-         f"delta1 = (W2ᵀ delta2)⊙σ'(z1); here σ'(z2) = {fmt(dsig2)}, σ'(z1) = {fmt(dsig1)}."),
+         f"delta1 = (W2^T delta2) * σ'(z1); here σ'(z2) = {fmt(dsig2)}, σ'(z1) = {fmt(dsig1)}."),
         (backward_with(v, e, dsig1),
          "the output sigmoid's derivative is missing: delta2 must be (pred − y)·σ'(z2), and "
          f"your value is off by exactly the factor σ'(z2) = {fmt(dsig2)} (what (pred − y) "
          "alone gives)."),
         (backward_with(v, d2, no_hidden),
-         "the hidden sigmoid's derivative is missing: delta1 must be (W2ᵀ delta2)⊙σ'(z1), "
+         "the hidden sigmoid's derivative is missing: delta1 must be (W2^T delta2) * σ'(z1), "
          f"and your value is off by exactly the factor σ'(z1) = {fmt(dsig1)} per hidden unit."),
         (backward_with(v, e * sigmoid_prime(v["y_hat"]), dsig1),
          "σ' was applied to the output's activation instead of z2: σ'(z2) = pred·(1 − pred), "
          "which is not σ'(pred)."),
         (backward_with(v, d2, sigmoid_prime(v["a1"])),
-         "σ' was applied to the hidden activations instead of z1: σ'(z1) = a1⊙(1 − a1), "
+         "σ' was applied to the hidden activations instead of z1: σ'(z1) = a1 * (1 − a1), "
          "which is not σ'(a1)."),
         (backward_with(v, -d2, dsig1),
          "the sign is flipped: the error is (pred − y), not (y − pred); stepping W − lr·dW "
@@ -118,9 +118,9 @@ def explain_gradient(name: str, got: np.ndarray, v: Mapping[str, object],
     if c is not None:
         return (f"every entry of {name} is {c:.4g} times the right value: a constant "
                 "(a learning rate, a 2 or ½) slipped into the formula.")
-    formula = {"dW2": "delta2 a1ᵀ", "db2": "delta2", "dW1": "delta1 xᵀ", "db1": "delta1"}[name]
+    formula = {"dW2": "delta2 a1^T", "db2": "delta2", "dW1": "delta1 x^T", "db1": "delta1"}[name]
     text = (f"{name} should be {formula}, with delta2 = (pred − y)·σ'(z2) and "
-            "delta1 = (W2ᵀ delta2)⊙σ'(z1); yours matches none of the usual slips.")
+            "delta1 = (W2^T delta2) * σ'(z1); yours matches none of the usual slips.")
     if numeric is not None:
         text += (f" The finite-difference gradient agrees with the engine (relative error "
                  f"{float(np.max(relative_error(expected, numeric))):.1e}), not with yours.")
@@ -225,9 +225,9 @@ def explain_shape(name: str, got: np.ndarray, v: Mapping[str, object], layers: s
                  f"{pname} has shape {expected.shape}."]
         if name == "dW2":
             parts.append("np.outer(a1, delta2) puts a1 down the rows; the gradient of W2 "
-                         "is delta2 a1ᵀ = np.outer(delta2, a1).")
+                         "is delta2 a1^T = np.outer(delta2, a1).")
         elif name == "dW1":
-            parts.append("The gradient of W1 is delta1 xᵀ = np.outer(delta1, x).")
+            parts.append("The gradient of W1 is delta1 x^T = np.outer(delta1, x).")
     else:
         other = next((k for k in RETURNS if k != name and close(got, v[_engine_key(k)])), None)
         if other is not None:

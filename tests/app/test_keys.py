@@ -155,7 +155,7 @@ def test_plot_tab_and_help_keys() -> None:
             assert tabs.active == "tab-loss"
             await pilot.press("question_mark")
             assert isinstance(app.screen, HelpScreen)
-            keys = dict((d, k) for k, d in app.screen.rows)
+            keys = {name: k for k, name, _ in app.screen.rows}
             assert keys["Step"].split(", ") == ["n", "→"]
             await pilot.press("escape")
             assert not isinstance(app.screen, HelpScreen)
@@ -198,6 +198,22 @@ def test_resize_to_tiny_and_back() -> None:
             await pilot.resize_terminal(120, 40)
             await pilot.pause()
             assert not app.screen.has_class("-narrow")
+            assert cursor(app) == (0, 1)
+
+    run(go())
+
+
+def test_small_terminal_scrolls_with_up_down_and_still_steps_with_arrows() -> None:
+    async def go():
+        app = make_app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.pause()
+            body = app.query_one("#body")
+            assert body.max_scroll_y > 0  # at 80x24 the equation and plots lie below
+            await pilot.press("pagedown")
+            await pilot.pause()
+            assert body.scroll_y > 0
+            await pilot.press("right")
             assert cursor(app) == (0, 1)
 
     run(go())

@@ -69,7 +69,7 @@ def _grads2(v: V) -> list[list[Block]]:
 
 
 def _delta1(v: V) -> list[list[Block]]:
-    return [["delta1 = (", row_lines(v["W2"], column=True), mat(v, "delta2"), ") ⊙",
+    return [["delta1 = (", row_lines(v["W2"], column=True), mat(v, "delta2"), ") *",
              col(v, "dsig1"), "=", col(v, "delta1")]]
 
 

@@ -17,12 +17,13 @@ from textual.widgets import Static
 from ...core.phases import PHASES
 
 
-def bindings_table(rows: list[tuple[str, str]]) -> Table:
+def bindings_table(rows: list[tuple[str, str, str]]) -> Table:
     table = Table(box=None, show_header=True, header_style="bold", pad_edge=False)
     table.add_column("key", style="bold")
-    table.add_column("does")
-    for keys, description in rows:
-        table.add_row(keys, description)
+    table.add_column("name")
+    table.add_column("does", style="dim")
+    for keys, name, does in rows:
+        table.add_row(keys, name, does)
     return table
 
 
@@ -43,7 +44,7 @@ class HelpScreen(ModalScreen[None]):
         Binding("escape,q,question_mark", "dismiss", "Close help", id="close_help"),
     ]
 
-    def __init__(self, rows: list[tuple[str, str]]) -> None:
+    def __init__(self, rows: list[tuple[str, str, str]]) -> None:
         super().__init__()
         self.rows = rows
 

@@ -22,12 +22,15 @@ class LossPlot(PlotextPlot):
         values = [r.train_loss for r in records] + ([running] if running is not None else [])
         if len(set(values)) > 1 and all(v > 0 and math.isfinite(v) for v in values):
             plt.yscale("log")
+        last = max(epoch, records[-1].epoch if records else 0)
+        step = max(1, math.ceil((last + 1) / 8))
+        plt.xticks(list(range(0, last + 1, step)))
         if records:
             xs = [r.epoch for r in records]
-            plt.plot(xs, [r.train_loss for r in records], label="train", marker="braille")
+            plt.plot(xs, [r.train_loss for r in records], label="train", marker="hd")
             tests = [r.test_loss for r in records if r.test_loss is not None]
             if len(tests) == len(records):
-                plt.plot(xs, tests, label="test", marker="braille")
+                plt.plot(xs, tests, label="test", marker="hd")
         if running is not None:
             plt.scatter([epoch], [running], label="this epoch so far", marker="●")
         if not values:
@@ -46,7 +49,7 @@ class FitPlot(PlotextPlot):
         plt.xlabel("target y")
         lo = float(min(min(targets), min(predictions), 0.0))
         hi = float(max(max(targets), max(predictions), 1.0))
-        plt.plot([lo, hi], [lo, hi], label="y = x", marker="braille")
+        plt.plot([lo, hi], [lo, hi], label="y = x", marker="hd")
         plt.scatter(list(map(float, targets)), list(map(float, predictions)),
                     label="y_hat", marker="dot")
         self.refresh()

@@ -44,7 +44,7 @@ class ValuesPanel(Static):
 
 
 def student_lines(comparison: SampleComparison | None, name: str, width: int) -> list[Text]:
-    """The student's value under the engine's, marked ✓ or ✗ with the reason."""
+    """The student's value under the engine's, marked ✓ or × with the reason."""
     label = "  yours"
     if comparison is None:
         return [placeholder(label, width, "checking…")]
@@ -52,9 +52,9 @@ def student_lines(comparison: SampleComparison | None, name: str, width: int) ->
     if q.band == "ok":
         mark = Text(" ✓", style="bold green")
     elif q.band == "shape" and q.got is not None:
-        mark = Text(f" ✗ shape {q.got.shape}", style="bold red")
+        mark = Text(f" × shape {q.got.shape}", style="bold red")
     else:
-        mark = Text(f" ✗ {q.band}", style="bold red")
+        mark = Text(f" × {q.band}", style="bold red")
     if q.got is None:
         reason = q.got_text or (comparison.mismatch.kind if comparison.mismatch else "")
         return [Text(label.ljust(width), style="bold red") + Text(reason, style="red") + mark]

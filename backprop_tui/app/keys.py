@@ -1,0 +1,45 @@
+"""The app's keys, declared once.
+
+The Footer, the help screen (:mod:`.widgets.help`) and the command palette all
+read this list, so they cannot disagree with the keys. Every binding has an id,
+so a keymap can rebind it (``App.set_keymap``).
+"""
+
+from __future__ import annotations
+
+from textual.binding import Binding
+
+APP_BINDINGS = [
+    Binding("n,right", "step_forward", "Step", id="step_forward",
+            tooltip="one phase forward; after the update, the next sample"),
+    Binding("p,left", "step_back", "Back", id="step_back",
+            tooltip="one phase back, across updates, samples and epochs"),
+    Binding("N,shift+right", "next_sample", "Next sample", id="next_sample",
+            tooltip="finish and apply this sample's update, go to the next sample"),
+    Binding("P,shift+left", "prev_sample", "Prev sample", id="prev_sample",
+            tooltip="to the start of the previous sample"),
+    Binding("u", "apply_update", "Update", id="apply_update",
+            tooltip="compute the remaining phases and show the SGD update"),
+    Binding("e", "run_epoch", "Epoch", id="run_epoch",
+            tooltip="run to the end of this epoch"),
+    Binding("E", "run_epochs", "N epochs", id="run_epochs",
+            tooltip="run N epochs (asks N; default --epochs)"),
+    Binding("space", "autoplay", "Play", id="autoplay",
+            tooltip="autoplay phase by phase; again to pause"),
+    Binding("plus", "pace(1)", "Faster", id="faster", show=False,
+            tooltip="autoplay faster"),
+    Binding("minus", "pace(-1)", "Slower", id="slower", show=False,
+            tooltip="autoplay slower"),
+    Binding("r", "reset", "Reset", id="reset", tooltip="back to the initial parameters"),
+    Binding("t", "next_tab", "Plot", id="next_tab",
+            tooltip="switch plot: loss per epoch / predictions vs targets"),
+    Binding("g", "gradcheck", "Grad check", id="gradcheck",
+            tooltip="backprop's gradients against finite differences, this sample"),
+    Binding("question_mark", "help", "Help", id="help", tooltip="this help"),
+    Binding("escape", "cancel", "Cancel run", id="cancel", show=False,
+            tooltip="stop a running epoch run where it is"),
+    Binding("q", "quit", "Quit", id="quit", tooltip="quit"),
+]
+
+# Actions that stay usable while epochs run in the background.
+DURING_RUN = {"cancel", "help", "quit", "next_tab", "command_palette"}

@@ -1,0 +1,99 @@
+"""Rebuild the SVG screenshots in this folder: ``python screenshots/make.py``.
+
+Each picture is the real app driven by Textual's Pilot, exactly as a snapshot
+test drives it, so the pictures in the README are what a user sees.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+from collections.abc import Awaitable, Callable
+from pathlib import Path
+
+from backprop_tui.app.app import BackpropApp
+from backprop_tui.check.loader import load_student
+from backprop_tui.core.session import TrainConfig
+from backprop_tui.core.training import DataOptions, build_session
+
+HERE = Path(__file__).resolve().parent
+STUDENT = HERE.parent / "tests" / "students" / "transposed_dw2.py"
+Steps = Callable[[BackpropApp, object], Awaitable[None]]
+
+
+async def wait_run(app: BackpropApp, pilot) -> None:
+    while app.running:
+        await pilot.pause(0.05)
+    await pilot.pause()
+
+
+async def wait_student(app: BackpropApp, pilot) -> None:
+    while app.comparison is None:
+        await pilot.pause(0.05)
+    await pilot.pause()
+
+
+async def forward(app, pilot) -> None:
+    await pilot.press("n", "n", "n", "n")
+
+
+async def update(app, pilot) -> None:
+    await pilot.press("u")
+
+
+async def trained(app, pilot) -> None:
+    app.start_run(30)
+    await wait_run(app, pilot)
+    await pilot.press(*["n"] * 8)
+
+
+async def fit(app, pilot) -> None:
+    app.start_run(20)
+    await wait_run(app, pilot)
+    await pilot.press("t")
+
+
+async def student(app, pilot) -> None:
+    await pilot.press("u")
+    await wait_student(app, pilot)
+
+
+async def gradcheck(app, pilot) -> None:
+    await pilot.press("n", "g")
+
+
+SHOTS: list[tuple[str, DataOptions, Steps, tuple[int, int], bool]] = [
+    ("01-forward-pass", DataOptions(), forward, (120, 40), False),
+    ("02-update", DataOptions(), update, (120, 40), False),
+    ("03-iris-loss-curve", DataOptions("iris", normalize=True), trained, (120, 40), False),
+    ("04-predictions-vs-targets", DataOptions(), fit, (120, 40), False),
+    ("05-student-transposed-dW2", DataOptions(), student, (120, 40), True),
+    ("06-gradient-check", DataOptions(), gradcheck, (120, 40), False),
+    ("07-80x24", DataOptions(), update, (80, 24), False),
+]
+
+
+async def shoot(name: str, data: DataOptions, steps: Steps, size: tuple[int, int],
+                with_student: bool) -> Path:
+    session = build_session(data, TrainConfig())
+    app = BackpropApp(session, student=load_student(STUDENT) if with_student else None)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        await steps(app, pilot)
+        await pilot.pause()
+        path = HERE / f"{name}.svg"
+        app.save_screenshot(filename=path.name, path=str(HERE))
+    return path
+
+
+def main() -> int:
+    for name in ("NO_COLOR", "TEXTUAL_THEME"):  # the same colours as the snapshot tests
+        os.environ.pop(name, None)
+    for shot in SHOTS:
+        print(asyncio.run(shoot(*shot)).relative_to(HERE.parent))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,150 @@
+"""What the screen shows, as SVG snapshots (pytest-textual-snapshot), each paired with
+asserts on the state it is meant to show, since a snapshot alone proves no behaviour.
+
+Update the pictures after an intended change with ``pytest --snapshot-update``.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from textual.widgets import TabbedContent
+
+from backprop_tui.app.widgets.gradcheck import GradCheckScreen
+from backprop_tui.app.widgets.help import HelpScreen
+from backprop_tui.core.phases import PHASE_INDEX, UPDATE_PHASE
+
+from .conftest import make_app, wait_for_run
+
+STUDENTS = Path(__file__).resolve().parents[1] / "students"
+SIZE = (120, 40)
+
+
+def test_start(snap_compare) -> None:
+    app = make_app()
+
+    async def check(pilot) -> None:
+        assert app.session.at_start
+        assert set(app.session.values) >= {"x", "y"} and "z1" not in app.session.values
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=check)
+
+
+def test_mid_forward_pass(snap_compare) -> None:
+    app = make_app()
+
+    async def steps(pilot) -> None:
+        await pilot.press("n", "n", "n")
+        assert app.session.phase.key == "z2"
+        assert "y_hat" not in app.session.values
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=steps)
+
+
+def test_after_backward_pass(snap_compare) -> None:
+    app = make_app()
+
+    async def steps(pilot) -> None:
+        await pilot.press(*["n"] * PHASE_INDEX["dW1"])
+        assert app.session.phase.key == "dW1"
+        assert "dW1" in app.session.values and "W1_new" not in app.session.values
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=steps)
+
+
+def test_update_phase(snap_compare) -> None:
+    app = make_app()
+
+    async def steps(pilot) -> None:
+        await pilot.press("u")
+        assert app.session.cursor.phase == UPDATE_PHASE
+        assert "W1_new" in app.session.values
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=steps)
+
+
+def test_after_one_epoch(snap_compare) -> None:
+    app = make_app()
+
+    async def steps(pilot) -> None:
+        await pilot.press("e")
+        await wait_for_run(app, pilot)
+        assert app.session.cursor.update == 200
+        assert len(app.session.epoch_records) == 1
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=steps)
+
+
+def test_loss_plot_tab_after_epochs(snap_compare) -> None:
+    app = make_app("iris")
+
+    async def steps(pilot) -> None:
+        app.start_run(30)
+        await wait_for_run(app, pilot)
+        await pilot.press("n", "n", "n", "n", "n", "n", "n", "n", "n", "n", "n")
+        records = app.session.epoch_records
+        assert len(records) == 30 and all(r.test_loss is not None for r in records)
+        assert app.query_one(TabbedContent).active == "tab-loss"
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=steps)
+
+
+def test_fit_plot_tab(snap_compare) -> None:
+    app = make_app()
+
+    async def steps(pilot) -> None:
+        app.start_run(20)
+        await wait_for_run(app, pilot)
+        await pilot.press("t")
+        assert app.query_one(TabbedContent).active == "tab-fit"
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=steps)
+
+
+def test_help_screen(snap_compare) -> None:
+    app = make_app()
+
+    async def steps(pilot) -> None:
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=steps)
+
+
+def test_small_terminal_80x24(snap_compare) -> None:
+    app = make_app()
+
+    async def steps(pilot) -> None:
+        await pilot.press("u")
+        assert app.screen.has_class("-narrow") and app.screen.has_class("-short")
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=steps)
+
+
+def test_student_mode_with_a_mismatch(snap_compare) -> None:
+    from backprop_tui.check.loader import load_student
+
+    app = make_app(student=load_student(STUDENTS / "transposed_dw2.py"))
+
+    async def steps(pilot) -> None:
+        await pilot.press("u")
+        for _ in range(100):  # the comparison runs in a thread
+            if app.comparison is not None:
+                break
+            await pilot.pause(0.05)
+        await pilot.pause()
+        mismatch = app.comparison[1].mismatch
+        assert mismatch is not None and mismatch.quantity == "dW2" and mismatch.kind == "shape"
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=steps)
+
+
+def test_gradient_check_view(snap_compare) -> None:
+    app = make_app()
+
+    async def steps(pilot) -> None:
+        await pilot.press("g")
+        assert isinstance(app.screen, GradCheckScreen)
+        assert all(c.band == "ok" for c in app.screen.checks)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=steps)
