@@ -165,3 +165,23 @@ def test_headless_train_does_not_import_textual() -> None:
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=120)
     assert proc.returncode == 0, proc.stderr
+
+
+def test_json_stays_strict_when_a_loss_overflows(tmp_path: Path) -> None:
+    """A target of 1e200 squares to inf: strict JSON has no Infinity, so it becomes null."""
+    data = tmp_path / "huge_target.csv"
+    data.write_text("a,y\n0.1,1e200\n0.2,0.5\n0.3,0.4\n")
+    proc = run("train", "--dataset", str(data), "--test-fraction", "0", "--epochs", "1", "--json")
+
+    def reject(constant: str) -> None:
+        raise AssertionError(f"non-standard JSON constant {constant}")
+
+    doc = json.loads(proc.stdout, parse_constant=reject)
+    assert doc["initial_train_loss"] is None
+
+
+def test_train_into_a_closed_pipe_prints_no_traceback() -> None:
+    proc = subprocess.run(f"{sys.executable} -m backprop_tui train --epochs 2000 | head -1",
+                          shell=True, capture_output=True, text=True)
+    assert "Traceback" not in proc.stderr
+    assert proc.stdout.startswith("dataset lab")
