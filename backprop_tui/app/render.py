@@ -77,15 +77,27 @@ def shape_of(value: object) -> str:
     return "(" + ",".join(str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
 
 
+def cols_that_fit(room: int, cols: int) -> int:
+    """How many of a row's ``cols`` cells to show in ``room`` columns (0: no limit but
+    MAX_COLS); when some must go, room is kept for the "…+N" that says so."""
+    if room <= 0:
+        return min(cols, MAX_COLS)
+    if cols <= MAX_COLS and cols * (CELL + 1) + 1 <= room:
+        return cols
+    return max(1, min(MAX_COLS, (room - 1 - 4) // (CELL + 1)))
+
+
 def row_lines(
     value: object,
     marks: np.ndarray | None = None,
     brackets: bool = True,
     column: bool = False,
+    room: int = 0,
 ) -> list[Text]:
     """A value as lines of coloured cells; ``column`` stands a vector on end.
 
-    ``marks`` (same shape, booleans) underlines changed cells.
+    ``marks`` (same shape, booleans) underlines changed cells; a row is cut to fit
+    ``room`` columns (and MAX_COLS cells), then "…+N" says how many more there are.
     """
     a = as_rows(value)
     m = None if marks is None else np.asarray(marks, dtype=bool).reshape(a.shape)
@@ -95,7 +107,7 @@ def row_lines(
     scale = _scale(a)
     rows, cols = a.shape
     shown_rows = list(range(min(rows, MAX_ROWS)))
-    shown_cols = list(range(min(cols, MAX_COLS)))
+    shown_cols = list(range(cols_that_fit(room, cols)))
     lines = []
     for i in shown_rows:
         t = Text("[" if brackets else "")
@@ -106,20 +118,24 @@ def row_lines(
             if m is not None and m[i, j]:
                 style += " bold underline"
             t.append(fmt(a[i, j]), style=style)
-        if cols > MAX_COLS:
-            t.append(f" …+{cols - MAX_COLS}", style="dim")
         if brackets:
             t.append("]")
+        if cols > len(shown_cols):
+            t.append(f"…+{cols - len(shown_cols)}", style="dim")
         lines.append(t)
     if rows > MAX_ROWS:
         lines.append(Text(f" … {rows - MAX_ROWS} more rows", style="dim"))
     return lines
 
 
-def labelled(label: str, value: object, width: int, marks: np.ndarray | None = None
-             ) -> list[Text]:
-    """``label`` left of the value's first line, later lines indented under it."""
-    lines = row_lines(value, marks, brackets=np.ndim(value) > 0)
+def labelled(label: str, value: object, width: int, marks: np.ndarray | None = None,
+             room: int = 0) -> list[Text]:
+    """``label`` left of the value's first line, later lines indented under it.
+
+    ``room`` is the panel's width in columns (0: unknown), so rows are cut to fit.
+    """
+    lines = row_lines(value, marks, brackets=np.ndim(value) > 0,
+                      room=max(room - width, 1) if room else 0)
     out = []
     for n, line in enumerate(lines):
         head = Text(label.ljust(width) if n == 0 else " " * width, style="bold" if n == 0 else "")

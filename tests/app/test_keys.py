@@ -7,6 +7,7 @@ import asyncio
 from textual.widgets import Input, TabbedContent
 
 from backprop_tui.app.app import PACES
+from backprop_tui.app.widgets.gradcheck import GradCheckScreen
 from backprop_tui.app.widgets.help import HelpScreen
 from backprop_tui.core.phases import PHASES, UPDATE_PHASE
 
@@ -215,5 +216,44 @@ def test_small_terminal_scrolls_with_up_down_and_still_steps_with_arrows() -> No
             assert body.scroll_y > 0
             await pilot.press("right")
             assert cursor(app) == (0, 1)
+
+    run(go())
+
+
+def test_gradient_check_key_opens_and_closes_the_view() -> None:
+    async def go():
+        app = make_app()
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.press("n", "g")
+            assert isinstance(app.screen, GradCheckScreen)
+            assert [c.name for c in app.screen.checks] == ["W1", "b1", "W2", "b2"]
+            assert max(c.max_error for c in app.screen.checks) < 1e-7
+            await pilot.press("g")
+            assert not isinstance(app.screen, GradCheckScreen)
+            assert cursor(app) == (0, 1)  # looking does not move the cursor
+
+    run(go())
+
+
+def test_command_palette_offers_the_key_actions() -> None:
+    async def go():
+        app = make_app()
+        async with app.run_test(size=(120, 40)):
+            names = {c.title for c in app.get_system_commands(app.screen)}
+            assert {"Step", "Back", "Update", "Epoch", "Grad check", "Reset"} <= names
+            step = next(c for c in app.get_system_commands(app.screen) if c.title == "Step")
+            await step.callback()
+            assert cursor(app) == (0, 1)
+
+    run(go())
+
+
+def test_q_quits() -> None:
+    async def go():
+        app = make_app()
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.press("q")
+            await pilot.pause()
+            assert not app.is_running
 
     run(go())

@@ -20,13 +20,19 @@ Block = list[Text] | str
 V = Mapping[str, object]
 
 
+class Fit:
+    """The width one matrix of an equation may take, from the panel's width."""
+
+    room = 0
+
+
 def col(v: V, key: str) -> list[Text]:
     """A vector stood on end, as it is written in the math."""
-    return row_lines(v[key], column=True)
+    return row_lines(v[key], column=True, room=Fit.room)
 
 
 def mat(v: V, key: str) -> list[Text]:
-    return row_lines(v[key])
+    return row_lines(v[key], room=Fit.room)
 
 
 def num(v: V, key: str) -> str:
@@ -69,8 +75,9 @@ def _grads2(v: V) -> list[list[Block]]:
 
 
 def _delta1(v: V) -> list[list[Block]]:
-    return [["delta1 = (", row_lines(v["W2"], column=True), mat(v, "delta2"), ") *",
-             col(v, "dsig1"), "=", col(v, "delta1")]]
+    w2_column = row_lines(v["W2"], column=True, room=Fit.room)
+    return [["delta1 = (", w2_column, mat(v, "delta2"), ") *", col(v, "dsig1"), "=",
+             col(v, "delta1")]]
 
 
 def _grads1(v: V) -> list[list[Block]]:
@@ -95,6 +102,8 @@ class EquationPanel(Static):
 
     def show(self, session: Session, note: str | None = None) -> None:
         phase = session.phase
+        # The widest line is the update: three matrices side by side, plus operators.
+        Fit.room = max((self.content_size.width - 16) // 3, 1)
         lines = [Text.assemble((f"{phase.title}:  ", "dim"), (phase.formula, "bold"))]
         for row in WITH_NUMBERS[phase.key](session.values):
             lines += hstack(row)

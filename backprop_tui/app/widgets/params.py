@@ -21,14 +21,17 @@ class ParamsPanel(Static):
         values = session.values
         updated = "W1_new" in values
         lines: list[Text] = []
+        room = self.content_size.width
+        labels = {name: f"{name} {shape_of(params[name])}" for name in PARAM_NAMES}
+        width = max(LABEL, *(len(label) + 1 for label in labels.values()))
         for name in PARAM_NAMES:
             old = params[name]
-            label = f"{name} {shape_of(old)}"
+            label = labels[name]
             if updated:
                 new = np.asarray(values[name + "_new"])
-                lines += labelled(label, new, LABEL, marks=new != old)
-                lines += labelled("  was", old, LABEL)
+                lines += labelled(label, new, width, marks=new != old, room=room)
+                lines += labelled("  was", old, width, room=room)
             else:
-                lines += labelled(label, old, LABEL)
+                lines += labelled(label, old, width, room=room)
         self.border_subtitle = "updated: changed cells underlined" if updated else ""
         self.update(join_lines(lines))

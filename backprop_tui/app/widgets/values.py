@@ -35,15 +35,17 @@ class ValuesPanel(Static):
         lines: list[Text] = []
         for label, (_, key) in zip(labels, self.quantities, strict=True):
             if key in values:
-                lines += labelled(label, values[key], width)
+                lines += labelled(label, values[key], width, room=self.content_size.width)
                 if student is not False and key in STUDENT_NAME:
-                    lines += student_lines(student, STUDENT_NAME[key], width)
+                    lines += student_lines(student, STUDENT_NAME[key], width,
+                                           self.content_size.width)
             else:
                 lines.append(placeholder(label, width, f"at phase {PRODUCED_BY[key]}"))
         self.update(join_lines(lines))
 
 
-def student_lines(comparison: SampleComparison | None, name: str, width: int) -> list[Text]:
+def student_lines(comparison: SampleComparison | None, name: str, width: int,
+                  room: int = 0) -> list[Text]:
     """The student's value under the engine's, marked ✓ or × with the reason."""
     label = "  yours"
     if comparison is None:
@@ -58,7 +60,7 @@ def student_lines(comparison: SampleComparison | None, name: str, width: int) ->
     if q.got is None:
         reason = q.got_text or (comparison.mismatch.kind if comparison.mismatch else "")
         return [Text(label.ljust(width), style="bold red") + Text(reason, style="red") + mark]
-    lines = row_lines(q.got)
+    lines = row_lines(q.got, room=max(room - width - mark.cell_len, 1) if room else 0)
     out = [Text((label if n == 0 else "").ljust(width), style="italic") + line
            for n, line in enumerate(lines)]
     out[0].append_text(mark)
