@@ -12,6 +12,8 @@ import os
 import sys
 from collections.abc import Sequence
 
+from . import __version__
+
 PROG = "backprop-tui"
 EXIT_BAD_INPUT = 2
 EXIT_DIVERGED = 3
@@ -95,7 +97,9 @@ def app_parser() -> Parser:
                "(backprop-tui train --help)\n  check    check a forward_backward_pass of "
                "your own (backprop-tui check --help)",
         formatter_class=argparse.RawDescriptionHelpFormatter,
+        usage=f"{PROG} [train | check] [options]   ({PROG} train --help, {PROG} check --help)",
     )
+    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     add_data_options(parser)
     add_train_options(parser)
     parser.add_argument("--student", metavar="FILE.py",
@@ -147,19 +151,18 @@ STUDENT_LOAD_SECONDS = 10.0
 
 
 def load_student_for_app(path: str):
-    """Load FILE.py for the app's side-by-side view, or say in one line why not.
+    """Start FILE.py in its child process for the app's side-by-side view, or say why not.
 
-    The file is first imported in a child process under a time limit, so a file
-    that never finishes importing (a loop at its top) is reported instead of
-    freezing the app; then it is imported here, where the app calls it.
+    Loading runs under a time limit, so a file that never finishes importing (a
+    loop at its top) is reported instead of leaving a blank terminal.
     """
-    from .check.loader import StudentError, load_student
-    from .check.sandbox import Crashed, StudentProcess, TimedOut
+    from .app.student import start_student
+    from .check.loader import StudentError
+    from .check.sandbox import Crashed, TimedOut
 
+    print(f"{PROG}: loading {path} ...", file=sys.stderr)
     try:
-        with StudentProcess(path, STUDENT_LOAD_SECONDS) as proc:
-            proc.load()
-        return load_student(path)
+        return start_student(path, STUDENT_LOAD_SECONDS)
     except TimedOut:
         raise UsageError(f"{path}: importing it did not finish within "
                          f"{STUDENT_LOAD_SECONDS:g} s (a loop at the top of the file?)") from None

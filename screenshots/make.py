@@ -13,7 +13,7 @@ from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 from backprop_tui.app.app import BackpropApp
-from backprop_tui.check.loader import load_student
+from backprop_tui.app.student import start_student
 from backprop_tui.core.session import TrainConfig
 from backprop_tui.core.training import DataOptions, build_session
 
@@ -77,7 +77,7 @@ SHOTS: list[tuple[str, DataOptions, Steps, tuple[int, int], bool]] = [
 async def shoot(name: str, data: DataOptions, steps: Steps, size: tuple[int, int],
                 with_student: bool) -> Path:
     session = build_session(data, TrainConfig())
-    app = BackpropApp(session, student=load_student(STUDENT) if with_student else None)
+    app = BackpropApp(session, student=start_student(str(STUDENT)) if with_student else None)
     async with app.run_test(size=size) as pilot:
         await pilot.pause()
         await steps(app, pilot)

@@ -19,13 +19,13 @@ from textual.screen import Screen
 from textual.widgets import Footer, TabbedContent, TabPane, Tabs
 
 from ..check.compare import SampleComparison
-from ..check.loader import Student
+from ..check.sandbox import StudentProcess
 from ..core.gradcheck import gradient_check
 from ..core.session import Session
 from ..core.timeline import EpochRecord
 from .keys import APP_BINDINGS, DURING_RUN
 from .runs import RunsMixin
-from .student import StudentMixin, StudentRunner
+from .student import StudentCompared, StudentMixin, StudentRunner
 from .widgets.equation import EquationPanel
 from .widgets.gradcheck import GradCheckScreen
 from .widgets.help import HelpScreen
@@ -56,10 +56,11 @@ class BackpropApp(RunsMixin, StudentMixin, App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "backprop-tui"
     BINDINGS = APP_BINDINGS
-    def __init__(self, session: Session, student: Student | None = None) -> None:
+    def __init__(self, session: Session, student: StudentProcess | None = None) -> None:
         super().__init__()
         self.session = session
-        self.student = StudentRunner(student) if student is not None else None
+        self.student = None if student is None else StudentRunner(
+            student, lambda u, answer: self.post_message(StudentCompared(u, answer)))
         self.comparison: tuple[int, SampleComparison] | None = None
         self.running = False
         self._cancel = threading.Event()  # set by escape, polled by the running trainer
@@ -88,28 +89,46 @@ class BackpropApp(RunsMixin, StudentMixin, App[None]):
         self.query_one("#forward").border_title = "Forward"
         self.query_one("#backward").border_title = "Backward"
         self.query_one("#equation").border_title = "Equation"
+        if self.student is not None:
+            self.query_one("#forward").border_subtitle = f"yours: {self.student.name}"
         for tabs in self.query(Tabs):
             tabs.can_focus = False  # left/right belong to stepping, not to tab switching
         self.query_one(StatusBar).progress(None)
         self.show_state()
         self.say_default()
 
+    async def action_quit(self) -> None:
+        """Quit at once, even mid-run: the trainer stops at its next chunk."""
+        self._cancel.set()
+        self.exit()
+
+    def on_unmount(self) -> None:
+        self._cancel.set()
+        if self.student is not None:
+            self.student.close()
+
     def on_resize(self, event: events.Resize) -> None:
         """Compact layout below the 120x40 reference (80x24 is the classroom minimum)."""
         self.screen.set_class(event.size.width < 110, "-narrow")
         self.screen.set_class(event.size.height < 34, "-short")
         for bar in self.query(PositionBar):
-            bar.call_after_refresh(bar.show, self.session)
+            bar.show(self.session, event.size.width)
+        if self.is_mounted(self.screen):
+            self.call_after_refresh(self.show_state)
 
     # -- showing the core's state ----------------------------------------------
     def show_state(self) -> None:
         """Render the session into every widget (the only way state reaches the screen)."""
         s = self.session
-        self.query_one(PositionBar).show(s)
-        self.query_one(ParamsPanel).show(s)
+        self.query_one(PositionBar).show(s, self.size.width)
         comparison = self.student_comparison()
-        for panel in self.query(ValuesPanel):
-            panel.show(s, comparison)
+        tallest = max(self.query_one(ParamsPanel).show(s),
+                      *(panel.show(s, comparison) for panel in self.query(ValuesPanel)))
+        # The panel row grows with what it holds (hidden units, student lines), within reason;
+        # on narrow screens the stylesheet lets each panel size itself.
+        panels = self.query_one("#panels")
+        narrow = self.screen.has_class("-narrow")
+        panels.styles.height = None if narrow else min(max(tallest + 2, 10), 26)
         self.query_one(EquationPanel).show(s, self.student_note(comparison))
         self.show_plots(s.epoch_records)
 
@@ -137,7 +156,9 @@ class BackpropApp(RunsMixin, StudentMixin, App[None]):
     def _moved(self, moved: bool) -> None:
         """After a stepping action: redraw, or explain why the cursor could not move."""
         self.show_state()
-        if moved:
+        if moved and self.autoplaying:
+            self.query_one(StatusBar).say(self._pace_text())
+        elif moved:
             self.say_default()
         elif self.session.divergence is not None and self._at_divergence():
             self.stop_autoplay()
@@ -167,12 +188,17 @@ class BackpropApp(RunsMixin, StudentMixin, App[None]):
         self._moved(self.session.prev_sample())
 
     def action_apply_update(self) -> None:
+        if self.session.phase.key == "update":
+            self.query_one(StatusBar).say("already at the update: n or N goes to the next sample")
+            return
         self._moved(self.session.apply_update())
 
     def action_reset(self) -> None:
         self.stop_autoplay()
         self.session.reset()
         self._moved(True)
+        self.query_one(StatusBar).say("reset to the initial parameters; the run so far is kept, "
+                                      "so e / E replay it at once")
 
     def action_next_tab(self) -> None:
         tabs = self.query_one("#plots", TabbedContent)
@@ -209,7 +235,8 @@ class BackpropApp(RunsMixin, StudentMixin, App[None]):
         for b in self.BINDINGS:
             assert isinstance(b, Binding)
             if b.id not in {"quit", "cancel"}:
-                yield SystemCommand(b.description, f"{b.tooltip} (key {b.key.split(',')[0]})",
+                key = self.get_key_display(Binding(b.key.split(",")[0], b.action))
+                yield SystemCommand(b.description, f"{b.tooltip} (key {key})",
                                     partial(self.run_action, b.action))
 
     # -- autoplay --------------------------------------------------------------

@@ -77,12 +77,17 @@ def shape_of(value: object) -> str:
     return "(" + ",".join(str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
 
 
+def row_width(cols: int) -> int:
+    """Columns a bracketed row of ``cols`` cells takes."""
+    return cols * (CELL + 1) + 1
+
+
 def cols_that_fit(room: int, cols: int) -> int:
     """How many of a row's ``cols`` cells to show in ``room`` columns (0: no limit but
     MAX_COLS); when some must go, room is kept for the "…+N" that says so."""
     if room <= 0:
         return min(cols, MAX_COLS)
-    if cols <= MAX_COLS and cols * (CELL + 1) + 1 <= room:
+    if cols <= MAX_COLS and row_width(cols) <= room:
         return cols
     return max(1, min(MAX_COLS, (room - 1 - 4) // (CELL + 1)))
 

@@ -1,9 +1,11 @@
-"""Comparing the student's ``forward_backward_pass`` with the engine, off the UI thread.
+"""The student's ``forward_backward_pass`` beside the engine, sample by sample (--student).
 
-The student's function runs in-process on copies of the current sample's
-inputs, in a daemon thread, so a slow or never-returning function leaves the
-app responsive (and does not keep it alive at quit). The answer comes back as a
-message tagged with the update it belongs to; stale answers are dropped.
+The student's file lives in a child process (:mod:`backprop_tui.check.sandbox`),
+so a function that never returns is stopped after CALL_SECONDS instead of
+freezing anything, and what it prints cannot scribble over the screen. One
+daemon thread talks to that process: the app asks for the sample under the
+cursor, the latest request wins, and each answer comes back as a message tagged
+with the update it belongs to.
 """
 
 from __future__ import annotations
@@ -11,14 +13,18 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
+import numpy as np
 from textual.message import Message
 
-from ..check.compare import SampleComparison, compare_sample
-from ..check.loader import Student
+from ..check.compare import SampleComparison, compare_call, student_args
+from ..check.sandbox import Crashed, StudentProcess, TimedOut
+from ..core.network import Params
 from ..core.phases import PHASE_INDEX, PHASES
 from ..core.session import Session
 
+CALL_SECONDS = 5.0  # one call of the student's function, in the app
 # Engine quantities of the panels and the student's return value that matches each.
 STUDENT_NAME = {"y_hat": "pred", "L": "loss", "dW2": "dW2", "db2": "db2", "dW1": "dW1",
                 "db1": "db1"}
@@ -28,35 +34,74 @@ KIND_WORDS = {"shape": "wrong shape", "value": "wrong values", "missing": "missi
               "count": "wrong number of returned values"}
 PRODUCED_AT = {name: PHASE_INDEX[p.key] for p in PHASES for name in p.produces}
 
+# What came back for one sample: the comparison, or why there is none (a sentence).
+Answer = SampleComparison | str
+
+
+def start_student(path: str, load_seconds: float = 10.0) -> StudentProcess:
+    """Load FILE.py in a quiet child process; raises StudentError, TimedOut or Crashed."""
+    proc = StudentProcess(path, load_seconds, quiet=True)
+    proc.load()
+    return proc
+
 
 @dataclass
 class StudentCompared(Message):
     update: int
-    comparison: SampleComparison
+    answer: Answer
 
 
 class StudentRunner:
-    """Runs one comparison at a time for the sample under the cursor."""
+    """Compares the sample the app asks for, one at a time, in the student's process."""
 
-    def __init__(self, student: Student) -> None:
-        self.student = student
-        self.pending: int | None = None  # the update whose comparison is running
+    def __init__(self, proc: StudentProcess, done: Callable[[int, Answer], None]) -> None:
+        self.proc = proc
+        self.name = Path(proc.path).name
+        self.done = done
+        self.pending: int | None = None
+        self.stopped: str | None = None
+        self._wanted: tuple[int, Params, np.ndarray, float] | None = None
+        self._cond = threading.Condition()
+        threading.Thread(target=self._serve, name="student-compare", daemon=True).start()
 
-    def request(self, session: Session,
-                done: Callable[[int, SampleComparison], None]) -> None:
-        """Start comparing the current sample unless that is already under way."""
+    def request(self, session: Session) -> None:
+        """Ask for the current sample unless it is already asked for."""
         u = session.cursor.update
-        if self.pending == u:
-            return
-        self.pending = u
-        row = session.timeline.row(u)
-        args = (session.params, session.dataset.X_train[row], float(session.dataset.y_train[row]))
+        with self._cond:
+            if self.pending == u:
+                return
+            row = session.timeline.row(u)
+            self.pending = u
+            self._wanted = (u, session.params, session.dataset.X_train[row],
+                            float(session.dataset.y_train[row]))
+            self._cond.notify()
 
-        def work() -> None:
-            comparison = compare_sample(self.student, *args, numeric=True)
-            done(u, comparison)
+    def _serve(self) -> None:
+        while True:
+            with self._cond:
+                while self._wanted is None:
+                    self._cond.wait()
+                u, params, x, y = self._wanted
+                self._wanted = None
+            self.done(u, self._compare(params, x, y))
 
-        threading.Thread(target=work, name="student-compare", daemon=True).start()
+    def _compare(self, params: Params, x: np.ndarray, y: float) -> Answer:
+        if self.stopped is not None:
+            return self.stopped
+        self.proc.remaining = CALL_SECONDS
+        try:
+            call = self.proc.call(student_args(params, x, y))
+        except TimedOut:
+            self.stopped = (f"did not return within {CALL_SECONDS:g} s and was stopped "
+                            "(a loop that never ends?)")
+            return self.stopped
+        except Crashed as err:
+            self.stopped = f"stopped: {err}"
+            return self.stopped
+        return compare_call(call, params, x, y)
+
+    def close(self) -> None:
+        self.proc.close(kill=True)
 
 
 class StudentMixin:
@@ -64,25 +109,26 @@ class StudentMixin:
 
     session: Session
     student: StudentRunner | None = None
-    comparison: tuple[int, SampleComparison] | None = None
+    comparison: tuple[int, Answer] | None = None
     running: bool = False
 
-    def student_comparison(self) -> SampleComparison | None | bool:
+    def student_comparison(self) -> Answer | None | bool:
         """False without --student; None while the current sample is being compared."""
         if self.student is None:
             return False
         u = self.session.cursor.update
         if self.comparison is not None and self.comparison[0] == u:
             return self.comparison[1]
-        self.student.request(self.session, lambda u, c: self.post_message(
-            StudentCompared(u, c)))
+        self.student.request(self.session)
         return None
 
-    def student_note(self, comparison: SampleComparison | None | bool) -> str | None:
+    def student_note(self, answer: Answer | None | bool) -> str | None:
         """The first mismatch explained, once the cursor has reached its quantity."""
-        if not isinstance(comparison, SampleComparison) or comparison.mismatch is None:
+        if isinstance(answer, str):
+            return f"your forward_backward_pass {answer}"
+        if not isinstance(answer, SampleComparison) or answer.mismatch is None:
             return None
-        m = comparison.mismatch
+        m = answer.mismatch
         if m.quantity is not None:
             produced_at = PRODUCED_AT[ENGINE_NAME[m.quantity]]
             if self.session.cursor.phase < produced_at:
@@ -94,6 +140,6 @@ class StudentMixin:
     def on_student_compared(self, message: StudentCompared) -> None:
         if self.student is not None and self.student.pending == message.update:
             self.student.pending = None
-        self.comparison = (message.update, message.comparison)
+        self.comparison = (message.update, message.answer)
         if message.update == self.session.cursor.update and not self.running:
             self.show_state()

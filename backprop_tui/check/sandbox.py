@@ -63,9 +63,10 @@ class StudentProcess:
     correct file into a timeout.
     """
 
-    def __init__(self, path: str, budget: float) -> None:
+    def __init__(self, path: str, budget: float, quiet: bool = False) -> None:
         self.path = path
         self.remaining = budget
+        self.quiet = quiet  # discard what the student's code prints (the app owns the terminal)
         self._proc: subprocess.Popen[bytes] | None = None
         self._inbox: queue.Queue[tuple[str, object]] = queue.Queue()
 
@@ -89,7 +90,8 @@ class StudentProcess:
             p for p in (PACKAGE_ROOT, env.get("PYTHONPATH")) if p)
         self._proc = subprocess.Popen(
             [sys.executable, "-m", "backprop_tui.check.worker", self.path],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env)
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env,
+            stderr=subprocess.DEVNULL if self.quiet else None)
         assert self._proc.stdout is not None
         threading.Thread(target=_read_replies, args=(self._proc.stdout, self._inbox),
                          daemon=True, name="backprop-tui-student-replies").start()

@@ -17,7 +17,8 @@ import numpy as np
 
 from backprop_tui.core.csvload import DataError, parse_table, read_source, select_columns
 
-__all__ = ["DataError", "Dataset", "load_dataset", "LAB_N_SAMPLES", "IRIS_COLUMNS"]
+__all__ = ["DataError", "Dataset", "load_dataset", "effective_test_fraction", "LAB_N_SAMPLES",
+           "IRIS_COLUMNS"]
 
 LAB_N_SAMPLES = 200
 LAB_W_TRUE = np.array([1.5, -2.0, 0.5])
@@ -83,7 +84,7 @@ def _tabular(
     return X, y, tuple(table.names[j] for j in cols), table.names[t]
 
 
-def _check_fraction(source: str, test_fraction: float | None) -> float:
+def effective_test_fraction(source: str, test_fraction: float | None) -> float:
     """The effective test fraction; anything outside [0, 1) is a user error, not a crash."""
     if test_fraction is None:
         return 0.0 if source == "lab" else DEFAULT_TEST_FRACTION
@@ -154,7 +155,7 @@ def load_dataset(
     """
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not (0 <= seed < 2**32):
         raise DataError(f"seed must be an integer in [0, 2**32), got {seed!r}")
-    fraction = _check_fraction(source, test_fraction)
+    fraction = effective_test_fraction(source, test_fraction)
     rng = np.random.RandomState(seed)
     if source == "lab":
         if inputs is not None or target is not None:

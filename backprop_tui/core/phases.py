@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from functools import lru_cache
 
 import numpy as np
 
@@ -127,6 +128,15 @@ def run_phases(
         for phase in PHASES[: upto + 1]:
             values.update(phase.compute(values))
     return values
+
+
+@lru_cache(maxsize=16)
+def quantity_shapes(n_inputs: int, n_hidden: int) -> dict[str, tuple[int, ...]]:
+    """The shape of every quantity of a step, known before any value is computed."""
+    zeros = Params(np.zeros((n_hidden, n_inputs)), np.zeros(n_hidden), np.zeros((1, n_hidden)),
+                   np.zeros(1))
+    values = run_phases(zeros, np.zeros(n_inputs), 0.0, lr=0.0)
+    return {name: np.shape(value) for name, value in values.items()}
 
 
 def forward_backward(params: Params, x: np.ndarray, y: float) -> dict[str, object]:

@@ -18,7 +18,7 @@ import numpy as np
 
 from .data import Dataset
 from .network import Params, mean_loss, predict
-from .phases import PHASES, UPDATE_PHASE, Phase, run_phases
+from .phases import PHASE_INDEX, PHASES, UPDATE_PHASE, Phase, run_phases
 from .timeline import CancelFn, Divergence, EpochRecord, Timeline
 
 
@@ -141,9 +141,13 @@ class Session:
         return self.timeline.epoch_records[: self._cursor.epoch]
 
     def epoch_losses(self) -> list[float]:
-        """Per-sample losses of the current epoch's samples already updated."""
+        """The losses taken so far in this epoch, the current sample's once its L phase is
+        reached (as the lab takes each loss before that sample's update)."""
         c = self._cursor
-        return self.timeline.losses(c.epoch * self.n, c.update)
+        stop = c.update + (1 if c.phase >= PHASE_INDEX["L"] else 0)
+        if stop > self.timeline.head and self.timeline.limit is None:
+            self.timeline.advance(stop)
+        return self.timeline.losses(c.epoch * self.n, min(stop, self.timeline.head))
 
     def fit(self) -> tuple[np.ndarray, np.ndarray, float]:
         """Targets, predictions and mean loss over the training rows at the current parameters."""

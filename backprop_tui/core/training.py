@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import asdict, dataclass
 
-from .data import Dataset, load_dataset
+from .data import Dataset, effective_test_fraction, load_dataset
 from .network import init_params
 from .session import RunResult, Session, TrainConfig
 
@@ -73,6 +73,7 @@ def json_safe(value: object) -> object:
 def report(session: Session, data: DataOptions, result: RunResult) -> object:
     """The JSON document of a headless run: config, losses per epoch, final parameters."""
     config = {**asdict(session.config), **asdict(data),
+              "test_fraction": effective_test_fraction(data.source, data.test_fraction),
               "dataset": describe_dataset(session.dataset)}
     config.pop("source")
     return json_safe({

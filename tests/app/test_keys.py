@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 from textual.widgets import Input, TabbedContent
 
@@ -12,6 +13,8 @@ from backprop_tui.app.widgets.help import HelpScreen
 from backprop_tui.core.phases import PHASES, UPDATE_PHASE
 
 from .conftest import make_app, wait_for_run
+
+STUDENTS = Path(__file__).resolve().parents[1] / "students"
 
 
 def run(coro) -> None:
@@ -255,5 +258,27 @@ def test_q_quits() -> None:
             await pilot.press("q")
             await pilot.pause()
             assert not app.is_running
+
+    run(go())
+
+
+def test_student_that_never_returns_is_stopped_and_the_app_keeps_working(monkeypatch) -> None:
+    from backprop_tui.app import student as student_view
+
+    monkeypatch.setattr(student_view, "CALL_SECONDS", 0.5)
+    proc = student_view.start_student(str(STUDENTS / "never_returns.py"))
+
+    async def go():
+        app = make_app(student=proc)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.press("u")
+            for _ in range(100):
+                if app.comparison is not None:
+                    break
+                await pilot.pause(0.05)
+            assert isinstance(app.comparison[1], str) and "did not return" in app.comparison[1]
+            await pilot.press("N", "n")  # still steps; later samples are not asked again
+            assert cursor(app) == (1, 1)
+        assert proc.pid is None  # quitting ended the student's process
 
     run(go())

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from textual.widgets import TabbedContent
 
+from backprop_tui.app.student import start_student
 from backprop_tui.app.widgets.gradcheck import GradCheckScreen
 from backprop_tui.app.widgets.help import HelpScreen
 from backprop_tui.core.phases import PHASE_INDEX, UPDATE_PHASE
@@ -122,9 +123,7 @@ def test_small_terminal_80x24(snap_compare) -> None:
 
 
 def test_student_mode_with_a_mismatch(snap_compare) -> None:
-    from backprop_tui.check.loader import load_student
-
-    app = make_app(student=load_student(STUDENTS / "transposed_dw2.py"))
+    app = make_app(student=start_student(str(STUDENTS / "transposed_dw2.py")))
 
     async def steps(pilot) -> None:
         await pilot.press("u")

@@ -9,21 +9,24 @@ from __future__ import annotations
 import textwrap
 from collections.abc import Callable, Mapping
 
+import numpy as np
 from rich.text import Text
 from textual.widgets import Static
 
 from ...core.network import PARAM_NAMES
 from ...core.session import Session
-from ..render import fmt, hstack, join_lines, row_lines
+from ..render import MAX_COLS, fmt, hstack, join_lines, row_lines, row_width
 
 Block = list[Text] | str
 V = Mapping[str, object]
 
 
 class Fit:
-    """The width one matrix of an equation may take, from the panel's width."""
+    """The width one matrix of an equation may take, from the panel's width; ``stacked``
+    when three matrices side by side would not fit (80 columns): one per line instead."""
 
     room = 0
+    stacked = False
 
 
 def col(v: V, key: str) -> list[Text]:
@@ -36,7 +39,8 @@ def mat(v: V, key: str) -> list[Text]:
 
 
 def num(v: V, key: str) -> str:
-    return fmt(float(v[key] if key != "y_hat" else v[key][0])).strip()  # type: ignore[index]
+    value = float(v[key] if key != "y_hat" else v[key][0])  # type: ignore[index]
+    return fmt(value).strip().lstrip("+")
 
 
 def _load(v: V) -> list[list[Block]]:
@@ -87,6 +91,12 @@ def _grads1(v: V) -> list[list[Block]]:
 
 def _update(v: V) -> list[list[Block]]:
     eta = f"{float(v['lr']):g}"  # type: ignore[arg-type]
+    if Fit.stacked:
+        rows: list[list[Block]] = []
+        for n in PARAM_NAMES:
+            rows += [[f"{n:<3}", mat(v, n)], [f"  − {eta} ·", mat(v, "d" + n)],
+                     ["  =", mat(v, n + "_new")]]
+        return rows
     return [[f"{n:<3}", mat(v, n), f"− {eta} ·", mat(v, "d" + n), "=", mat(v, n + "_new")]
             for n in PARAM_NAMES]
 
@@ -103,7 +113,10 @@ class EquationPanel(Static):
     def show(self, session: Session, note: str | None = None) -> None:
         phase = session.phase
         # The widest line is the update: three matrices side by side, plus operators.
-        Fit.room = max((self.content_size.width - 16) // 3, 1)
+        width = self.content_size.width
+        widest = max(np.shape(session.params.W1)[1], session.params.n_hidden)
+        Fit.stacked = 0 < width < 3 * row_width(min(widest, MAX_COLS)) + 16
+        Fit.room = width - 12 if Fit.stacked else max((width - 16) // 3, 1)
         lines = [Text.assemble((f"{phase.title}:  ", "dim"), (phase.formula, "bold"))]
         for row in WITH_NUMBERS[phase.key](session.values):
             lines += hstack(row)

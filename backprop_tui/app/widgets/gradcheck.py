@@ -11,26 +11,34 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from ...core.gradcheck import GOOD, SUSPECT, GradCheck, band
-from ..render import hstack, join_lines, row_lines
+from ..render import MAX_COLS, cols_that_fit, hstack, join_lines, row_lines, row_width, shape_of
 
 BAND_STYLE = {"ok": "bold green", "suspect": "bold yellow", "wrong": "bold red"}
 
 
-def error_lines(check: GradCheck) -> list[Text]:
-    """The entrywise relative errors, each coloured by its own band."""
+def error_lines(check: GradCheck, room: int = 0) -> list[Text]:
+    """The entrywise relative errors, each coloured by its own band (cut like the values)."""
     lines = []
     for row in check.error.reshape(check.analytic.shape[0] if check.error.ndim > 1 else 1, -1):
         t = Text("[")
-        for n, e in enumerate(row):
+        shown = row[: cols_that_fit(room, len(row))]
+        for n, e in enumerate(shown):
             if n:
                 t.append(" ")
             t.append(f"{e:7.1e}", style=BAND_STYLE[band(float(e))])
         t.append("]")
+        if len(shown) < len(row):
+            t.append(f"…+{len(row) - len(shown)}", style="dim")
         lines.append(t)
     return lines
 
 
-def gradcheck_text(checks: list[GradCheck], where: str) -> Text:
+def gradcheck_text(checks: list[GradCheck], where: str, room: int = 0) -> Text:
+    """The check as text; ``room`` (the screen's width) limits the cells of a row."""
+    widest = max(c.analytic.reshape(c.analytic.shape[0], -1).shape[1]
+                 if c.analytic.ndim > 1 else c.analytic.size for c in checks)
+    stacked = 0 < room < 3 * row_width(min(widest, MAX_COLS)) + 30
+    block = (room - 12 if stacked else max((room - 30) // 3, 1)) if room else 0
     lines = [Text.assemble(("Gradient check", "bold underline"), f"  {where}"),
              Text("relative error |a − n| / max(1e-8, |a| + |n|), numeric n by five-point "
                   "central differences", style="dim"),
@@ -39,10 +47,16 @@ def gradcheck_text(checks: list[GradCheck], where: str) -> Text:
                            ("wrong", BAND_STYLE["wrong"]), f" > {SUSPECT:g}"),
              Text("")]
     for c in checks:
-        lines.append(Text.assemble((f"d{c.name}", "bold"), f" {c.analytic.shape}   max error ",
+        lines.append(Text.assemble((f"d{c.name}", "bold"), f" {shape_of(c.analytic)}   max error ",
                                    (f"{c.max_error:.1e} {c.band}", BAND_STYLE[c.band])))
-        lines += hstack(["  backprop", row_lines(c.analytic), " numeric", row_lines(c.numeric),
-                         " error", error_lines(c)])
+        parts = [("  backprop", row_lines(c.analytic, room=block)),
+                 ("  numeric ", row_lines(c.numeric, room=block)),
+                 ("  error   ", error_lines(c, block))]
+        if stacked:
+            for label, block_lines in parts:
+                lines += hstack([label, block_lines])
+        else:
+            lines += hstack([piece for part in parts for piece in part])
     lines.append(Text(f"\nbiggest error {max(c.max_error for c in checks):.1e}; "
                       "escape, q or g closes", style="dim"))
     return join_lines(lines)
@@ -60,7 +74,7 @@ class GradCheckScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="gradcheck-body"):
-            yield Static(gradcheck_text(self.checks, self.where))
+            yield Static(gradcheck_text(self.checks, self.where, self.app.size.width - 6))
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -8,7 +8,7 @@ from textual.widgets import Static
 
 from ...core.network import PARAM_NAMES
 from ...core.session import Session
-from ..render import join_lines, labelled, shape_of
+from ..render import fmt, join_lines, labelled, shape_of
 
 LABEL = 9
 
@@ -16,7 +16,7 @@ LABEL = 9
 class ParamsPanel(Static):
     """Parameters before this sample's update; on the update phase, new values and old."""
 
-    def show(self, session: Session) -> None:
+    def show(self, session: Session) -> int:
         params = session.params.as_dict()
         values = session.values
         updated = "W1_new" in values
@@ -33,5 +33,12 @@ class ParamsPanel(Static):
                 lines += labelled("  was", old, width, room=room)
             else:
                 lines += labelled(label, old, width, room=room)
-        self.border_subtitle = "updated: changed cells underlined" if updated else ""
+        self.border_subtitle = ""
+        if updated:
+            self.border_subtitle = "updated: changes underlined"
+            if any(fmt(a) == fmt(b) for name in PARAM_NAMES
+                   for a, b in zip(np.ravel(values[name + "_new"]), np.ravel(params[name]),
+                                   strict=True) if a != b):
+                self.border_subtitle += " (some < 5e-5)"
         self.update(join_lines(lines))
+        return len(lines)

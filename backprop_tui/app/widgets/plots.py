@@ -17,11 +17,13 @@ class LossPlot(PlotextPlot):
         plt = self.plt
         plt.clear_data()
         plt.clear_figure()
-        plt.title("mean loss per epoch (log scale)")
         plt.xlabel("epoch")
         values = [r.train_loss for r in records] + ([running] if running is not None else [])
         if len(set(values)) > 1 and all(v > 0 and math.isfinite(v) for v in values):
             plt.yscale("log")
+            plt.title("mean loss per epoch (log scale)")
+        else:
+            plt.title("mean loss per epoch")
         last = max(epoch, records[-1].epoch if records else 0)
         step = max(1, math.ceil((last + 1) / 8))
         plt.xticks(list(range(0, last + 1, step)))
@@ -34,7 +36,7 @@ class LossPlot(PlotextPlot):
         if running is not None:
             plt.scatter([epoch], [running], label="this epoch so far", marker="●")
         if not values:
-            plt.title("mean loss per epoch: no sample updated yet (n steps, e runs an epoch)")
+            plt.title("mean loss per epoch: no loss taken yet (n steps, e runs an epoch)")
         self.refresh()
 
 

@@ -12,10 +12,11 @@ from ...core.session import Session
 class PositionBar(Static):
     """Dataset, epoch, sample i/N, phase and learning rate, in one line."""
 
-    def show(self, session: Session) -> None:
+    def show(self, session: Session, width: int = 0) -> None:
+        """``width``: the terminal's, to choose the long or the short form."""
         c = session.cursor
         phase = session.phase
-        wide = self.size.width >= 110 or self.size.width == 0
+        wide = width >= 110 or width == 0
         t = Text()
         if wide:
             t.append(" backprop-tui ", style="bold reverse")

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import numpy as np
 from rich.text import Text
 from textual.widgets import Static
 
 from ...check.compare import QuantityCheck, SampleComparison
-from ...core.phases import PHASES
+from ...core.phases import PHASES, quantity_shapes
 from ...core.session import Session
 from ..render import join_lines, labelled, placeholder, row_lines, shape_of
 from ..student import STUDENT_NAME
@@ -26,30 +27,37 @@ class ValuesPanel(Static):
         super().__init__(**kwargs)
         self.quantities = quantities
 
-    def show(self, session: Session, student: SampleComparison | None | bool = False) -> None:
-        """``student``: False without a student file, None while their answer is computed."""
+    def show(self, session: Session, student: SampleComparison | str | None | bool = False
+             ) -> int:
+        """Render; returns the number of lines (the app sizes the panel row by it).
+
+        ``student``: False without a student file, None while their answer is computed.
+        """
         values = session.values
-        labels = [f"{label} {shape_of(values[key])}" if key in values else label
-                  for label, key in self.quantities]
+        shapes = quantity_shapes(session.params.n_inputs, session.params.n_hidden)
+        labels = [f"{label} {shape_of(np.zeros(shapes[key]))}" for label, key in self.quantities]
         width = max(len(label) for label in labels) + 1
         lines: list[Text] = []
-        for label, (_, key) in zip(labels, self.quantities, strict=True):
+        for label, (name, key) in zip(labels, self.quantities, strict=True):
             if key in values:
                 lines += labelled(label, values[key], width, room=self.content_size.width)
                 if student is not False and key in STUDENT_NAME:
                     lines += student_lines(student, STUDENT_NAME[key], width,
                                            self.content_size.width)
             else:
-                lines.append(placeholder(label, width, f"at phase {PRODUCED_BY[key]}"))
+                lines.append(placeholder(name, width, f"at phase {PRODUCED_BY[key]}"))
         self.update(join_lines(lines))
+        return len(lines)
 
 
-def student_lines(comparison: SampleComparison | None, name: str, width: int,
+def student_lines(comparison: SampleComparison | str | None, name: str, width: int,
                   room: int = 0) -> list[Text]:
     """The student's value under the engine's, marked ✓ or × with the reason."""
     label = "  yours"
     if comparison is None:
         return [placeholder(label, width, "checking…")]
+    if isinstance(comparison, str):  # no comparison: the function was stopped
+        return [Text(label.ljust(width), style="bold red") + Text("× stopped", style="red")]
     q: QuantityCheck = comparison.quantities[name]
     if q.band == "ok":
         mark = Text(" ✓", style="bold green")
