@@ -40,11 +40,9 @@ def lab_session(epochs: int) -> Session:
 
 
 def history_bytes(session: Session) -> int:
-    """Bytes of what the timeline keeps per run: checkpoints (list + arrays) and losses."""
+    """Bytes of what the timeline keeps per run: the checkpoint array and epoch records."""
     tl = session.timeline
-    checkpoints = tl._checkpoints  # private, but a bench may look inside
-    return (sys.getsizeof(checkpoints) + sum(sys.getsizeof(c) for c in checkpoints)
-            + sys.getsizeof(tl._losses) + sys.getsizeof(tl.epoch_records)
+    return (tl.memory_bytes() + sys.getsizeof(tl.epoch_records)
             + sum(sys.getsizeof(r) for r in tl.epoch_records))
 
 
@@ -67,7 +65,7 @@ def cursors(n: int, total: int, points: int, rng: np.random.RandomState
     per = max(points // 4, 1)
     for u in rng.randint(1, total, per):
         out.append(("random", int(u), int(rng.randint(len(PHASES)))))
-    for u in rng.randint(1, total // 128, per) * 128:          # P(u-1) replays 127 samples
+    for u in rng.randint(1, total // 128, per) * 128:  # P(u-1): the longest replays
         out.append(("after update", int(u), 0))
     for e in rng.randint(1, total // n, per):
         out.append(("epoch start", int(e) * n, 0))
@@ -116,10 +114,10 @@ def main(argv: list[str] | None = None) -> int:
     worst, median = max(every), statistics.median(every)
 
     print(f"lab data, {args.epochs} epochs = {total} updates, recorded in {run_s:.2f} s "
-          f"({traced_s:.2f} s under tracemalloc); {len(session.timeline._checkpoints)} "
+          f"({traced_s:.2f} s under tracemalloc); {session.timeline.n_checkpoints} "
           f"checkpoints every {session.timeline.interval} updates")
     print(f"history memory: tracemalloc current {current_mb:.2f} MB, peak {peak_mb:.2f} MB; "
-          f"checkpoints+losses getsizeof {size_mb:.2f} MB (limit {MEMORY_LIMIT_MB:g} MB)")
+          f"checkpoints+records {size_mb:.2f} MB (limit {MEMORY_LIMIT_MB:g} MB)")
     for kind, ts in times.items():
         print(f"  step back from {kind:>12}: n={len(ts):4d}  median {statistics.median(ts):6.3f} ms"
               f"  max {max(ts):6.3f} ms")

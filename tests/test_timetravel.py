@@ -140,3 +140,18 @@ def test_step_back_at_the_start_is_refused() -> None:
     assert_same_state(session, before)
     assert not session.goto(-1) and not session.goto(0, len(PHASES))
     assert session.step_forward() and session.step_back() and not session.step_back()
+
+
+def test_thinned_checkpoints_replay_bit_for_bit() -> None:
+    """A long run keeps at most max_checkpoints (the interval doubles); what a replay from the
+    sparser checkpoints gives must still equal the dense record exactly."""
+    dense = build_session(DataOptions(), TrainConfig())
+    sparse = build_session(DataOptions(), TrainConfig())
+    sparse.timeline.max_checkpoints = 8
+    dense.run_epochs(12)
+    sparse.run_epochs(12)
+    assert sparse.timeline.n_checkpoints <= 8 + 1 and sparse.timeline.interval > 128
+    assert sparse.epoch_records == dense.epoch_records
+    for u in (0, 1, 127, 128, 1000, 1999, 2047, 2048, 2399, 2400):
+        assert sparse.timeline.params_at(u).equals(dense.timeline.params_at(u)), u
+        assert sparse.timeline.losses(u, u + 3) == dense.timeline.losses(u, u + 3)
