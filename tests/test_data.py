@@ -434,3 +434,10 @@ def test_url_connection_refused() -> None:
         port = sock.getsockname()[1]
     url = f"http://127.0.0.1:{port}/data.csv"
     assert error_of(url).startswith(f"{url}: download failed")
+
+
+def test_semicolon_separated_file_gets_a_hint(tmp_path) -> None:
+    path = tmp_path / "semi.csv"
+    path.write_text("a;b;c\n1;2;3\n4;5;6\n")
+    with pytest.raises(DataError, match="separate columns with commas"):
+        load_dataset(str(path))

@@ -158,6 +158,10 @@ def parse_table(text: str, source: str, names: tuple[str, ...] | None = None) ->
             raise DataError(f"{source}: no data rows (only a header line)")
 
     width = len(first)
+    if width == 1 and any(sep in first[0] for sep in ";\t"):
+        sep = "';'" if ";" in first[0] else "tabs"
+        raise DataError(f"{source}: only one column, and its fields hold {sep}: "
+                        "separate columns with commas")
     for number, fields in rows:
         if len(fields) != width:
             raise DataError(f"{source}: line {number} has {len(fields)} fields, expected {width}")
