@@ -122,9 +122,9 @@ def format_loss(value: float | None) -> str:
 
 
 def run_train(argv: Sequence[str]) -> int:
+    args = train_parser().parse_args(argv)  # before any numpy import: --help answers at once
     from .core.training import report, train
 
-    args = train_parser().parse_args(argv)
     session, data = open_session(args)
     result = train(session, session.config.epochs)
     if args.json:
