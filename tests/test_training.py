@@ -220,3 +220,11 @@ def test_progress_reports_reach_the_total() -> None:
     calls.clear()
     session.run_epochs(1, progress=lambda done, total: calls.append((done, total)))
     assert calls[-1] == (150, 150) and session.cursor.update == 400
+
+
+def test_a_run_that_cannot_start_leaves_the_cursor_where_it_was() -> None:
+    session = build_session(DataOptions(), TrainConfig())
+    assert session.goto(5, 3)
+    result = session.run_epochs(1, cancel=lambda: True)
+    assert result.cancelled and result.epochs_completed == 0
+    assert (session.cursor.update, session.cursor.phase) == (5, 3)

@@ -111,6 +111,8 @@ class BackpropApp(RunsMixin, StudentMixin, App[None]):
         """Compact layout below the 120x40 reference (80x24 is the classroom minimum)."""
         self.screen.set_class(event.size.width < 110, "-narrow")
         self.screen.set_class(event.size.height < 34, "-short")
+        if self.running:  # the trainer owns the session until it posts RunFinished
+            return
         for bar in self.query(PositionBar):
             bar.show(self.session, event.size.width)
         if self.is_mounted(self.screen):

@@ -83,7 +83,11 @@ class StudentRunner:
                     self._cond.wait()
                 u, params, x, y = self._wanted
                 self._wanted = None
-            self.done(u, self._compare(params, x, y))
+            try:
+                answer = self._compare(params, x, y)
+            except Exception as err:  # never let the thread die: the panel would wait forever
+                answer = self.stopped = f"could not be compared: {err}"
+            self.done(u, answer)
 
     def _compare(self, params: Params, x: np.ndarray, y: float) -> Answer:
         if self.stopped is not None:

@@ -110,7 +110,8 @@ class StudentProcess:
 
     def _send(self, message: object) -> None:
         proc = self._proc
-        assert proc is not None and proc.stdin is not None, "load() first"
+        if proc is None or proc.stdin is None:  # closed (at quit) or never loaded
+            raise Crashed("the process running it has been closed")
         try:
             pickle.dump(message, proc.stdin, protocol=pickle.HIGHEST_PROTOCOL)
             proc.stdin.flush()

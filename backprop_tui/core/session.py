@@ -231,7 +231,8 @@ class Session:
         else:
             self.timeline.advance(target, report, check)
         end = min(target, self.timeline.head)
-        self.goto(end, 0)
+        if end > start:  # nothing ran (a cancel at once, a divergence): the cursor stays
+            self.goto(end, 0)
         before = start // self.n
         return RunResult(end // self.n - before, cancelled, self.timeline.divergence
                          if end < target and not cancelled else None)

@@ -10,6 +10,7 @@ the run, so what a step back restores is bit-identical to what was there.
 from __future__ import annotations
 
 import math
+import threading
 from array import array
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -93,6 +94,9 @@ class Timeline:
         self.epoch_records: list[EpochRecord] = []
         self._recent: tuple[int, Params] | None = None
         self._epoch_losses: tuple[int, list[float]] = (0, [])  # (first update, losses)
+        # A run may advance in a worker thread while the UI reads: each chunk of work and
+        # each read holds this lock, so a reader waits at most one chunk.
+        self._lock = threading.RLock()
 
     # -- reading ---------------------------------------------------------------
     def row(self, u: int) -> int:
@@ -115,6 +119,10 @@ class Timeline:
 
     def losses(self, start: int, stop: int) -> list[float]:
         """Losses of updates [start, stop), replayed from P(start) (and cached per start)."""
+        with self._lock:
+            return self._losses_locked(start, stop)
+
+    def _losses_locked(self, start: int, stop: int) -> list[float]:
         stop = min(stop, self.head)
         if stop <= start:
             return []
@@ -140,6 +148,10 @@ class Timeline:
 
     def params_at(self, u: int) -> Params:
         """P(u), the parameters before update u, computing the run up to u if needed."""
+        with self._lock:
+            return self._params_at_locked(u)
+
+    def _params_at_locked(self, u: int) -> Params:
         if u > self.head:
             self.advance(u)
             if u > self.head:
@@ -165,28 +177,33 @@ class Timeline:
         while self.head < to_u and self.divergence is None:
             if cancel is not None and cancel():
                 return
-            start = self.head
-            stop = min(
-                to_u,
-                (start // self.interval + 1) * self.interval,
-                (start // self.n + 1) * self.n,
-            )
-            saved = self._head.to_params()
-            chunk: list[float] = []
-            for xs, ys in self._segments(start, stop):
-                sgd_samples(self._head, xs, ys, self.lr, chunk)
-            if not (all(math.isfinite(v) for v in chunk) and self._head.to_params().is_finite()):
-                self._stop_at_divergence(start, stop, saved)
-                return
-            for v in chunk:  # in order, as the lab's `train_loss += loss`
-                self._epoch_sum += v
-            self.head = stop
-            if stop % self.interval == 0:
-                self._add_checkpoint(stop)
-            if stop % self.n == 0:
-                self._record_epoch(stop // self.n - 1)
+            with self._lock:
+                self._advance_chunk(to_u)
             if progress is not None:
                 progress(self.head)
+
+    def _advance_chunk(self, to_u: int) -> None:
+        """One chunk: up to the next checkpoint, epoch end or ``to_u``, whichever is first."""
+        start = self.head
+        stop = min(
+            to_u,
+            (start // self.interval + 1) * self.interval,
+            (start // self.n + 1) * self.n,
+        )
+        saved = self._head.to_params()
+        chunk: list[float] = []
+        for xs, ys in self._segments(start, stop):
+            sgd_samples(self._head, xs, ys, self.lr, chunk)
+        if not (all(math.isfinite(v) for v in chunk) and self._head.to_params().is_finite()):
+            self._stop_at_divergence(start, stop, saved)
+            return
+        for v in chunk:  # in order, as the lab's `train_loss += loss`
+            self._epoch_sum += v
+        self.head = stop
+        if stop % self.interval == 0:
+            self._add_checkpoint(stop)
+        if stop % self.n == 0:
+            self._record_epoch(stop // self.n - 1)
 
     def _add_checkpoint(self, u: int) -> None:
         if u // self.interval != self.n_checkpoints:

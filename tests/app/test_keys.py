@@ -282,3 +282,21 @@ def test_student_that_never_returns_is_stopped_and_the_app_keeps_working(monkeyp
         assert proc.pid is None  # quitting ended the student's process
 
     run(go())
+
+
+def test_resize_after_the_loss_plot_went_log_scale() -> None:
+    """plotext log-scales its data in place at each build; a re-render must not re-log it."""
+
+    async def go():
+        app = make_app()
+        async with app.run_test(size=(120, 40)) as pilot:
+            for _ in range(2):  # two epochs: the loss plot switches to a log scale
+                await pilot.press("e")
+                await wait_for_run(app, pilot)
+            await pilot.resize_terminal(110, 38)
+            await pilot.pause(0.3)
+            app.theme = "nord"  # a theme change re-renders the plot too
+            await pilot.pause(0.3)
+            assert app.is_running
+
+    run(go())

@@ -13,7 +13,20 @@ class LossPlot(PlotextPlot):
     """Mean train loss per completed epoch, test loss when there is a split, and the
     running mean of the epoch in progress (the lab's loss curve, growing live)."""
 
+    _shown: tuple[list[EpochRecord], float | None, int] | None = None
+
     def show(self, records: list[EpochRecord], running: float | None, epoch: int) -> None:
+        self._shown = (records, running, epoch)
+        self.refresh()
+
+    def render(self):
+        # plotext's build() takes the log of a log-scale plot's data in place, so a second
+        # build (on a resize or a theme change) would take the log of logs: draw afresh.
+        if self._shown is not None:
+            self._draw(*self._shown)
+        return super().render()
+
+    def _draw(self, records: list[EpochRecord], running: float | None, epoch: int) -> None:
         plt = self.plt
         plt.clear_data()
         plt.clear_figure()
@@ -37,7 +50,6 @@ class LossPlot(PlotextPlot):
             plt.scatter([epoch], [running], label="this epoch so far", marker="●")
         if not values:
             plt.title("mean loss per epoch: no loss taken yet (n steps, e runs an epoch)")
-        self.refresh()
 
 
 class FitPlot(PlotextPlot):
