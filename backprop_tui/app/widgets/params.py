@@ -35,7 +35,7 @@ class ParamsPanel(Static):
                 lines += labelled(label, old, width, room=room)
         self.border_subtitle = ""
         if updated:
-            self.border_subtitle = "updated: changes underlined"
+            self.border_subtitle = "changes underlined"
             if any(fmt(a) == fmt(b) for name in PARAM_NAMES
                    for a, b in zip(np.ravel(values[name + "_new"]), np.ravel(params[name]),
                                    strict=True) if a != b):
