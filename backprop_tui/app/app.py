@@ -22,7 +22,6 @@ from ..check.compare import SampleComparison
 from ..check.sandbox import StudentProcess
 from ..core.gradcheck import gradient_check
 from ..core.session import Session
-from ..core.timeline import EpochRecord
 from .keys import APP_BINDINGS, DURING_RUN
 from .runs import RunsMixin
 from .student import StudentCompared, StudentMixin, StudentRunner
@@ -113,8 +112,6 @@ class BackpropApp(RunsMixin, StudentMixin, App[None]):
         self.screen.set_class(event.size.height < 34, "-short")
         if self.running:  # the trainer owns the session until it posts RunFinished
             return
-        for bar in self.query(PositionBar):
-            bar.show(self.session, event.size.width)
         if self.is_mounted(self.screen):
             self.call_after_refresh(self.show_state)
 
@@ -132,9 +129,10 @@ class BackpropApp(RunsMixin, StudentMixin, App[None]):
         narrow = self.screen.has_class("-narrow")
         panels.styles.height = None if narrow else min(max(tallest + 2, 10), 26)
         self.query_one(EquationPanel).show(s, self.student_note(comparison))
-        self.show_plots(s.epoch_records)
+        self.show_plots()
 
-    def show_plots(self, records: list[EpochRecord]) -> None:
+    def show_plots(self) -> None:
+        records = self.session.epoch_records
         losses = self.session.epoch_losses() if not self.running else []
         running = sum(losses) / len(losses) if losses else None
         epoch = records[-1].epoch + 1 if records else 0
@@ -144,7 +142,7 @@ class BackpropApp(RunsMixin, StudentMixin, App[None]):
 
     def say_default(self) -> None:
         status = self.query_one(StatusBar)
-        if self.session.divergence is not None and self._at_divergence():
+        if self._at_divergence():
             status.say(self.session.divergence.message, "bold red")
         elif self.session.dataset.warnings:
             status.say("warning: " + self.session.dataset.warnings[0], "yellow")
@@ -158,15 +156,13 @@ class BackpropApp(RunsMixin, StudentMixin, App[None]):
     def _moved(self, moved: bool) -> None:
         """After a stepping action: redraw, or explain why the cursor could not move."""
         self.show_state()
+        if not moved:
+            self.stop_autoplay()
         if moved and self.autoplaying:
             self.query_one(StatusBar).say(self._pace_text())
-        elif moved:
-            self.say_default()
-        elif self.session.divergence is not None and self._at_divergence():
-            self.stop_autoplay()
-            self.query_one(StatusBar).say(self.session.divergence.message, "bold red")
+        elif moved or self._at_divergence():
+            self.say_default()  # it explains a divergence the cursor stands at
         else:
-            self.stop_autoplay()
             self.query_one(StatusBar).say("at the start of the run: nothing before it", "dim")
 
     # -- keys ------------------------------------------------------------------
