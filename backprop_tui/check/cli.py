@@ -28,7 +28,7 @@ DEFAULT_TIMEOUT = 10.0
 
 
 def check_parser() -> argparse.ArgumentParser:
-    from ..cli import PROG, Parser, add_data_options, add_train_options
+    from ..options import PROG, Parser, add_data_options, add_train_options
 
     parser = Parser(
         prog=f"{PROG} check",
@@ -56,7 +56,7 @@ def check_parser() -> argparse.ArgumentParser:
 
 def _error(message: str, as_json: bool) -> int:
     """One stderr line (and, for --json, the document saying the same): exit status 2."""
-    from ..cli import EXIT_BAD_INPUT, PROG
+    from ..options import EXIT_BAD_INPUT, PROG
 
     if as_json:
         json.dump({"status": "error", "message": message, "samples_checked": 0,
@@ -67,7 +67,7 @@ def _error(message: str, as_json: bool) -> int:
 
 
 def run_check(argv: Sequence[str]) -> int:
-    from ..cli import UsageError
+    from ..options import UsageError
 
     as_json = "--json" in argv
     try:
@@ -80,7 +80,7 @@ def run_check(argv: Sequence[str]) -> int:
 
 
 def _template(args: argparse.Namespace) -> int:
-    from ..cli import UsageError
+    from ..options import UsageError
 
     if args.file:
         raise UsageError("give either FILE.py to check or --template PATH, not both")
@@ -93,7 +93,7 @@ def _template(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
-    from ..cli import UsageError, open_session
+    from ..options import UsageError, open_session
     from .runner import check_file
 
     if not args.file:

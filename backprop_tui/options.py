@@ -1,0 +1,85 @@
+"""The command-line options shared by the app, ``train`` and ``check``, in one place.
+
+``backprop_tui.cli`` (the app and ``train``) and ``backprop_tui.check.cli`` both
+import from here, so an option means the same everywhere and neither command
+module imports the other. Nothing here imports numpy or Textual at module level:
+``--help`` answers at once.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+
+PROG = "backprop-tui"
+EXIT_BAD_INPUT = 2
+EXIT_DIVERGED = 3
+
+
+class UsageError(Exception):
+    """A one-line problem with what the user typed or pointed us at."""
+
+
+class Parser(argparse.ArgumentParser):
+    """argparse, but a usage mistake is one line and exit status 2, like every other error."""
+
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(message)
+
+
+def add_data_options(parser: argparse.ArgumentParser) -> None:
+    g = parser.add_argument_group("data")
+    g.add_argument("--dataset", default="lab", metavar="lab|iris|PATH|URL",
+                   help="the lab's synthetic data (default), the bundled Iris data, "
+                        "a CSV file or an http(s) URL of one")
+    g.add_argument("--inputs", metavar="COLS",
+                   help="input columns, by 0-based index or header name, comma-separated "
+                        "(default: every numeric column but the target)")
+    g.add_argument("--target", metavar="COL",
+                   help="target column (default: the last numeric column)")
+    g.add_argument("--test-fraction", type=float, metavar="F",
+                   help="share of rows held out for testing, in [0, 1) "
+                        "(default 0 for lab, 0.2 otherwise)")
+    g.add_argument("--normalize", action="store_true",
+                   help="min-max scale inputs and target to [0, 1], fitted on the training rows")
+
+
+def add_train_options(parser: argparse.ArgumentParser) -> None:
+    g = parser.add_argument_group("training")
+    g.add_argument("--hidden", type=int, default=2, metavar="N", help="hidden units (default 2)")
+    g.add_argument("--lr", type=float, default=0.5, metavar="F",
+                   help="learning rate eta (default 0.5)")
+    g.add_argument("--epochs", type=int, default=20, metavar="N", help="epochs (default 20)")
+    g.add_argument("--seed", type=int, default=42, metavar="N",
+                   help="seed of the data, initial weights, split and shuffle (default 42)")
+    g.add_argument("--init-scale", type=float, default=0.1, metavar="F",
+                   help="initial weights are this times standard normal draws (default 0.1)")
+    g.add_argument("--shuffle", action="store_true",
+                   help="seeded new sample order every epoch (default: file order, as the lab)")
+
+
+def data_and_config(args: argparse.Namespace):
+    """The core's option objects from parsed arguments (imports kept local: fast --help)."""
+    from .core.session import TrainConfig
+    from .core.training import DataOptions
+
+    data = DataOptions(args.dataset, args.inputs, args.target, args.test_fraction,
+                       args.normalize)
+    config = TrainConfig(hidden=args.hidden, lr=args.lr, epochs=args.epochs, seed=args.seed,
+                         init_scale=args.init_scale, shuffle=args.shuffle)
+    return data, config
+
+
+def open_session(args: argparse.Namespace):
+    """Build the session, turning every data or settings problem into a UsageError."""
+    from .core.data import DataError
+    from .core.training import build_session
+
+    data, config = data_and_config(args)
+    try:
+        session = build_session(data, config)
+    except (DataError, ValueError) as err:
+        raise UsageError(str(err)) from None
+    for warning in session.dataset.warnings:
+        print(f"{PROG}: warning: {warning}", file=sys.stderr)
+    return session, data
