@@ -70,11 +70,12 @@ def backward(x: np.ndarray, y: float, p: Ref, f: Ref) -> Ref:
     delta2 = (f["y_hat"] - y) * dsig2                                     # (1,)
     dW2 = delta2.reshape(1, 1) * f["a1"].reshape(1, -1)                   # (1, H)
     db2 = delta2.copy()
+    da1 = p["W2"][0] * delta2[0]                                          # dL/da1, (H,)
     dsig1 = f["a1"] * (1.0 - f["a1"])                                     # sigma'(z1), (H,)
-    delta1 = p["W2"][0] * delta2[0] * dsig1                               # (H,)
+    delta1 = da1 * dsig1                                                  # (H,)
     dW1 = delta1.reshape(-1, 1) * x.reshape(1, -1)                        # (H, n)
     db1 = delta1.copy()
-    return {"dsig2": dsig2, "delta2": delta2, "dW2": dW2, "db2": db2, "dsig1": dsig1,
+    return {"dsig2": dsig2, "delta2": delta2, "dW2": dW2, "db2": db2, "da1": da1, "dsig1": dsig1,
             "delta1": delta1, "dW1": dW1, "db1": db1}
 
 

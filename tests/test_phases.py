@@ -21,7 +21,7 @@ from backprop_tui.core.phases import PHASES, UPDATE_PHASE, forward_backward, run
 RTOL = 1e-12
 ATOL = 1e-15
 QUANTITIES = ("x", "y", "z1", "a1", "z2", "y_hat", "L", "dsig2", "delta2", "dW2", "db2",
-              "dsig1", "delta1", "dW1", "db1", "W1_new", "b1_new", "W2_new", "b2_new")
+              "da1", "dsig1", "delta1", "dW1", "db1", "W1_new", "b1_new", "W2_new", "b2_new")
 
 
 def to_params(p: ref.Ref) -> Params:

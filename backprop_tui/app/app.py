@@ -1,93 +1,94 @@
 """The Textual app: composition, key bindings, and wiring core actions to widgets.
 
 It computes no numbers: every action calls the Session, then each widget is
-shown the session's new state. Long runs go to a worker thread that posts
-progress messages back.
+shown the session's new state. Who owns what: the Session owns the cursor,
+:class:`~.runs.EpochRuns` owns whether a run is going, the
+:class:`~.student.StudentRunner` owns the student's latest answer, and
+:class:`~.widgets.body.Body` owns where the panels go.
 """
 
 from __future__ import annotations
 
-import threading
 from collections.abc import Iterable
 from functools import partial
 
 from textual import events
 from textual.app import App, ComposeResult, SystemCommand
 from textual.binding import Binding
-from textual.containers import Horizontal, VerticalScroll
+from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, TabbedContent, TabPane, Tabs
 
-from ..check.compare import SampleComparison
 from ..check.sandbox import StudentProcess
 from ..core.gradcheck import gradient_check
 from ..core.session import Session
 from .keys import APP_BINDINGS, DURING_RUN
-from .runs import RunsMixin
-from .student import StudentCompared, StudentMixin, StudentRunner
+from .runs import EpochRuns, RunFinished, RunProgress
+from .student import Answer, StudentCompared, StudentRunner, student_note
+from .widgets.body import Body
+from .widgets.diagram import NetworkDiagram
+from .widgets.epochs_dialog import EpochsDialog
 from .widgets.equation import EquationPanel
 from .widgets.gradcheck import GradCheckScreen
 from .widgets.help import HelpScreen
 from .widgets.params import ParamsPanel
-from .widgets.plots import FitPlot, LossPlot
+from .widgets.plots import FitPlot, LossPlot, RunningEpoch
 from .widgets.position import PositionBar
 from .widgets.status import StatusBar
 from .widgets.values import BACKWARD, FORWARD, ValuesPanel
 
 PACES = (2.0, 1.0, 0.5, 0.25, 0.1)  # seconds per autoplay step
-HINT = "n/→ step · p/← back · u update · e epoch · space autoplay · ? help"
+HINT = "n/→ step · p/← back · u update · e epoch · v plot view · space autoplay · ? help"
 
 
-class Body(VerticalScroll, inherit_bindings=False):
-    """Scrolls the panels on small terminals; left/right are left to the app's stepping."""
-
-    BINDINGS = [
-        Binding("up", "scroll_up", show=False),
-        Binding("down", "scroll_down", show=False),
-        Binding("pageup", "page_up", show=False),
-        Binding("pagedown", "page_down", show=False),
-    ]
-
-
-class BackpropApp(RunsMixin, StudentMixin, App[None]):
+class BackpropApp(App[None]):
     """Step through backprop on the lab's network, forwards and backwards in time."""
 
     CSS_PATH = "app.tcss"
     TITLE = "backprop-tui"
     BINDINGS = APP_BINDINGS
+
     def __init__(self, session: Session, student: StudentProcess | None = None) -> None:
         super().__init__()
         self.session = session
         self.student = None if student is None else StudentRunner(
             student, lambda u, answer: self.post_message(StudentCompared(u, answer)))
-        self.comparison: tuple[int, SampleComparison] | None = None
-        self.running = False
-        self._cancel = threading.Event()  # set by escape, polled by the running trainer
+        self.runs = EpochRuns(session, self.post_message)
         self._pace = 2
         self._autoplay = None
+
+    @property
+    def running(self) -> bool:
+        return self.runs.running
+
+    @property
+    def comparison(self) -> tuple[int, Answer] | None:
+        return None if self.student is None else self.student.comparison
 
     # -- layout ----------------------------------------------------------------
     def compose(self) -> ComposeResult:
         yield PositionBar(id="position")
         with Body(id="body"):
-            with Horizontal(id="panels"):
-                yield ParamsPanel(id="params", classes="panel")
-                yield ValuesPanel(FORWARD, id="forward", classes="panel")
-                yield ValuesPanel(BACKWARD, id="backward", classes="panel")
+            yield NetworkDiagram(id="network", classes="panel")
+            yield ParamsPanel(id="params", classes="panel")
             yield EquationPanel(id="equation", classes="panel")
-            with TabbedContent(id="plots"):
-                with TabPane("Loss per epoch", id="tab-loss"):
-                    yield LossPlot(id="loss-plot")
-                with TabPane("Predictions vs targets", id="tab-fit"):
-                    yield FitPlot(id="fit-plot")
+            with Horizontal(id="values"):
+                with Horizontal(id="numbers"):
+                    yield ValuesPanel(FORWARD, id="forward", classes="panel")
+                    yield ValuesPanel(BACKWARD, id="backward", classes="panel")
+                with TabbedContent(id="plots"):
+                    with TabPane("Loss per epoch", id="tab-loss"):
+                        yield LossPlot(id="loss-plot")
+                    with TabPane("Predictions vs targets", id="tab-fit"):
+                        yield FitPlot(id="fit-plot")
         yield StatusBar(id="status")
         yield Footer()
 
     def on_mount(self) -> None:
-        self.query_one("#params").border_title = "Parameters"
-        self.query_one("#forward").border_title = "Forward"
-        self.query_one("#backward").border_title = "Backward"
-        self.query_one("#equation").border_title = "Equation"
+        titles = {"network": "Network", "params": "Parameters", "forward": "Forward",
+                  "backward": "Backward", "equation": "Equation"}
+        for widget_id, title in titles.items():
+            self.query_one(f"#{widget_id}").border_title = title
         if self.student is not None:
             self.query_one("#forward").border_subtitle = f"yours: {self.student.name}"
         for tabs in self.query(Tabs):
@@ -98,47 +99,40 @@ class BackpropApp(RunsMixin, StudentMixin, App[None]):
 
     async def action_quit(self) -> None:
         """Quit at once, even mid-run: the trainer stops at its next chunk."""
-        self._cancel.set()
+        self.runs.cancel()
         self.exit()
 
     def on_unmount(self) -> None:
-        self._cancel.set()
+        self.runs.cancel()
         if self.student is not None:
             self.student.close()
 
     def on_resize(self, event: events.Resize) -> None:
-        """Compact layout below the 120x40 reference (80x24 is the classroom minimum)."""
-        self.screen.set_class(event.size.width < 110, "-narrow")
-        self.screen.set_class(event.size.height < 34, "-short")
-        if self.running:  # the trainer owns the session until it posts RunFinished
-            return
-        if self.is_mounted(self.screen):
-            self.call_after_refresh(self.show_state)
+        if not self.running and self.is_mounted(self.screen):  # the body re-arranges itself
+            self.query_one(PositionBar).show(self.session, event.size.width)
 
     # -- showing the core's state ----------------------------------------------
     def show_state(self) -> None:
         """Render the session into every widget (the only way state reaches the screen)."""
         s = self.session
         self.query_one(PositionBar).show(s, self.size.width)
-        comparison = self.student_comparison()
-        tallest = max(self.query_one(ParamsPanel).show(s),
-                      *(panel.show(s, comparison) for panel in self.query(ValuesPanel)))
-        # The panel row grows with what it holds (hidden units, student lines), within reason;
-        # on narrow screens the stylesheet lets each panel size itself.
-        panels = self.query_one("#panels")
-        narrow = self.screen.has_class("-narrow")
-        panels.styles.height = None if narrow else min(max(tallest + 2, 10), 26)
-        self.query_one(EquationPanel).show(s, self.student_note(comparison))
+        answer: Answer | None | bool = False
+        if self.student is not None:
+            answer = self.student.answer_for(s)
+        self.query_one(Body).show(s, answer, student_note(answer, s.cursor.phase))
         self.show_plots()
 
     def show_plots(self) -> None:
-        records = self.session.epoch_records
-        losses = self.session.epoch_losses() if not self.running else []
-        running = sum(losses) / len(losses) if losses else None
-        epoch = records[-1].epoch + 1 if records else 0
-        self.query_one(LossPlot).show(records, running, epoch)
+        s = self.session
+        running = None
         if not self.running:
-            self.query_one(FitPlot).show(*self.session.fit())
+            losses = s.epoch_losses()
+            if losses:
+                running = RunningEpoch(s.cursor.epoch, len(losses), s.n,
+                                       sum(losses) / len(losses))
+        self.query_one(LossPlot).show(s.epoch_records, running)
+        if not self.running:
+            self.query_one(FitPlot).show(*s.fit(), key=s.cursor.update)
 
     def say_default(self) -> None:
         status = self.query_one(StatusBar)
@@ -164,6 +158,64 @@ class BackpropApp(RunsMixin, StudentMixin, App[None]):
             self.say_default()  # it explains a divergence the cursor stands at
         else:
             self.query_one(StatusBar).say("at the start of the run: nothing before it", "dim")
+
+    # -- runs --------------------------------------------------------------------
+    def action_run_epoch(self) -> None:
+        self.start_run(1)
+
+    def action_run_epochs(self) -> None:
+        def chosen(n: int | None) -> None:
+            if n:
+                self.start_run(n)
+
+        self.push_screen(EpochsDialog(self.session.config.epochs or 1), chosen)
+
+    def action_cancel(self) -> None:
+        self.runs.cancel()
+
+    def start_run(self, n_epochs: int) -> None:
+        self.stop_autoplay()
+        work = self.runs.start(n_epochs)
+        self.refresh_bindings()
+        self.query_one(Body).set_class(True, "-running")
+        status = self.query_one(StatusBar)
+        status.say(f"running {n_epochs} epoch(s)… escape cancels", "bold")
+        status.progress(0, 1)
+        self.run_worker(work, thread=True, exclusive=True, group="run")
+
+    def on_run_progress(self, message: RunProgress) -> None:
+        s = self.session
+        self.query_one(StatusBar).progress(message.done, message.total)
+        epoch, position = divmod(message.update, s.n)
+        self.query_one(PositionBar).show(s, self.size.width,
+                                         running=f"running: epoch {epoch}, sample "
+                                                 f"{position + 1}/{s.n}")
+        self.query_one(LossPlot).show(s.timeline.epoch_records[:epoch], None)
+
+    def on_run_finished(self, message: RunFinished) -> None:
+        self.runs.finished()
+        self.refresh_bindings()
+        self.query_one(Body).set_class(False, "-running")
+        status = self.query_one(StatusBar)
+        status.progress(None)
+        self.show_state()
+        r = message.result
+        if r.divergence is not None:
+            status.say(r.divergence.message, "bold red")
+        elif r.cancelled:
+            c = self.session.cursor
+            status.say(f"cancelled: stopped at epoch {c.epoch}, sample {c.position + 1}; "
+                       "you can step from here", "yellow")
+        else:
+            status.say(f"ran {r.epochs_completed} epoch(s); now at the start of epoch "
+                       f"{self.session.cursor.epoch}", "green")
+
+    def on_student_compared(self, message: StudentCompared) -> None:
+        if self.student is None:
+            return
+        self.student.received(message.update, message.answer)
+        if message.update == self.session.cursor.update and not self.running:
+            self.show_state()
 
     # -- keys ------------------------------------------------------------------
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
@@ -201,6 +253,12 @@ class BackpropApp(RunsMixin, StudentMixin, App[None]):
     def action_next_tab(self) -> None:
         tabs = self.query_one("#plots", TabbedContent)
         tabs.active = "tab-fit" if tabs.active == "tab-loss" else "tab-loss"
+
+    def action_plot_view(self) -> None:
+        """The plot takes the room (and the numbers step aside), or gives it back."""
+        body = self.query_one(Body)
+        body.toggle_class("-plot-view")
+        self.call_after_refresh(self.show_state)
 
     def action_gradcheck(self) -> None:
         s = self.session

@@ -34,6 +34,8 @@ APP_BINDINGS = [
             tooltip="back to the initial parameters"),
     Binding("t", "next_tab", "Plot", id="next_tab",
             tooltip="switch plot: loss per epoch / predictions vs targets"),
+    Binding("v", "plot_view", "Plot view", id="plot_view",
+            tooltip="give the plot the room (again: back to the numbers)"),
     Binding("g", "gradcheck", "Grad check", id="gradcheck",
             tooltip="backprop's gradients against finite differences, this sample"),
     Binding("question_mark", "help", "Help", id="help", tooltip="this help"),
@@ -43,4 +45,4 @@ APP_BINDINGS = [
 ]
 
 # Actions that stay usable while epochs run in the background.
-DURING_RUN = {"cancel", "help", "quit", "next_tab", "command_palette"}
+DURING_RUN = {"cancel", "help", "quit", "next_tab", "plot_view", "command_palette"}

@@ -15,34 +15,69 @@ from rich.text import Text
 CELL = 7          # width of one formatted number
 MAX_ROWS = 6      # rows of a matrix shown before "…"
 MAX_COLS = 5      # columns shown before "…"
-GREY = (138, 138, 138)
+ZERO = (200, 200, 200)
 POSITIVE = (80, 170, 255)   # blue: readable on a projector, apart from orange for colour-blind eyes
 NEGATIVE = (255, 140, 50)   # orange
+# What just happened: the values the current phase produced, and the ones it read.
+PRODUCED = "bold black on rgb(255,215,0)"
+READ = "bold underline rgb(255,215,0)"
+PRODUCED_CELL = "bold on rgb(75,62,0)"   # the numbers just computed: a dark gold ground
+NOT_YET = "italic rgb(110,110,110)"
 
 
-def fmt(v: float) -> str:
-    """One number in 7 characters (sign always shown, 4-5 significant digits)."""
+def number_format(values: object) -> str:
+    """One format for a whole vector or matrix, so its entries line up and compare at a glance.
+
+    Fixed point with as many decimals as the largest entry allows; scientific for every
+    entry when the largest is below 0.01 (fixed point would show one or two digits), when
+    a non-zero entry would read as 0.0000, or when the largest needs more than 7
+    characters: a vector never mixes the two.
+    """
+    a = np.asarray(values, dtype=float).ravel()
+    finite = np.abs(a[np.isfinite(a)])
+    if finite.size == 0:
+        return "+.4f"
+    big = float(finite.max())
+    small = float(finite[finite > 0].min()) if np.any(finite > 0) else 0.0
+    if big >= 1000 or 0 < big < 1e-2 or 0 < small < 5e-5:
+        return "+.1e"
+    if big >= 100:
+        return "+.2f"
+    if big >= 10:
+        return "+.3f"
+    return "+.4f"
+
+
+def fmt(v: float, spec: str | None = None) -> str:
+    """One number in 7 characters (sign always shown), in ``spec`` (see :func:`number_format`)."""
     v = float(v)
     if math.isnan(v):
         return "nan".rjust(CELL)
     if math.isinf(v):
         return ("+inf" if v > 0 else "-inf").rjust(CELL)
-    a = abs(v)
-    if a == 0:
-        s = " 0.0000"
-    elif 1e-3 <= a < 10:
-        s = f"{v:+.4f}"
-    elif 10 <= a < 100:
-        s = f"{v:+.3f}"
-    elif 100 <= a < 1000:
-        s = f"{v:+.2f}"
-    else:
-        s = f"{v:+.1e}".replace("e-0", "e-").replace("e+0", "e+")
+    spec = spec or number_format(v)
+    if v == 0:
+        return (" 0" if spec.endswith("e") else f" {0:.{spec[2:]}}").rjust(CELL)
+    s = f"{v:{spec}}"
+    if spec.endswith("e"):
+        s = s.replace("e-0", "e-").replace("e+0", "e+")
     return s.rjust(CELL)
 
 
+def fmt_all(values: object) -> list[str]:
+    """Every entry of an array (flattened) in the array's one format."""
+    spec = number_format(values)
+    return [fmt(v, spec) for v in np.asarray(values, dtype=float).ravel()]
+
+
+def scalar_text(v: object) -> str:
+    """A scalar or a one-entry array as a plain number, without sign padding."""
+    return fmt(float(np.asarray(v, dtype=float).ravel()[0])).strip().lstrip("+")
+
+
 def _blend(t: float, target: tuple[int, int, int]) -> str:
-    r, g, b = (round(c0 + (c1 - c0) * t) for c0, c1 in zip(GREY, target, strict=True))
+    # From a darker shade of the same hue (never grey: grey means "not computed yet").
+    r, g, b = (round(c * (0.5 + 0.5 * t)) for c in target)
     return f"rgb({r},{g},{b})"
 
 
@@ -51,8 +86,8 @@ def value_style(v: float, scale: float) -> str:
     if not math.isfinite(v):
         return "bold white on red"
     if v == 0 or scale <= 0:
-        return _blend(0.0, POSITIVE)
-    t = 0.35 + 0.65 * min(1.0, abs(v) / scale)
+        return "rgb({},{},{})".format(*ZERO)
+    t = min(1.0, abs(v) / scale)
     return _blend(t, POSITIVE if v > 0 else NEGATIVE)
 
 
@@ -72,7 +107,7 @@ def as_rows(value: object) -> np.ndarray:
 
 
 def shape_of(value: object) -> str:
-    """Shape as numpy prints it, '()' for a plain number."""
+    """Shape as numpy prints it ('()' for a plain number; panels leave scalars unshaped)."""
     shape = np.shape(value)
     return "(" + ",".join(str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
 
@@ -98,11 +133,13 @@ def row_lines(
     brackets: bool = True,
     column: bool = False,
     room: int = 0,
+    highlight: bool = False,
 ) -> list[Text]:
     """A value as lines of coloured cells; ``column`` stands a vector on end.
 
     ``marks`` (same shape, booleans) underlines changed cells; a row is cut to fit
     ``room`` columns (and MAX_COLS cells), then "…+N" says how many more there are.
+    ``highlight`` gives the cells the ground of values the current phase produced.
     """
     a = as_rows(value)
     m = None if marks is None else np.asarray(marks, dtype=bool).reshape(a.shape)
@@ -110,6 +147,7 @@ def row_lines(
         a = a.T
         m = None if m is None else m.T
     scale = _scale(a)
+    spec = number_format(a)
     rows, cols = a.shape
     shown_rows = list(range(min(rows, MAX_ROWS)))
     shown_cols = list(range(cols_that_fit(room, cols)))
@@ -122,7 +160,9 @@ def row_lines(
             style = value_style(a[i, j], scale)
             if m is not None and m[i, j]:
                 style += " bold underline"
-            t.append(fmt(a[i, j]), style=style)
+            if highlight:
+                style += " " + PRODUCED_CELL
+            t.append(fmt(a[i, j], spec), style=style)
         if brackets:
             t.append("]")
         if cols > len(shown_cols):
@@ -134,23 +174,26 @@ def row_lines(
 
 
 def labelled(label: str, value: object, width: int, marks: np.ndarray | None = None,
-             room: int = 0) -> list[Text]:
+             room: int = 0, style: str = "bold", highlight: bool = False) -> list[Text]:
     """``label`` left of the value's first line, later lines indented under it.
 
     ``room`` is the panel's width in columns (0: unknown), so rows are cut to fit.
+    ``style`` is the label's (bold, or what-just-happened's PRODUCED / READ); a scalar
+    is written as a plain number, without brackets.
     """
     lines = row_lines(value, marks, brackets=np.ndim(value) > 0,
-                      room=max(room - width, 1) if room else 0)
+                      room=max(room - width, 1) if room else 0, highlight=highlight)
     out = []
     for n, line in enumerate(lines):
-        head = Text(label.ljust(width) if n == 0 else " " * width, style="bold" if n == 0 else "")
+        head = Text.assemble((label, style) if n == 0 else "", " " * (width - len(label))
+                             if n == 0 else " " * width)
         out.append(head + line)
     return out
 
 
 def placeholder(label: str, width: int, note: str) -> Text:
-    """The dim line a quantity shows before its phase has computed it."""
-    return Text(label.ljust(width), style="dim bold") + Text(f"·  {note}", style="dim")
+    """The line a quantity shows before its phase has computed it: unlike any value."""
+    return Text(label.ljust(width), style=NOT_YET) + Text(f"not yet · {note}", style=NOT_YET)
 
 
 def hstack(blocks: list[list[Text] | str], gap: int = 1) -> list[Text]:

@@ -60,9 +60,24 @@ class StudentRunner:
         self.done = done
         self.pending: int | None = None
         self.stopped: str | None = None
+        self.comparison: tuple[int, Answer] | None = None  # the latest answer, by update
         self._wanted: tuple[int, Params, np.ndarray, float] | None = None
         self._cond = threading.Condition()
         threading.Thread(target=self._serve, name="student-compare", daemon=True).start()
+
+    def answer_for(self, session: Session) -> Answer | None:
+        """The answer for the cursor's sample, or None (and asked for) while it is computed."""
+        u = session.cursor.update
+        if self.comparison is not None and self.comparison[0] == u:
+            return self.comparison[1]
+        self.request(session)
+        return None
+
+    def received(self, update: int, answer: Answer) -> None:
+        """Keep an answer that came back (called on the app's thread)."""
+        if self.pending == update:
+            self.pending = None
+        self.comparison = (update, answer)
 
     def request(self, session: Session) -> None:
         """Ask for the current sample unless it is already asked for."""
@@ -108,42 +123,15 @@ class StudentRunner:
         self.proc.close(kill=True)
 
 
-class StudentMixin:
-    """The --student view for BackpropApp: request comparisons, explain the first mismatch."""
-
-    session: Session
-    student: StudentRunner | None = None
-    comparison: tuple[int, Answer] | None = None
-    running: bool = False
-
-    def student_comparison(self) -> Answer | None | bool:
-        """False without --student; None while the current sample is being compared."""
-        if self.student is None:
-            return False
-        u = self.session.cursor.update
-        if self.comparison is not None and self.comparison[0] == u:
-            return self.comparison[1]
-        self.student.request(self.session)
+def student_note(answer: Answer | None | bool, phase: int) -> str | None:
+    """The first mismatch explained, once the cursor's ``phase`` has reached its quantity."""
+    if isinstance(answer, str):
+        return f"your forward_backward_pass {answer}"
+    if not isinstance(answer, SampleComparison) or answer.mismatch is None:
         return None
-
-    def student_note(self, answer: Answer | None | bool) -> str | None:
-        """The first mismatch explained, once the cursor has reached its quantity."""
-        if isinstance(answer, str):
-            return f"your forward_backward_pass {answer}"
-        if not isinstance(answer, SampleComparison) or answer.mismatch is None:
-            return None
-        m = answer.mismatch
-        if m.quantity is not None:
-            produced_at = PRODUCED_AT[ENGINE_NAME[m.quantity]]
-            if self.session.cursor.phase < produced_at:
-                return None
-        what = KIND_WORDS.get(m.kind, m.kind)
-        head = f"your {m.quantity} ({what})" if m.quantity else f"your function ({what})"
-        return f"{head}: {m.explanation}"
-
-    def on_student_compared(self, message: StudentCompared) -> None:
-        if self.student is not None and self.student.pending == message.update:
-            self.student.pending = None
-        self.comparison = (message.update, message.answer)
-        if message.update == self.session.cursor.update and not self.running:
-            self.show_state()
+    m = answer.mismatch
+    if m.quantity is not None and phase < PRODUCED_AT[ENGINE_NAME[m.quantity]]:
+        return None
+    what = KIND_WORDS.get(m.kind, m.kind)
+    head = f"your {m.quantity} ({what})" if m.quantity else f"your function ({what})"
+    return f"{head}: {m.explanation}"

@@ -35,6 +35,7 @@ class Phase:
     produces: tuple[str, ...]     # names of the quantities it adds
     compute: Callable[[Values], dict[str, object]]
     stage: str                    # "forward", "backward" or "update": the panel it fills
+    reads: tuple[str, ...] = ()   # the quantities it uses: the screen marks them as read
 
 
 def _load(v: Values) -> dict[str, object]:
@@ -74,8 +75,10 @@ def _grads2(v: Values) -> dict[str, object]:
 
 def _delta1(v: Values) -> dict[str, object]:
     # The error flows back through W2 (transposed), then through the hidden sigmoids.
+    # W2^T delta2 is dL/da1, what reaches each hidden unit's output; shown on its own.
+    da1 = v["W2"].T @ v["delta2"]
     dsig1 = sigmoid_prime(v["z1"])
-    return {"dsig1": dsig1, "delta1": (v["W2"].T @ v["delta2"]) * dsig1}
+    return {"da1": da1, "dsig1": dsig1, "delta1": da1 * dsig1}
 
 
 def _grads1(v: Values) -> dict[str, object]:
@@ -93,24 +96,42 @@ def _update(v: Values) -> dict[str, object]:
 
 
 PHASES: tuple[Phase, ...] = (
-    Phase("load", "sample loaded", "x, y = training row i", ("x", "y"), _load, "forward"),
-    Phase("z1", "hidden pre-activation", "z1 = W1 x + b1", ("z1",), _z1, "forward"),
-    Phase("a1", "hidden activation", "a1 = σ(z1)", ("a1",), _a1, "forward"),
-    Phase("z2", "output pre-activation", "z2 = W2 a1 + b2", ("z2",), _z2, "forward"),
-    Phase("y_hat", "prediction", "y_hat = σ(z2)", ("y_hat",), _y_hat, "forward"),
-    Phase("L", "loss", "L = ½ (y_hat − y)²", ("L",), _loss, "forward"),
+    Phase("load", "load sample", "x, y = training row i", ("x", "y"), _load, "forward"),
+    Phase("z1", "hidden pre-activation", "z1 = W1 x + b1", ("z1",), _z1, "forward",
+          ("W1", "x", "b1")),
+    Phase("a1", "hidden activation", "a1 = σ(z1)", ("a1",), _a1, "forward", ("z1",)),
+    Phase("z2", "output pre-activation", "z2 = W2 a1 + b2", ("z2",), _z2, "forward",
+          ("W2", "a1", "b2")),
+    Phase("y_hat", "prediction", "y_hat = σ(z2)", ("y_hat",), _y_hat, "forward", ("z2",)),
+    Phase("L", "loss", "L = ½ (y_hat − y)²", ("L",), _loss, "forward", ("y_hat", "y")),
     Phase("delta2", "output error", "delta2 = (y_hat − y) · σ'(z2)", ("dsig2", "delta2"), _delta2,
-          "backward"),
+          "backward", ("y_hat", "y", "z2")),
     Phase("dW2", "output gradients", "dW2 = delta2 a1^T,  db2 = delta2", ("dW2", "db2"), _grads2,
-          "backward"),
-    Phase("delta1", "hidden error", "delta1 = (W2^T delta2) * σ'(z1)", ("dsig1", "delta1"), _delta1,
-          "backward"),
+          "backward", ("delta2", "a1")),
+    Phase("delta1", "hidden error", "delta1 = (W2^T delta2) * σ'(z1)", ("da1", "dsig1", "delta1"),
+          _delta1, "backward", ("W2", "delta2", "z1")),
     Phase("dW1", "hidden gradients", "dW1 = delta1 x^T,  db1 = delta1", ("dW1", "db1"), _grads1,
-          "backward"),
+          "backward", ("delta1", "x")),
     Phase("update", "SGD update", "W ← W − η dW   (W1, b1, W2, b2)",
-          ("W1_new", "b1_new", "W2_new", "b2_new"), _update, "update"),
+          ("W1_new", "b1_new", "W2_new", "b2_new"), _update, "update",
+          ("W1", "b1", "W2", "b2", "dW1", "db1", "dW2", "db2")),
 )
 
+# Where the lab's code names a quantity differently, its name there (shown beside ours).
+LAB_NAMES: dict[str, str] = {"y_hat": "pred", "L": "loss", "delta2": "grad_output",
+                             "delta1": "grad_hidden"}
+
+# What each quantity means, for the screen's legend and the backward pass's explanations.
+MEANING: dict[str, str] = {
+    "dsig2": "σ'(z2) = y_hat (1 − y_hat), the output sigmoid's slope",
+    "delta2": "∂L/∂z2, the loss's slope at the output's pre-activation",
+    "da1": "∂L/∂a1 = W2^T delta2, what flows back to each hidden output",
+    "dsig1": "σ'(z1) = a1 (1 − a1), each hidden sigmoid's slope",
+    "delta1": "∂L/∂z1, the loss's slope at each hidden pre-activation",
+    "dW2": "∂L/∂W2", "db2": "∂L/∂b2", "dW1": "∂L/∂W1", "db1": "∂L/∂b1",
+}
+
+PRODUCED_BY: dict[str, str] = {name: p.key for p in PHASES for name in p.produces}
 PHASE_INDEX: dict[str, int] = {p.key: i for i, p in enumerate(PHASES)}
 UPDATE_PHASE: int = PHASE_INDEX["update"]
 

@@ -198,10 +198,11 @@ def test_resize_to_tiny_and_back() -> None:
             await pilot.press("n")
             await pilot.resize_terminal(80, 24)
             await pilot.pause()
-            assert app.screen.has_class("-narrow")
+            body = app.query_one("#body")
+            assert body.styles.grid_size_columns == 1  # the diagram alone across the width
             await pilot.resize_terminal(120, 40)
             await pilot.pause()
-            assert not app.screen.has_class("-narrow")
+            assert body.styles.grid_size_columns == 2  # the Parameters beside the diagram
             assert cursor(app) == (0, 1)
 
     run(go())

@@ -1,7 +1,10 @@
 """The Equation panel: the current phase's formula, then the same with this sample's numbers.
 
 The numbers are the ones the core computed (``session.values``); this module only
-arranges them, so what the class reads here is exactly what the engine did.
+arranges them, so what the class reads here is exactly what the engine did. The
+backward phases also say what each quantity means (delta is ∂L/∂z), show σ'(z)
+and W2^T delta2 with their numbers, and give one entry of each gradient as a chain
+rule, since those are the steps a student cannot see in the matrices alone.
 """
 
 from __future__ import annotations
@@ -14,118 +17,181 @@ from rich.text import Text
 from textual.widgets import Static
 
 from ...core.network import PARAM_NAMES
+from ...core.phases import LAB_NAMES, PHASES, Phase
 from ...core.session import Session
-from ..render import MAX_COLS, fmt, hstack, join_lines, row_lines, row_width
+from ..render import PRODUCED, READ, hstack, join_lines, row_lines, scalar_text
 
 Block = list[Text] | str
 V = Mapping[str, object]
 
 
-class Fit:
-    """The width one matrix of an equation may take, from the panel's width; ``stacked``
-    when three matrices side by side would not fit (80 columns): one per line instead."""
-
-    room = 0
-    stacked = False
+class Prose(str):
+    """Words that explain a row: the first thing dropped when the panel is short."""
 
 
-def col(v: V, key: str) -> list[Text]:
-    """A vector stood on end, as it is written in the math."""
-    return row_lines(v[key], column=True, room=Fit.room)
+class Eq:
+    """Builds one phase's rows of blocks; knows the room and what the phase produced."""
+
+    def __init__(self, v: V, phase: Phase, room: int) -> None:
+        self.v, self.phase, self.room = v, phase, room
+
+    def col(self, key: str) -> list[Text]:
+        """A vector stood on end, as it is written in the math."""
+        return row_lines(self.v[key], column=True, room=self.room,
+                         highlight=key in self.phase.produces)
+
+    def mat(self, key: str) -> list[Text]:
+        return row_lines(self.v[key], room=self.room, highlight=key in self.phase.produces)
+
+    def val(self, key: str) -> list[Text]:
+        """A scalar as a plain number, an array in brackets; highlighted if just produced."""
+        return row_lines(self.v[key], brackets=np.ndim(self.v[key]) > 0, room=self.room,
+                         highlight=key in self.phase.produces)
+
+    def num(self, key: str) -> str:
+        return scalar_text(self.v[key])
+
+    def at(self, key: str, index: tuple[int, ...] | int) -> str:
+        return scalar_text(np.asarray(self.v[key], dtype=float)[index])
 
 
-def mat(v: V, key: str) -> list[Text]:
-    return row_lines(v[key], room=Fit.room)
+def _load(e: Eq, row: int) -> list[list[Block]]:
+    return [[f"x, y = training row {row}:   x =", e.col("x"), "  y =", e.val("y")]]
 
 
-def num(v: V, key: str) -> str:
-    value = float(v[key] if key != "y_hat" else v[key][0])  # type: ignore[index]
-    return fmt(value).strip().lstrip("+")
+def _z1(e: Eq, row: int) -> list[list[Block]]:
+    return [["z1 =", e.mat("W1"), e.col("x"), "+", e.col("b1"), "=", e.col("z1")]]
 
 
-def _load(v: V) -> list[list[Block]]:
-    return [["x =", col(v, "x"), "   y =", num(v, "y")]]
+def _a1(e: Eq, row: int) -> list[list[Block]]:
+    return [["a1 = σ(", e.col("z1"), ") =", e.col("a1"),
+             Prose("   σ(z) = 1 / (1 + e^−z), each entry")]]
 
 
-def _z1(v: V) -> list[list[Block]]:
-    return [["z1 =", mat(v, "W1"), col(v, "x"), "+", col(v, "b1"), "=", col(v, "z1")]]
+def _z2(e: Eq, row: int) -> list[list[Block]]:
+    return [["z2 =", e.mat("W2"), e.col("a1"), "+", e.mat("b2"), "=", e.mat("z2")]]
 
 
-def _a1(v: V) -> list[list[Block]]:
-    return [["a1 = σ(", col(v, "z1"), ") =", col(v, "a1")]]
+def _y_hat(e: Eq, row: int) -> list[list[Block]]:
+    return [["y_hat = σ(", e.mat("z2"), ") =", e.mat("y_hat")]]
 
 
-def _z2(v: V) -> list[list[Block]]:
-    return [["z2 =", mat(v, "W2"), col(v, "a1"), "+", mat(v, "b2"), "=", mat(v, "z2")]]
+def _loss(e: Eq, row: int) -> list[list[Block]]:
+    return [[f"L = ½ ({e.num('y_hat')} − {e.num('y')})² =", e.val("L")]]
 
 
-def _y_hat(v: V) -> list[list[Block]]:
-    return [["y_hat = σ(", mat(v, "z2"), ") =", mat(v, "y_hat")]]
+def _delta2(e: Eq, row: int) -> list[list[Block]]:
+    yh, y, ds = e.num("y_hat"), e.num("y"), e.num("dsig2")
+    return [[Prose("delta2 is ∂L/∂z2: how fast the loss changes with the output's z2")],
+            [f"σ'(z2) = y_hat (1 − y_hat) = {yh} · (1 − {yh}) =", e.mat("dsig2")],
+            [f"delta2 = (y_hat − y) · σ'(z2) = ({yh} − {y}) · {ds} =", e.mat("delta2")]]
 
 
-def _loss(v: V) -> list[list[Block]]:
-    return [[f"L = ½ ({num(v, 'y_hat')} − {num(v, 'y')})² = {fmt(v['L']).strip()}"]]  # type: ignore[arg-type]
+def _grads2(e: Eq, row: int) -> list[list[Block]]:
+    diff = scalar_text(float(np.asarray(e.v["y_hat"]).ravel()[0]) - float(e.v["y"]))
+    return [["dW2 = delta2 a1^T =", e.mat("delta2"), "·", e.mat("a1"), "=", e.mat("dW2"),
+             "   db2 = delta2 =", e.mat("db2")],
+            ["chain rule: ∂L/∂W2[0,j] = (y_hat − y) · σ'(z2) · a1[j];",
+             f"   j = 0: {diff} · {e.num('dsig2')} · {e.at('a1', 0)} = {e.at('dW2', (0, 0))}"]]
 
 
-def _delta2(v: V) -> list[list[Block]]:
-    return [[f"delta2 = ({num(v, 'y_hat')} − {num(v, 'y')}) ·", mat(v, "dsig2"), "=",
-             mat(v, "delta2")],
-            ["   where σ'(z2) = y_hat (1 − y_hat)"]]
+def _delta1(e: Eq, row: int) -> list[list[Block]]:
+    return [[Prose("delta1 is ∂L/∂z1;  W2^T delta2 = ∂L/∂a1 flows back to each hidden "
+                   "output")],
+            ["W2^T delta2 =", row_lines(e.v["W2"], column=True, room=e.room), "·",
+             e.mat("delta2"), "=", e.col("da1"), "   σ'(z1) = a1 (1 − a1) =", e.col("dsig1")],
+            ["delta1 = (W2^T delta2) * σ'(z1) =", e.col("da1"), "*", e.col("dsig1"), "=",
+             e.col("delta1"), Prose("   (* multiplies entry by entry)")]]
 
 
-def _grads2(v: V) -> list[list[Block]]:
-    return [["dW2 =", mat(v, "delta2"), mat(v, "a1"), "=", mat(v, "dW2")],
-            ["db2 =", mat(v, "db2")]]
+def _grads1(e: Eq, row: int) -> list[list[Block]]:
+    return [["dW1 = delta1 x^T =", e.col("delta1"), e.mat("x"), "=", e.mat("dW1"),
+             "   db1 = delta1 =", e.col("db1")],
+            ["chain rule: ∂L/∂W1[i,j] = delta1[i] · x[j];",
+             f"   [0,0]: {e.at('delta1', 0)} · {e.at('x', 0)} = {e.at('dW1', (0, 0))}"]]
 
 
-def _delta1(v: V) -> list[list[Block]]:
-    w2_column = row_lines(v["W2"], column=True, room=Fit.room)
-    return [["delta1 = (", w2_column, mat(v, "delta2"), ") *", col(v, "dsig1"), "=",
-             col(v, "delta1")]]
-
-
-def _grads1(v: V) -> list[list[Block]]:
-    return [["dW1 =", col(v, "delta1"), mat(v, "x"), "=", mat(v, "dW1"), "   db1 =",
-             col(v, "db1")]]
-
-
-def _update(v: V) -> list[list[Block]]:
-    eta = f"{float(v['lr']):g}"  # type: ignore[arg-type]
-    if Fit.stacked:
-        rows: list[list[Block]] = []
-        for n in PARAM_NAMES:
-            rows += [[f"{n:<3}", mat(v, n)], [f"  − {eta} ·", mat(v, "d" + n)],
-                     ["  =", mat(v, n + "_new")]]
-        return rows
-    return [[f"{n:<3}", mat(v, n), f"− {eta} ·", mat(v, "d" + n), "=", mat(v, n + "_new")]
+def _update(e: Eq, row: int) -> list[list[Block]]:
+    eta = f"{float(e.v['lr']):g}"  # type: ignore[arg-type]
+    return [[f"{n:<3}", e.mat(n), f"− {eta} ·", e.mat("d" + n), "=", e.mat(n + "_new")]
             for n in PARAM_NAMES]
 
 
-WITH_NUMBERS: dict[str, Callable[[V], list[list[Block]]]] = {
+WITH_NUMBERS: dict[str, Callable[[Eq, int], list[list[Block]]]] = {
     "load": _load, "z1": _z1, "a1": _a1, "z2": _z2, "y_hat": _y_hat, "L": _loss,
     "delta2": _delta2, "dW2": _grads2, "delta1": _delta1, "dW1": _grads1, "update": _update,
 }
 
 
+def fit(row: list[Block], room: int) -> list[list[Text]]:
+    """One row of blocks as lines; too wide for ``room``, it breaks before its last "=",
+    then before its last text block, so a result never disappears past the edge."""
+    lines = hstack(row)
+    if not room or max(t.cell_len for t in lines) <= room or len(row) < 2:
+        return [lines]
+    cut = max((i for i, b in enumerate(row) if isinstance(b, str) and i > 0 and
+               (b.strip().startswith("=") or b.startswith("   "))), default=0)
+    if cut == 0:
+        return [lines]
+    rest = row[cut:]
+    if isinstance(rest[0], str):
+        rest = ["   " + rest[0].lstrip(), *rest[1:]]
+    return [*fit(row[:cut], room), *fit(rest, room)]
+
+
+def header(phase: Phase, k: int) -> Text:
+    """"phase k/11 title:  formula", the names it produces highlighted, the lab's names."""
+    t = Text.assemble((f"{k + 1}/{len(PHASES)} {phase.title}:  ", "dim"), (phase.formula, "bold"))
+    for name in phase.produces:
+        start = phase.formula.find(name)
+        if start >= 0:
+            t.stylize(PRODUCED, start + len(t.plain) - len(phase.formula),
+                      start + len(t.plain) - len(phase.formula) + len(name))
+    for name in phase.reads:
+        for part in (name,):
+            i = phase.formula.find(part, phase.formula.find("=") + 1)
+            if i >= 0:
+                offset = len(t.plain) - len(phase.formula)
+                t.stylize(READ, offset + i, offset + i + len(part))
+    lab = [f"lab: {LAB_NAMES[ours]}" for ours in phase.produces if ours in LAB_NAMES]
+    if lab:
+        t.append("   (" + ", ".join(lab) + ")", style="dim")
+    return t
+
+
+def _laid_out(phase: Phase, k: int, rows: list[list[Block]], width: int) -> list[Text]:
+    lines = [header(phase, k)]
+    for row in rows:
+        for part in fit(row, width):
+            lines += part
+    return lines
+
+
 class EquationPanel(Static):
     """Formula of the current phase, symbolically and with the numbers put in."""
 
+    max_lines = 0  # set by the layout: at most this many lines (0: no limit)
+
+    def lines(self, session: Session, width: int, max_lines: int = 0) -> list[Text]:
+        """What the panel shows at ``width`` columns of content (the layout measures it);
+        beyond ``max_lines``, the explaining prose goes first, the numbers never."""
+        k = session.cursor.phase
+        phase = PHASES[k]
+        e = Eq(session.values, phase, max(width - 12, 1) if width else 0)
+        rows = WITH_NUMBERS[phase.key](e, session.row)
+        lines = _laid_out(phase, k, rows, width)
+        if max_lines and len(lines) > max_lines:
+            bare = [[b for b in row if not isinstance(b, Prose)] for row in rows]
+            lines = _laid_out(phase, k, [row for row in bare if row], width)
+        return lines
+
     def show(self, session: Session, note: str | None = None) -> None:
-        phase = session.phase
-        # The widest line is the update: three matrices side by side, plus operators.
         width = self.content_size.width
-        widest = max(np.shape(session.params.W1)[1], session.params.n_hidden)
-        Fit.stacked = 0 < width < 3 * row_width(min(widest, MAX_COLS)) + 16
-        Fit.room = width - 12 if Fit.stacked else max((width - 16) // 3, 1)
-        lines = [Text.assemble((f"{phase.title}:  ", "dim"), (phase.formula, "bold"))]
-        for row in WITH_NUMBERS[phase.key](session.values):
-            lines += hstack(row)
-        text = join_lines(lines)
+        text = join_lines(self.lines(session, width, self.max_lines))
         if note is not None:
             # The note is prose: it wraps to the panel, unlike the aligned matrices above.
-            width = max(self.size.width - 3, 30)
             for paragraph in note.split("\n"):
-                for chunk in textwrap.wrap(paragraph, width) or [""]:
+                for chunk in textwrap.wrap(paragraph, max(width - 1, 30)) or [""]:
                     text.append("\n")
                     text.append(chunk, style="red")
         self.update(text)

@@ -3,6 +3,8 @@ parameter, for the current sample and parameters, coloured by agreement band."""
 
 from __future__ import annotations
 
+import math
+
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -14,6 +16,19 @@ from ...core.gradcheck import GOOD, SUSPECT, GradCheck, band
 from ..render import MAX_COLS, cols_that_fit, hstack, join_lines, row_lines, row_width, shape_of
 
 BAND_STYLE = {"ok": "bold green", "suspect": "bold yellow", "wrong": "bold red"}
+FLOOR = 1e-8  # errors below this are rounding noise: their digits differ from machine to machine
+
+
+def error_text(e: float) -> str:
+    """A relative error for the screen: noise-sized ones as a band ("≤1e-8"), so the
+    picture is the same on every machine; from 1e-8 up, the decade it lies under."""
+    if not math.isfinite(e):
+        return "nan" if math.isnan(e) else "inf"
+    if e <= FLOOR:
+        return "≤1e-8"
+    if e > SUSPECT:
+        return f"{e:.1e}"
+    return f"<1e{math.ceil(math.log10(e))}"
 
 
 def error_lines(check: GradCheck, room: int = 0) -> list[Text]:
@@ -25,7 +40,7 @@ def error_lines(check: GradCheck, room: int = 0) -> list[Text]:
         for n, e in enumerate(shown):
             if n:
                 t.append(" ")
-            t.append(f"{e:7.1e}", style=BAND_STYLE[band(float(e))])
+            t.append(error_text(float(e)).rjust(7), style=BAND_STYLE[band(float(e))])
         t.append("]")
         if len(shown) < len(row):
             t.append(f"…+{len(row) - len(shown)}", style="dim")
@@ -48,7 +63,8 @@ def gradcheck_text(checks: list[GradCheck], where: str, room: int = 0) -> Text:
              Text("")]
     for c in checks:
         lines.append(Text.assemble((f"d{c.name}", "bold"), f" {shape_of(c.analytic)}   max error ",
-                                   (f"{c.max_error:.1e} {c.band}", BAND_STYLE[c.band])))
+                                   (f"{error_text(c.max_error)} {c.band}",
+                                    BAND_STYLE[c.band])))
         parts = [("  backprop", row_lines(c.analytic, room=block)),
                  ("  numeric ", row_lines(c.numeric, room=block)),
                  ("  error   ", error_lines(c, block))]
@@ -57,7 +73,8 @@ def gradcheck_text(checks: list[GradCheck], where: str, room: int = 0) -> Text:
                 lines += hstack([label, block_lines])
         else:
             lines += hstack([piece for part in parts for piece in part])
-    lines.append(Text(f"\nbiggest error {max(c.max_error for c in checks):.1e}; "
+    lines.append(Text(f"\nbiggest error {error_text(max(c.max_error for c in checks))} "
+                      f"(errors under {FLOOR:g} are rounding noise, shown as a band); "
                       "escape, q or g closes", style="dim"))
     return join_lines(lines)
 

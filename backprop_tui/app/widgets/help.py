@@ -14,7 +14,20 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from ...core.phases import PHASES
+from ...core.phases import LAB_NAMES, PHASES
+from ..render import NEGATIVE, NOT_YET, POSITIVE, PRODUCED, PRODUCED_CELL, READ
+
+SYMBOLS = (
+    ("σ(z)", "the sigmoid 1 / (1 + e^−z), applied to each entry"),
+    ("σ'(z)", "its slope σ(z) (1 − σ(z)): y_hat (1 − y_hat) at the output, a1 (1 − a1) inside"),
+    ("delta", "∂L/∂z: how fast the loss changes with a pre-activation (delta2 at the output, "
+              "delta1 at the hidden units)"),
+    ("dW, db", "∂L/∂W, ∂L/∂b: the gradients; dW2 = delta2 a1^T, dW1 = delta1 x^T"),
+    ("·", "a product of numbers, or a matrix times a vector (W2 a1)"),
+    ("*", "entry by entry: (W2^T delta2) * σ'(z1)"),
+    ("^T", "transpose (written ᵀ in books): W2^T delta2 sends delta2 back along W2's edges"),
+    ("η", "the learning rate (--lr): W ← W − η dW"),
+)
 
 
 def bindings_table(rows: list[tuple[str, str, str]]) -> Table:
@@ -37,6 +50,36 @@ def phases_table() -> Table:
     return table
 
 
+def legend_table() -> Table:
+    """What the screen's symbols, colours and marks mean."""
+    table = Table(box=None, show_header=False, pad_edge=False)
+    table.add_column(style="bold")
+    table.add_column()
+    for symbol, meaning in SYMBOLS:
+        table.add_row(symbol, meaning)
+    swatch = Text.assemble(("+0.42", f"rgb{POSITIVE}"), " ", ("-0.42", f"rgb{NEGATIVE}"))
+    table.add_row(swatch, "blue positive, orange negative; brighter = larger against the "
+                          "rest of its array; edges in the diagram too")
+    table.add_row(Text("z1", style=PRODUCED), Text.assemble(
+        "what the current phase just computed (its numbers on ", ("this ground", PRODUCED_CELL),
+        ")"))
+    table.add_row(Text("W1", style=READ), "what the current phase read to compute it")
+    table.add_row(Text("not yet", style=NOT_YET), "not computed yet in this sample")
+    table.add_row("was", "on the update: the value before it; underlined numbers are those "
+                         "whose shown digits changed")
+    table.add_row("▶ ◀", "in the diagram: the forward pass flows right, gradients flow left; "
+                         "a port's number is the weight (or its gradient) of the edge ending "
+                         "there: W1[i, j] on the edge from x_j into h_i")
+    table.add_row("lab:", "the lab's name for a quantity: "
+                  + ", ".join(f"{ours} = {theirs}" for ours, theirs in LAB_NAMES.items()))
+    return table
+
+
+COUNTING = ("Counting: epochs from 0, as the lab prints them; samples 1..N within an epoch; "
+            "'row' is the sample's 0-based index in the training data (the same in `train` "
+            "and `check`).")
+
+
 class HelpScreen(ModalScreen[None]):
     """Keys and phases; any of escape, q or ? closes it."""
 
@@ -54,6 +97,9 @@ class HelpScreen(ModalScreen[None]):
             yield Static(bindings_table(self.rows))
             yield Static(Text("\nOne training step, phase by phase", style="bold underline"))
             yield Static(phases_table())
+            yield Static(Text("\nWhat the symbols and colours mean", style="bold underline"))
+            yield Static(legend_table())
+            yield Static(Text("\n" + COUNTING))
             yield Static(Text("\nescape, q or ? closes this help.", style="dim"))
 
     def action_dismiss(self) -> None:  # type: ignore[override]

@@ -1,4 +1,9 @@
-"""The Parameters panel: W1, b1, W2, b2, coloured by sign, with the update marked."""
+"""The Parameters panel: W1, b1, W2, b2, coloured by sign, with the update marked.
+
+On the update phase the new values stand over the old ones ("was"); a cell is
+underlined as changed only where its shown digits changed, so the panel never
+claims a change the reader cannot see (a smaller change is counted in words).
+"""
 
 from __future__ import annotations
 
@@ -8,37 +13,50 @@ from textual.widgets import Static
 
 from ...core.network import PARAM_NAMES
 from ...core.session import Session
-from ..render import fmt, join_lines, labelled, shape_of
+from ..render import fmt_all, join_lines, labelled, shape_of
+from .values import label_style
 
 LABEL = 9
+
+
+def shown_changes(new: np.ndarray, old: np.ndarray) -> tuple[np.ndarray, int]:
+    """Which cells read differently (each array in its own format), and how many
+    changed by less than the shown digits."""
+    marks = np.array([a != b for a, b in zip(fmt_all(new), fmt_all(old), strict=True)])
+    hidden = int(np.sum((np.ravel(new) != np.ravel(old)) & ~marks))
+    return marks.reshape(np.shape(new)), hidden
 
 
 class ParamsPanel(Static):
     """Parameters before this sample's update; on the update phase, new values and old."""
 
-    def show(self, session: Session) -> int:
+    def lines(self, session: Session, room: int = 0) -> list[Text]:
         params = session.params.as_dict()
         values = session.values
+        phase = session.phase
         updated = "W1_new" in values
         lines: list[Text] = []
-        room = self.content_size.width
         labels = {name: f"{name} {shape_of(params[name])}" for name in PARAM_NAMES}
         width = max(LABEL, *(len(label) + 1 for label in labels.values()))
+        below = 0
         for name in PARAM_NAMES:
             old = params[name]
             label = labels[name]
             if updated:
                 new = np.asarray(values[name + "_new"])
-                lines += labelled(label, new, width, marks=new != old, room=room)
-                lines += labelled("  was", old, width, room=room)
+                marks, hidden = shown_changes(new, old)
+                below += hidden
+                lines += labelled(label, new, width, marks=marks, room=room, style=label_style(
+                    phase, name + "_new"), highlight=True)
+                lines += labelled("  was", old, width, room=room, style="dim")
             else:
-                lines += labelled(label, old, width, room=room)
-        self.border_subtitle = ""
+                lines += labelled(label, old, width, room=room, style=label_style(phase, name))
         if updated:
-            self.border_subtitle = "changes underlined"
-            if any(fmt(a) == fmt(b) for name in PARAM_NAMES
-                   for a, b in zip(np.ravel(values[name + "_new"]), np.ravel(params[name]),
-                                   strict=True) if a != b):
-                self.border_subtitle += " (some < 5e-5)"
-        self.update(join_lines(lines))
-        return len(lines)
+            note = "underlined: the shown digits changed"
+            if below:
+                note += f"; {below} more changed by less"
+            lines.append(Text(note, style="dim"))
+        return lines
+
+    def show(self, session: Session) -> None:
+        self.update(join_lines(self.lines(session, self.content_size.width)))

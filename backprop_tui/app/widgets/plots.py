@@ -3,10 +3,21 @@
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 
 from textual_plotext import PlotextPlot
 
 from ...core.timeline import EpochRecord
+
+
+@dataclass(frozen=True)
+class RunningEpoch:
+    """The epoch in progress: ``samples`` losses of ``n`` taken so far, their mean."""
+
+    epoch: int
+    samples: int
+    n: int
+    mean_loss: float
 
 
 class LossPlot(PlotextPlot):
@@ -15,8 +26,9 @@ class LossPlot(PlotextPlot):
 
     _shown: tuple[list[EpochRecord], float | None, int] | None = None
 
-    def show(self, records: list[EpochRecord], running: float | None, epoch: int) -> None:
-        self._shown = (records, running, epoch)
+    def show(self, records: list[EpochRecord], running: RunningEpoch | None) -> None:
+        epoch = running.epoch if running else (records[-1].epoch + 1 if records else 0)
+        self._shown = (records, running.mean_loss if running else None, epoch)
         self.refresh()
 
     def render(self):
@@ -55,7 +67,7 @@ class LossPlot(PlotextPlot):
 class FitPlot(PlotextPlot):
     """Predictions against targets over the training rows, with the y = x line (Task 1)."""
 
-    def show(self, targets, predictions, loss: float) -> None:
+    def show(self, targets, predictions, loss: float, key: object = None) -> None:
         plt = self.plt
         plt.clear_data()
         plt.clear_figure()

@@ -1,37 +1,61 @@
-"""The title line: where the run stands, readable from the back of a classroom."""
+"""The title line: where the run stands and what comes next, readable from the back."""
 
 from __future__ import annotations
 
 from rich.text import Text
 from textual.widgets import Static
 
-from ...core.phases import PHASES
+from ...core.phases import PHASES, UPDATE_PHASE
 from ...core.session import Session
 
 
-class PositionBar(Static):
-    """Dataset, epoch, sample i/N, phase and learning rate, in one line."""
+def next_step(session: Session) -> str:
+    """The next phase's formula ("next: a1 = σ(z1)"), or the next sample after the update."""
+    k = session.cursor.phase
+    if k == UPDATE_PHASE:
+        return "next: the next sample"
+    return f"next: {PHASES[k + 1].formula}"
 
-    def show(self, session: Session, width: int = 0) -> None:
-        """``width``: the terminal's, to choose the long or the short form."""
+
+class PositionBar(Static):
+    """Dataset, epoch, sample i/N (row), phase k/11 and what comes next, and η.
+
+    Counting: epochs from 0, as the lab prints them; samples 1..N within an epoch;
+    the row is the sample's 0-based index in the training data.
+    """
+
+    def show(self, session: Session, width: int = 0, running: str = "") -> None:
+        """``width``: the terminal's (0: any), so the least needed parts go first when
+        narrow; ``running``: the progress of a run, shown instead of the phase."""
         c = session.cursor
         phase = session.phase
-        wide = width >= 110 or width == 0
-        t = Text()
-        if wide:
-            t.append(" backprop-tui ", style="bold reverse")
-            t.append("  ")
-        t.append(session.dataset.name, style="bold")
-        t.append("  │  epoch ")
-        t.append(str(c.epoch), style="bold")
-        t.append("  │  sample ")
-        t.append(f"{c.position + 1}/{session.n}", style="bold")
-        if wide:
-            t.append(f" (row {session.row})", style="dim")
-        t.append("  │  phase ")
-        t.append(f"{c.phase + 1}/{len(PHASES)} {phase.key}", style="bold")
-        if wide:
-            t.append(f" {phase.title}", style="dim")
-        t.append("  │  η ")
-        t.append(f"{session.config.lr:g}", style="bold")
+        banner = " backprop-tui "
+        row = f" (row {session.row})"
+        formula = f" {phase.formula if phase.key != 'update' else 'W ← W − η dW'}"
+        nxt = next_step(session)
+        for drop in range(4):
+            t = Text()
+            if drop < 1:
+                t.append(banner, style="bold reverse")
+                t.append(" ")
+            t.append(session.dataset.name, style="bold")
+            t.append(" │ epoch ")
+            t.append(str(c.epoch), style="bold")
+            t.append(" │ sample ")
+            t.append(f"{c.position + 1}/{session.n}", style="bold")
+            if drop < 3:
+                t.append(row, style="dim")
+            t.append(" │ η ")
+            t.append(f"{session.config.lr:g}", style="bold")
+            t.append(" │ ")
+            if running:
+                t.append(running, style="bold yellow")
+            else:
+                t.append(f"phase {c.phase + 1}/{len(PHASES)}", style="bold")
+                if drop < 2:
+                    t.append(formula, style="bold")
+                t.append(" │ ")
+                t.append(nxt, style="italic")
+            if not width or t.cell_len <= width:
+                break
         self.update(t)

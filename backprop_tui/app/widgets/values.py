@@ -1,4 +1,10 @@
-"""The Forward and Backward panels: one line per quantity, filling in phase by phase."""
+"""The Forward and Backward panels: one line per quantity, filling in phase by phase.
+
+The quantity the current phase produced is highlighted and the ones it read are
+underlined, as in the diagram and the equation; one not computed yet says so in
+words and in a colour no value has. Where the lab's code names a quantity
+differently (pred, loss, grad_output, grad_hidden), its name stands beside ours.
+"""
 
 from __future__ import annotations
 
@@ -7,47 +13,68 @@ from rich.text import Text
 from textual.widgets import Static
 
 from ...check.compare import QuantityCheck, SampleComparison
-from ...core.phases import PHASES, quantity_shapes
+from ...core.phases import LAB_NAMES, PRODUCED_BY, Phase, quantity_shapes
 from ...core.session import Session
-from ..render import join_lines, labelled, placeholder, row_lines, shape_of
+from ..render import PRODUCED, READ, join_lines, labelled, placeholder, row_lines, shape_of
 from ..student import STUDENT_NAME
 
 FORWARD = (("x", "x"), ("y", "y"), ("z1", "z1"), ("a1", "a1"), ("z2", "z2"),
            ("y_hat", "y_hat"), ("L", "L"))
 BACKWARD = (("σ'(z2)", "dsig2"), ("delta2", "delta2"), ("dW2", "dW2"), ("db2", "db2"),
-            ("σ'(z1)", "dsig1"), ("delta1", "delta1"), ("dW1", "dW1"), ("db1", "db1"))
+            ("W2^T delta2", "da1"), ("σ'(z1)", "dsig1"), ("delta1", "delta1"), ("dW1", "dW1"),
+            ("db1", "db1"))
 
-PRODUCED_BY = {name: phase.key for phase in PHASES for name in phase.produces}
+
+def label_style(phase: Phase, key: str) -> str:
+    """PRODUCED for what the phase just computed, READ for what it used, else bold."""
+    if key in phase.produces:
+        return PRODUCED
+    if key in phase.reads:
+        return READ
+    return "bold"
+
+
+def quantity_label(label: str, key: str, shape: tuple[int, ...]) -> str:
+    """"z1 (2,)"; a scalar has no shape."""
+    return f"{label} {shape_of(np.zeros(shape))}" if shape else label
 
 
 class ValuesPanel(Static):
-    """Shows ``quantities`` (label, key) of the current sample; dim until computed."""
+    """Shows ``quantities`` (label, key) of the current sample; 'not yet' until computed."""
 
     def __init__(self, quantities: tuple[tuple[str, str], ...], **kwargs) -> None:
         super().__init__(**kwargs)
         self.quantities = quantities
 
-    def show(self, session: Session, student: SampleComparison | str | None | bool = False
-             ) -> int:
-        """Render; returns the number of lines (the app sizes the panel row by it).
+    def lines(self, session: Session, student: SampleComparison | str | None | bool = False,
+              room: int = 0) -> list[Text]:
+        """The panel's lines at ``room`` columns (0: natural width, for the layout).
 
         ``student``: False without a student file, None while their answer is computed.
         """
         values = session.values
+        phase = session.phase
         shapes = quantity_shapes(session.params.n_inputs, session.params.n_hidden)
-        labels = [f"{label} {shape_of(np.zeros(shapes[key]))}" for label, key in self.quantities]
+        labels = [quantity_label(label, key, shapes[key]) for label, key in self.quantities]
         width = max(len(label) for label in labels) + 1
         lines: list[Text] = []
-        for label, (name, key) in zip(labels, self.quantities, strict=True):
+        for label, (_, key) in zip(labels, self.quantities, strict=True):
             if key in values:
-                lines += labelled(label, values[key], width, room=self.content_size.width)
+                lab = f"  lab: {LAB_NAMES[key]}" if key in LAB_NAMES else ""
+                shown = labelled(label, values[key], width, room=max(room - len(lab), 1)
+                                 if room else 0, style=label_style(phase, key),
+                                 highlight=key in phase.produces)
+                shown[0].append(lab, style="dim")
+                lines += shown
                 if student is not False and key in STUDENT_NAME:
-                    lines += student_lines(student, STUDENT_NAME[key], width,
-                                           self.content_size.width)
+                    lines += student_lines(student, STUDENT_NAME[key], width, room)
             else:
-                lines.append(placeholder(name, width, f"at phase {PRODUCED_BY[key]}"))
-        self.update(join_lines(lines))
-        return len(lines)
+                lines.append(placeholder(label, width, f"phase {PRODUCED_BY[key]}"))
+        return lines
+
+    def show(self, session: Session, student: SampleComparison | str | None | bool = False
+             ) -> None:
+        self.update(join_lines(self.lines(session, student, self.content_size.width)))
 
 
 def student_lines(comparison: SampleComparison | str | None, name: str, width: int,
@@ -68,7 +95,11 @@ def student_lines(comparison: SampleComparison | str | None, name: str, width: i
     if q.got is None:
         reason = q.got_text or (comparison.mismatch.kind if comparison.mismatch else "")
         return [Text(label.ljust(width), style="bold red") + Text(reason, style="red") + mark]
-    lines = row_lines(q.got, room=max(room - width - mark.cell_len, 1) if room else 0)
+    got = q.got
+    if np.size(got) == 1 and name in ("loss",):
+        got = float(np.ravel(got)[0])  # a scalar is shown as one, like the engine's L
+    lines = row_lines(got, brackets=np.ndim(got) > 0,
+                      room=max(room - width - mark.cell_len, 1) if room else 0)
     out = [Text((label if n == 0 else "").ljust(width), style="italic") + line
            for n, line in enumerate(lines)]
     out[0].append_text(mark)

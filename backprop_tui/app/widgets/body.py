@@ -1,0 +1,118 @@
+"""The body: every panel, arranged by the widths their content measures.
+
+It renders the session into its panels and places them (see
+:mod:`backprop_tui.app.layout`): the arrangement and the heights follow from what
+the panels hold at this size, so a number is never cut where it could fit, and at
+80x24 the equation stays on screen under the diagram. While epochs run, or in
+plot view (key v), the plot takes the room the numbers and the equation had.
+"""
+
+from __future__ import annotations
+
+from textual.binding import Binding
+from textual.containers import VerticalScroll
+
+from ...core.session import Session
+from ..layout import PANEL_CHROME, PLOT_MIN_HEIGHT, arrange
+from ..student import Answer
+from .diagram import NetworkDiagram
+from .equation import EquationPanel
+from .params import ParamsPanel
+from .values import ValuesPanel
+
+
+def _width(lines) -> int:
+    return max((t.cell_len for t in lines), default=0) + PANEL_CHROME
+
+
+class Body(VerticalScroll, inherit_bindings=False):
+    """Scrolls the panels on small terminals; left/right are left to the app's stepping."""
+
+    BINDINGS = [
+        Binding("up", "scroll_up", show=False),
+        Binding("down", "scroll_down", show=False),
+        Binding("pageup", "page_up", show=False),
+        Binding("pagedown", "page_down", show=False),
+    ]
+
+    _shown: tuple[Session, Answer | None | bool, str | None] | None = None
+
+    def on_resize(self) -> None:
+        """A new size is a new arrangement: show the same state again (not mid-run: the
+        trainer owns the session until it finishes, and the app shows it then)."""
+        if self._shown is not None and not getattr(self.app, "running", False):
+            self.show(*self._shown)
+
+    def show(self, session: Session, answer: Answer | None | bool, note: str | None) -> None:
+        """Render every panel for ``session`` and arrange them for the current size."""
+        self._shown = (session, answer, note)
+        width = (self.size.width or self.app.size.width) - 1  # the scrollbar's column
+        height = self.size.height or max(self.app.size.height - 3, 10)
+        network = self.query_one(NetworkDiagram)
+        params = self.query_one(ParamsPanel)
+        forward, backward = self.query(ValuesPanel)
+        equation = self.query_one(EquationPanel)
+
+        params_w = _width(params.lines(session))
+        # The diagram first (it must stay readable), then the equation in what is left:
+        # short of room, the equation drops its prose, and only then the diagram shrinks.
+        full = network.draw(session, width - PANEL_CHROME)
+        equation.max_lines = max(height - len(full.lines) - 2 - 2 - (2 if note else 0), 4)
+        eq_lines = equation.lines(session, width - PANEL_CHROME, equation.max_lines)
+        eq_h = len(eq_lines) + 2 + (2 if note else 0)
+        budget = max(height - eq_h, 10) - 2
+        picture = network.draw(session, width - params_w - PANEL_CHROME, budget)
+        if picture.width + PANEL_CHROME + params_w > width:  # not beside the Parameters
+            picture = network.draw(session, width - PANEL_CHROME, budget)
+        natural = {"network": picture.width + PANEL_CHROME, "params": params_w,
+                   "forward": _width(forward.lines(session, answer)),
+                   "backward": _width(backward.lines(session, answer))}
+        plan = arrange(width, natural)
+
+        self.styles.grid_size_columns = len(plan.columns)
+        self.styles.grid_columns = " ".join(plan.columns)
+        for widget_id in plan.order[1:]:
+            self.move_child(self.query_one(f"#{widget_id}"), after=self.children[-1])
+        for widget_id in ("equation", "values"):
+            self.query_one(f"#{widget_id}").styles.column_span = len(plan.columns)
+        params.styles.column_span = 1
+
+        numbers = self.query_one("#numbers")
+        numbers.styles.layout = "horizontal" if plan.numbers_across else "vertical"
+        numbers.styles.width = plan.numbers_width
+        for panel, key in ((forward, "forward"), (backward, "backward")):
+            panel.styles.width = natural[key] if plan.numbers_across else "100%"
+        values = self.query_one("#values")
+        values.styles.layout = "horizontal" if plan.plot_beside else "vertical"
+        self._heights(session, plan.plot_beside, plan.two_columns, picture, params_w, eq_h,
+                      height, forward, backward, answer)
+
+        network.show(picture)
+        params.show(session)
+        equation.show(session, note)
+        forward.show(session, answer)
+        backward.show(session, answer)
+
+    def _heights(self, session: Session, beside: bool, two_columns: bool, picture,
+                 params_w: int, eq_h: int, height: int, forward: ValuesPanel,
+                 backward: ValuesPanel, answer: Answer | None | bool) -> None:
+        """Give the plot the room that is left, or all of it in plot view and during runs."""
+        params_h = len(self.query_one(ParamsPanel).lines(session)) + 2
+        top_h = len(picture.lines) + 2
+        if two_columns:
+            top_h = max(top_h, params_h)
+        f_h = len(forward.lines(session, answer)) + 2
+        b_h = len(backward.lines(session, answer)) + 2
+        numbers_h = max(f_h, b_h) if self.query_one("#numbers").styles.layout.name == \
+            "horizontal" else f_h + b_h
+        plots = self.query_one("#plots")
+        focus_plot = self.has_class("-plot-view") or self.has_class("-running")
+        if focus_plot:
+            plots.styles.height = max(height - top_h, PLOT_MIN_HEIGHT + 2)
+            self.query_one("#values").styles.height = "auto"
+            return
+        left = height - top_h - eq_h - (0 if two_columns else params_h)
+        if beside:
+            plots.styles.height = max(numbers_h, PLOT_MIN_HEIGHT, left)
+        else:
+            plots.styles.height = max(PLOT_MIN_HEIGHT + 2, left - numbers_h)

@@ -1,0 +1,28 @@
+"""The Network panel: the diagram of :mod:`backprop_tui.app.diagram` for the session's state."""
+
+from __future__ import annotations
+
+from textual.widgets import Static
+
+from ...core.session import Session
+from ..diagram import Picture, draw_network
+from ..render import join_lines
+
+
+class NetworkDiagram(Static):
+    """Inputs, hidden units and output with every edge; sized by what it draws."""
+
+    picture: Picture | None = None
+
+    def draw(self, session: Session, width: int = 0, height: int = 0) -> Picture:
+        """The picture for ``session`` in ``width`` x ``height`` cells of content (0: any)."""
+        ds = session.dataset
+        return draw_network(session.values, session.cursor.phase, session.params.n_inputs,
+                            session.params.n_hidden, ds.input_names, ds.target_name,
+                            width, height)
+
+    def show(self, picture: Picture) -> None:
+        self.picture = picture
+        self.border_subtitle = (f"{picture.collapsed} not drawn" if picture.collapsed
+                                else "blue +  orange −  brighter = larger")
+        self.update(join_lines(picture.lines))
