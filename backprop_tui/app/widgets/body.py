@@ -14,6 +14,7 @@ from textual.containers import VerticalScroll
 
 from ...core.session import Session
 from ..layout import PANEL_CHROME, PLOT_MIN_HEIGHT, arrange
+from ..render import join_lines
 from ..student import Answer
 from .diagram import NetworkDiagram
 from .equation import EquationPanel
@@ -44,7 +45,11 @@ class Body(VerticalScroll, inherit_bindings=False):
             self.show(*self._shown)
 
     def show(self, session: Session, answer: Answer | None | bool, note: str | None) -> None:
-        """Render every panel for ``session`` and arrange them for the current size."""
+        """Render every panel for ``session`` and arrange them for the current size.
+
+        Each panel is rendered for the room the arrangement gives it (not for the size
+        it had before), so the first frame after a resize is already right.
+        """
         self._shown = (session, answer, note)
         width = (self.size.width or self.app.size.width) - 1  # the scrollbar's column
         height = self.size.height or max(self.app.size.height - 3, 10)
@@ -52,15 +57,16 @@ class Body(VerticalScroll, inherit_bindings=False):
         params = self.query_one(ParamsPanel)
         forward, backward = self.query(ValuesPanel)
         equation = self.query_one(EquationPanel)
+        note_h = 2 if note else 0
 
-        params_w = _width(params.lines(session))
         # The diagram first (it must stay readable), then the equation in what is left:
         # short of room, the equation drops its prose, and only then the diagram shrinks.
         full = network.draw(session, width - PANEL_CHROME)
-        equation.max_lines = max(height - len(full.lines) - 2 - 2 - (2 if note else 0), 4)
+        equation.max_lines = max(height - len(full.lines) - 4 - note_h, 4)
         eq_lines = equation.lines(session, width - PANEL_CHROME, equation.max_lines)
-        eq_h = len(eq_lines) + 2 + (2 if note else 0)
+        eq_h = len(eq_lines) + 2 + note_h
         budget = max(height - eq_h, 10) - 2
+        params_w = _width(params.lines(session))
         picture = network.draw(session, width - params_w - PANEL_CHROME, budget)
         if picture.width + PANEL_CHROME + params_w > width:  # not beside the Parameters
             picture = network.draw(session, width - PANEL_CHROME, budget)
@@ -69,49 +75,51 @@ class Body(VerticalScroll, inherit_bindings=False):
                    "backward": _width(backward.lines(session, answer))}
         plan = arrange(width, natural)
 
+        # Rooms: the columns of content each panel gets in this arrangement.
+        numbers_w = min(plan.numbers_width, width)
+        params_room = (width - natural["network"] if plan.two_columns else width)
+        f_room = natural["forward"] if plan.numbers_across else numbers_w
+        b_room = natural["backward"] if plan.numbers_across else numbers_w
+        f_lines = forward.lines(session, answer, f_room - PANEL_CHROME)
+        b_lines = backward.lines(session, answer, b_room - PANEL_CHROME)
+        p_lines = params.lines(session, params_room - PANEL_CHROME)
+
         self.styles.grid_size_columns = len(plan.columns)
         self.styles.grid_columns = " ".join(plan.columns)
         for widget_id in plan.order[1:]:
             self.move_child(self.query_one(f"#{widget_id}"), after=self.children[-1])
         for widget_id in ("equation", "values"):
             self.query_one(f"#{widget_id}").styles.column_span = len(plan.columns)
-        params.styles.column_span = 1
-
         numbers = self.query_one("#numbers")
         numbers.styles.layout = "horizontal" if plan.numbers_across else "vertical"
-        numbers.styles.width = plan.numbers_width
-        for panel, key in ((forward, "forward"), (backward, "backward")):
-            panel.styles.width = natural[key] if plan.numbers_across else "100%"
-        values = self.query_one("#values")
-        values.styles.layout = "horizontal" if plan.plot_beside else "vertical"
-        self._heights(session, plan.plot_beside, plan.two_columns, picture, params_w, eq_h,
-                      height, forward, backward, answer)
+        numbers.styles.width = numbers_w
+        forward.styles.width = f_room if plan.numbers_across else "100%"
+        backward.styles.width = b_room if plan.numbers_across else "100%"
+        self.query_one("#values").styles.layout = ("horizontal" if plan.plot_beside
+                                                   else "vertical")
+
+        top_h = len(picture.lines) + 2
+        if plan.two_columns:
+            top_h = max(top_h, len(p_lines) + 2)
+        numbers_h = (max(len(f_lines), len(b_lines)) + 2 if plan.numbers_across
+                     else len(f_lines) + len(b_lines) + 4)
+        below = 0 if plan.two_columns else len(p_lines) + 2
+        self._plot_height(plan.plot_beside, height, top_h, eq_h, numbers_h, below)
 
         network.show(picture)
-        params.show(session)
-        equation.show(session, note)
-        forward.show(session, answer)
-        backward.show(session, answer)
+        params.update(join_lines(p_lines))
+        equation.show(session, note, width - PANEL_CHROME)
+        forward.update(join_lines(f_lines))
+        backward.update(join_lines(b_lines))
 
-    def _heights(self, session: Session, beside: bool, two_columns: bool, picture,
-                 params_w: int, eq_h: int, height: int, forward: ValuesPanel,
-                 backward: ValuesPanel, answer: Answer | None | bool) -> None:
-        """Give the plot the room that is left, or all of it in plot view and during runs."""
-        params_h = len(self.query_one(ParamsPanel).lines(session)) + 2
-        top_h = len(picture.lines) + 2
-        if two_columns:
-            top_h = max(top_h, params_h)
-        f_h = len(forward.lines(session, answer)) + 2
-        b_h = len(backward.lines(session, answer)) + 2
-        numbers_h = max(f_h, b_h) if self.query_one("#numbers").styles.layout.name == \
-            "horizontal" else f_h + b_h
+    def _plot_height(self, beside: bool, height: int, top_h: int, eq_h: int, numbers_h: int,
+                     below: int) -> None:
+        """The plot gets the room that is left, or all of it in plot view and during runs."""
         plots = self.query_one("#plots")
-        focus_plot = self.has_class("-plot-view") or self.has_class("-running")
-        if focus_plot:
+        if self.has_class("-plot-view") or self.has_class("-running"):
             plots.styles.height = max(height - top_h, PLOT_MIN_HEIGHT + 2)
-            self.query_one("#values").styles.height = "auto"
             return
-        left = height - top_h - eq_h - (0 if two_columns else params_h)
+        left = height - top_h - eq_h - below
         if beside:
             plots.styles.height = max(numbers_h, PLOT_MIN_HEIGHT, left)
         else:

@@ -124,18 +124,21 @@ WITH_NUMBERS: dict[str, Callable[[Eq, int], list[list[Block]]]] = {
 
 
 def fit(row: list[Block], room: int) -> list[list[Text]]:
-    """One row of blocks as lines; too wide for ``room``, it breaks before its last "=",
-    then before its last text block, so a result never disappears past the edge."""
+    """One row of blocks as lines; too wide for ``room``, it breaks before an operator
+    (the last one that lets the first part fit), and the rest goes on indented below,
+    so a result never disappears past the edge."""
     lines = hstack(row)
     if not room or max(t.cell_len for t in lines) <= room or len(row) < 2:
         return [lines]
-    cut = max((i for i, b in enumerate(row) if isinstance(b, str) and i > 0 and
-               (b.strip().startswith("=") or b.startswith("   "))), default=0)
-    if cut == 0:
+    cuts = [i for i, b in enumerate(row) if isinstance(b, str) and i > 0]
+    if not cuts:
         return [lines]
+    fitting = [i for i in cuts if max(t.cell_len for t in hstack(row[:i])) <= room]
+    cut = max(fitting) if fitting else cuts[0]
     rest = row[cut:]
-    if isinstance(rest[0], str):
-        rest = ["   " + rest[0].lstrip(), *rest[1:]]
+    head = rest[0]
+    assert isinstance(head, str)
+    rest = [type(head)("   " + head.lstrip()), *rest[1:]]
     return [*fit(row[:cut], room), *fit(rest, room)]
 
 
@@ -185,8 +188,9 @@ class EquationPanel(Static):
             lines = _laid_out(phase, k, [row for row in bare if row], width)
         return lines
 
-    def show(self, session: Session, note: str | None = None) -> None:
-        width = self.content_size.width
+    def show(self, session: Session, note: str | None = None, width: int | None = None) -> None:
+        """Render for ``width`` columns of content (default: the panel's current width)."""
+        width = self.content_size.width if width is None else width
         text = join_lines(self.lines(session, width, self.max_lines))
         if note is not None:
             # The note is prose: it wraps to the panel, unlike the aligned matrices above.

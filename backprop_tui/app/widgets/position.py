@@ -31,7 +31,8 @@ class PositionBar(Static):
         phase = session.phase
         banner = " backprop-tui "
         row = f" (row {session.row})"
-        formula = f" {phase.formula if phase.key != 'update' else 'W ← W − η dW'}"
+        formula = {"load": " x, y loaded", "update": " W ← W − η dW"}.get(phase.key,
+                                                                       f" {phase.formula}")
         nxt = next_step(session)
         for drop in range(4):
             t = Text()
