@@ -181,3 +181,12 @@ def test_kernel_updates_in_place_and_round_trips() -> None:
     assert fast.to_params().equals(params)
     sgd_samples(fast, [[0.1, 0.2, 0.3]], [0.4], 0.5, [])
     assert not fast.to_params().equals(params)
+
+
+def test_each_phase_reads_only_what_exists_before_it() -> None:
+    """The screen marks what a phase reads: each name must be a parameter, an input, or a
+    quantity an earlier phase produced (and used by its compute)."""
+    known = {"W1", "b1", "W2", "b2", "lr"}
+    for phase in PHASES:
+        assert set(phase.reads) <= known, (phase.key, set(phase.reads) - known)
+        known |= set(phase.produces)
