@@ -34,6 +34,10 @@ async def wait_student(app: BackpropApp, pilot) -> None:
     await pilot.pause()
 
 
+async def backward(app, pilot) -> None:
+    await pilot.press(*["n"] * 9)  # phase dW1: gradients on the edges, flowing back
+
+
 async def forward(app, pilot) -> None:
     await pilot.press("n", "n", "n", "n")
 
@@ -64,6 +68,7 @@ async def gradcheck(app, pilot) -> None:
 
 
 SHOTS: list[tuple[str, DataOptions, Steps, tuple[int, int], bool]] = [
+    ("00-network-backward", DataOptions(), backward, (120, 40), False),
     ("01-forward-pass", DataOptions(), forward, (120, 40), False),
     ("02-update", DataOptions(), update, (120, 40), False),
     ("03-iris-loss-curve", DataOptions("iris", normalize=True), trained, (120, 40), False),
@@ -71,6 +76,8 @@ SHOTS: list[tuple[str, DataOptions, Steps, tuple[int, int], bool]] = [
     ("05-student-transposed-dW2", DataOptions(), student, (120, 40), True),
     ("06-gradient-check", DataOptions(), gradcheck, (120, 40), False),
     ("07-80x24", DataOptions(), update, (80, 24), False),
+    ("08-112-columns", DataOptions(), backward, (112, 34), False),
+    ("09-160x50", DataOptions("iris", normalize=True), backward, (160, 50), False),
 ]
 
 

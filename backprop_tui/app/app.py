@@ -10,11 +10,9 @@ shown the session's new state. Who owns what: the Session owns the cursor,
 from __future__ import annotations
 
 from collections.abc import Iterable
-from functools import partial
 
 from textual import events
 from textual.app import App, ComposeResult, SystemCommand
-from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.screen import Screen
 from textual.widgets import Footer, TabbedContent, TabPane, Tabs
@@ -22,13 +20,15 @@ from textual.widgets import Footer, TabbedContent, TabPane, Tabs
 from ..check.sandbox import StudentProcess
 from ..core.gradcheck import gradient_check
 from ..core.session import Session
-from .keys import APP_BINDINGS, DURING_RUN
+from .autoplay import Autoplay
+from .keys import APP_BINDINGS, DURING_RUN, binding_rows, palette_commands
 from .runs import EpochRuns, RunFinished, RunProgress
 from .student import Answer, StudentCompared, StudentRunner, student_note
 from .widgets.body import Body
 from .widgets.diagram import NetworkDiagram
 from .widgets.epochs_dialog import EpochsDialog
 from .widgets.equation import EquationPanel
+from .widgets.full_values import FullValuesScreen
 from .widgets.gradcheck import GradCheckScreen
 from .widgets.help import HelpScreen
 from .widgets.params import ParamsPanel
@@ -37,7 +37,6 @@ from .widgets.position import PositionBar
 from .widgets.status import StatusBar
 from .widgets.values import BACKWARD, FORWARD, ValuesPanel
 
-PACES = (2.0, 1.0, 0.5, 0.25, 0.1)  # seconds per autoplay step
 HINT = "n/→ step · p/← back · u update · e epoch · v plot view · space autoplay · ? help"
 
 
@@ -54,8 +53,7 @@ class BackpropApp(App[None]):
         self.student = None if student is None else StudentRunner(
             student, lambda u, answer: self.post_message(StudentCompared(u, answer)))
         self.runs = EpochRuns(session, self.post_message)
-        self._pace = 2
-        self._autoplay = None
+        self.autoplay = Autoplay(self.set_interval, self._autoplay_tick)
 
     @property
     def running(self) -> bool:
@@ -153,7 +151,7 @@ class BackpropApp(App[None]):
         if not moved:
             self.stop_autoplay()
         if moved and self.autoplaying:
-            self.query_one(StatusBar).say(self._pace_text())
+            self.query_one(StatusBar).say(self.autoplay.describe())
         elif moved or self._at_divergence():
             self.say_default()  # it explains a divergence the cursor stands at
         else:
@@ -268,63 +266,36 @@ class BackpropApp(App[None]):
         where = f"epoch {c.epoch}, sample {c.position + 1}/{s.n} (row {row})"
         self.push_screen(GradCheckScreen(checks, where))
 
-    def action_help(self) -> None:
-        self.push_screen(HelpScreen(self.binding_rows()))
+    def action_full_values(self) -> None:
+        self.push_screen(FullValuesScreen(self.session))
 
-    def binding_rows(self) -> list[tuple[str, str, str]]:
-        """(keys, name, what it does) for each of the app's bindings, from the live bindings."""
-        keys: dict[str, list[str]] = {}
-        for key, active in self.active_bindings.items():
-            if active.binding.id:
-                keys.setdefault(active.binding.id, []).append(key)
-        rows = []
-        for b in self.BINDINGS:
-            assert isinstance(b, Binding)
-            shown = keys.get(b.id or "", b.key.split(","))
-            rows.append((", ".join(self.get_key_display(Binding(k, b.action)) for k in shown),
-                         b.description, b.tooltip))
-        return rows
+    def action_help(self) -> None:
+        self.push_screen(HelpScreen(binding_rows(self)))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         """The command palette offers the same actions as the keys, by their descriptions."""
         yield from super().get_system_commands(screen)
-        for b in self.BINDINGS:
-            assert isinstance(b, Binding)
-            if b.id not in {"quit", "cancel"}:
-                key = self.get_key_display(Binding(b.key.split(",")[0], b.action))
-                yield SystemCommand(b.description, f"{b.tooltip} (key {key})",
-                                    partial(self.run_action, b.action))
+        yield from palette_commands(self)
 
     # -- autoplay --------------------------------------------------------------
     def action_autoplay(self) -> None:
-        if self._autoplay is None:
-            self._autoplay = self.set_interval(PACES[self._pace], self._autoplay_tick)
-            self.query_one(StatusBar).say(self._pace_text())
+        self.autoplay.toggle()
+        if self.autoplay.on:
+            self.query_one(StatusBar).say(self.autoplay.describe())
         else:
-            self.stop_autoplay()
             self.say_default()
 
-    def _pace_text(self) -> str:
-        return f"autoplay: one phase every {PACES[self._pace]:g} s (+/- to change, space stops)"
-
     def action_pace(self, delta: int) -> None:
-        self._pace = min(max(self._pace + delta, 0), len(PACES) - 1)
-        if self._autoplay is not None:
-            self._autoplay.stop()
-            self._autoplay = self.set_interval(PACES[self._pace], self._autoplay_tick)
-            self.query_one(StatusBar).say(self._pace_text())
-        else:
-            self.query_one(StatusBar).say(f"autoplay pace: {PACES[self._pace]:g} s per phase")
+        self.autoplay.change_pace(delta)
+        self.query_one(StatusBar).say(self.autoplay.describe())
 
     def _autoplay_tick(self) -> None:
         if not self.running:
             self._moved(self.session.step_forward())
 
     def stop_autoplay(self) -> None:
-        if self._autoplay is not None:
-            self._autoplay.stop()
-            self._autoplay = None
+        self.autoplay.stop()
 
     @property
     def autoplaying(self) -> bool:
-        return self._autoplay is not None
+        return self.autoplay.on

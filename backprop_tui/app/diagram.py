@@ -17,23 +17,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-import numpy as np
 from rich.text import Text
 
 from ..core.phases import PHASES, Phase
-from .netdraw import Grid
-from .render import (
-    CELL,
-    NOT_YET,
-    PRODUCED,
-    PRODUCED_CELL,
-    READ,
-    fmt,
-    number_format,
-    value_style,
+from .diagram_parts import (
+    MAX_PORTS,
+    Values,
+    box_top,
+    edge_style,
+    label_style,
+    legend,
+    port_title,
 )
+from .netdraw import Grid
+from .render import CELL
 
-MAX_PORTS = 8          # inputs drawn before "+N more"
 BORDER = "rgb(90,120,170)"
 ACTIVE_BORDER = "bold rgb(255,215,0)"
 ARROW = {"forward": "▶", "backward": "◀", "update": "▶"}
@@ -55,49 +53,6 @@ class Picture:
     collapsed: str = ""    # what was left out, said in words ("" when all is drawn)
 
 
-def _label_style(phase: Phase, *keys: str) -> str:
-    if any(k in phase.produces for k in keys):
-        return PRODUCED
-    if any(k in phase.reads for k in keys):
-        return READ
-    return "bold"
-
-
-class _Values:
-    """The numbers the current phase has, with their formats and colour scales."""
-
-    def __init__(self, values: dict[str, object]) -> None:
-        self.v = values
-        self._spec: dict[str, str] = {}
-
-    def has(self, key: str) -> bool:
-        return key in self.v
-
-    def array(self, key: str) -> np.ndarray:
-        return np.asarray(self.v[key], dtype=float)
-
-    def cell(self, key: str, index: tuple[int, ...] | int, old: str | None = None,
-             produced: bool = False) -> Text:
-        """One entry as a coloured 7-character number ("not yet" before it is computed);
-        with ``old``, "old→new" in the two arrays' formats; ``produced`` highlights it."""
-        if key not in self.v:
-            return Text("not yet", style=NOT_YET)
-        a = self.array(key)
-        value = float(a[index]) if a.ndim else float(a)
-        spec = self._spec.setdefault(key, number_format(a))
-        scale = float(np.max(np.abs(a[np.isfinite(a)]), initial=0.0))
-        t = Text()
-        if old is not None:
-            o = self.array(old)
-            ov = float(o[index]) if o.ndim else float(o)
-            ospec = self._spec.setdefault(old, number_format(o))
-            t.append(fmt(ov, ospec), style=value_style(ov, scale))
-            t.append("→", style="dim")
-        t.append(fmt(value, spec), style=value_style(value, scale)
-                 + (" " + PRODUCED_CELL if produced else ""))
-        return t
-
-
 def _port_source(phase: Phase, layer: str, values: dict[str, object]) -> tuple[str, str | None]:
     """Which number a layer's ports show now: (quantity, old quantity for old→new)."""
     if phase.stage == "update":
@@ -113,7 +68,7 @@ def draw_network(values: dict[str, object], phase_index: int, n_inputs: int, n_h
     """The diagram for the current phase in at most ``width`` x ``height`` cells (0: no limit)."""
     phase = PHASES[phase_index]
     stage = phase.stage
-    vals = _Values(values)
+    vals = Values(values)
     src1, old1 = _port_source(phase, "W1", values)
     src2, old2 = _port_source(phase, "W2", values)
     wide_ports = old1 is not None
@@ -149,10 +104,10 @@ def draw_network(values: dict[str, object], phase_index: int, n_inputs: int, n_h
                (3, 2, False, False)]
     shown_inputs = n_inputs if n_inputs <= MAX_PORTS else MAX_PORTS - 1
     k_h = max(shown_inputs + (n_inputs > shown_inputs), len(hidden_rows))
-    legend = int(bool(_legend(input_names, target_name, n_inputs)))
+    legend_rows = int(bool(legend(input_names, target_name, n_inputs)))
 
     def rows_for(units: int, header: bool, gap: int = 0) -> int:
-        return (int(header) + 1 + units * (k_h + 1) + (units - 1) * 2 * gap + legend
+        return (int(header) + 1 + units * (k_h + 1) + (units - 1) * 2 * gap + legend_rows
                 + (units < n_hidden))
 
     header, units, gap = True, n_hidden, 0
@@ -177,7 +132,7 @@ def _input_label(j: int) -> str:
     return f"x{j + 1}"
 
 
-def _draw(vals: _Values, phase: Phase, col: dict[str, int], total: int, n_inputs: int,
+def _draw(vals: Values, phase: Phase, col: dict[str, int], total: int, n_inputs: int,
           shown_inputs: int, n_hidden: int, k_h: int, src1: str, old1: str | None, src2: str,
           old2: str | None, hidden_rows, output_rows, b_old: dict[str, str],
           input_names: tuple[str, ...], target_name: str) -> Picture:
@@ -197,20 +152,20 @@ def _draw(vals: _Values, phase: Phase, col: dict[str, int], total: int, n_inputs
     g = Grid(total, rows)
     arrow = ARROW[stage]
     w1_key, w2_key = src1, src2
-    active1 = _label_style(phase, src1, "W1", "dW1")
-    active2 = _label_style(phase, src2, "W2", "dW2")
+    active1 = label_style(phase, src1, "W1", "dW1")
+    active2 = label_style(phase, src2, "W2", "dW2")
 
     if top:
-        g.put(col["in"], 0, "x", _label_style(phase, "x"))
-        g.put(col["h"] + 1, 0, _port_title(src1, old1), active1)
+        g.put(col["in"], 0, "x", label_style(phase, "x"))
+        g.put(col["h"] + 1, 0, port_title(src1, old1), active1)
         g.put(col["h_q"], 0, "hidden"[: col["c2"] + 1 - col["h_q"]], "dim")
-        g.put(col["o"] + 1, 0, _port_title(src2, old2), active2)
+        g.put(col["o"] + 1, 0, port_title(src2, old2), active2)
         g.put(col["o_q"], 0, "output", "dim")
 
     # Input nodes, spread over the height of the hidden boxes.
     in_rows = [top + round((j + 0.5) * span / (shown_inputs + (n_inputs > shown_inputs)) - 0.5)
                for j in range(shown_inputs + (n_inputs > shown_inputs))]
-    x_style = _label_style(phase, "x")
+    x_style = label_style(phase, "x")
     for j in range(shown_inputs):
         x = g.put(col["in"], in_rows[j], _input_label(j).ljust(col["c1"] - CELL - 3), x_style)
         x = g.put(x + 1, in_rows[j], vals.cell("x", j))
@@ -225,7 +180,7 @@ def _draw(vals: _Values, phase: Phase, col: dict[str, int], total: int, n_inputs
     width_h = col["h_end"] - col["h"]
     for i in range(units):
         t = top + i * stride
-        _box_top(g, col["h"], t, width_h, f"h{i + 1}", box_style, first=i == 0 or gap > 0)
+        box_top(g, col["h"], t, width_h, f"h{i + 1}", box_style, first=i == 0 or gap > 0)
         if gap and i:
             g.put(col["h"], t - gap, "╰" + "─" * (width_h - 2) + "╯", box_style)
         for r in range(k_h):
@@ -235,7 +190,7 @@ def _draw(vals: _Values, phase: Phase, col: dict[str, int], total: int, n_inputs
             g.put(col["h_q"] - 2, y, "┊", "dim")
             if r < shown_inputs:
                 cell = vals.cell(w1_key, (i, r), old1, w1_key in phase.produces)
-                style = _edge_style(cell)
+                style = edge_style(cell)
                 g.put(col["h"], y, arrow, str(style))
                 g.put(col["h"] + 1, y, cell)
                 if w1 is not None:
@@ -247,7 +202,7 @@ def _draw(vals: _Values, phase: Phase, col: dict[str, int], total: int, n_inputs
                 g.put(col["h"] + 1, y, "…", "dim")
             if r < len(hidden_rows):
                 label, key = hidden_rows[r]
-                g.put(col["h_q"], y, label, _label_style(phase, key))
+                g.put(col["h_q"], y, label, label_style(phase, key))
                 g.put(col["h_q"] + lw_h + 1, y,
                       vals.cell(key, i, b_old.get(key), key in phase.produces))
     bottom = top + span - 1
@@ -260,7 +215,7 @@ def _draw(vals: _Values, phase: Phase, col: dict[str, int], total: int, n_inputs
     o_top = top + max(0, (span - out_h) // 2)
     o_style = ACTIVE_BORDER if any(k in phase.produces for _, k in output_rows) else BORDER
     width_o = col["o_end"] - col["o"]
-    _box_top(g, col["o"], o_top, width_o, "output", o_style, first=True)
+    box_top(g, col["o"], o_top, width_o, "output", o_style, first=True)
     w2 = vals.array(w2_key) if vals.has(w2_key) else None
     for r in range(k_o):
         y = o_top + 1 + r
@@ -269,7 +224,7 @@ def _draw(vals: _Values, phase: Phase, col: dict[str, int], total: int, n_inputs
         g.put(col["o_q"] - 2, y, "┊", "dim")
         if r < units:
             cell = vals.cell(w2_key, (0, r), old2, w2_key in phase.produces)
-            style = _edge_style(cell)
+            style = edge_style(cell)
             g.put(col["o"], y, arrow, style)
             g.put(col["o"] + 1, y, cell)
             if w2 is not None:
@@ -280,7 +235,7 @@ def _draw(vals: _Values, phase: Phase, col: dict[str, int], total: int, n_inputs
             g.put(col["o"] + 1, y, "…", "dim")
         if r < len(output_rows):
             label, key = output_rows[r]
-            g.put(col["o_q"], y, label, _label_style(phase, key))
+            g.put(col["o_q"], y, label, label_style(phase, key))
             g.put(col["o_q"] + lw_o + 1, y,
                   vals.cell(key, 0, b_old.get(key), key in phase.produces))
     g.put(col["o"], o_top + out_h - 1, "╰" + "─" * (width_o - 2) + "╯", o_style)
@@ -289,16 +244,16 @@ def _draw(vals: _Values, phase: Phase, col: dict[str, int], total: int, n_inputs
     tail = [("L", "L"), ("y", "y")]
     for n, (label, key) in enumerate(tail):
         y = o_top + 1 + n if tail_right else o_top + out_h + n
-        x = g.put(col["tail"], y, label, _label_style(phase, key))
+        x = g.put(col["tail"], y, label, label_style(phase, key))
         g.put(x + 1, y, vals.cell(key, 0) if key != "y" else vals.cell("y", ()))
 
     # Edges: weakest first, what the phase works on last, so crossings show what matters.
     for _, _, (x0, y0, x1, y1), style in sorted(edges, key=lambda e: (e[1], e[0])):
         g.line(2 * x0, 4 * y0 + 1, 2 * x1 + 1, 4 * y1 + 1, style)
 
-    legend = _legend(input_names, target_name, n_inputs)
-    if legend:
-        g.put(0, rows - 1, legend, "dim")
+    names = legend(input_names, target_name, n_inputs)
+    if names:
+        g.put(0, rows - 1, names, "dim")
     lines = g.lines()
     while lines and not lines[-1].plain:
         lines.pop()
@@ -310,27 +265,3 @@ def _draw(vals: _Values, phase: Phase, col: dict[str, int], total: int, n_inputs
     return Picture(lines, total, " and ".join(collapsed))
 
 
-def _edge_style(cell: Text) -> str:
-    """An edge takes its port number's colour (not the ground that marks it as new)."""
-    style = str(cell.spans[-1].style) if cell.spans else ""
-    return style.replace(" " + PRODUCED_CELL, "")
-
-
-def _port_title(src: str, old: str | None) -> str:
-    if src.endswith("_new"):
-        return f"{src[:-4]} old→new" if old else f"{src[:-4]} new"
-    return src
-
-
-def _box_top(g: Grid, x: int, y: int, width: int, name: str, style: str, first: bool) -> None:
-    left, right = ("╭", "╮") if first else ("├", "┤")
-    g.put(x, y, left + "─" + f" {name} " + "─" * (width - len(name) - 5) + right, style)
-
-
-def _legend(input_names: tuple[str, ...], target_name: str, n_inputs: int) -> str:
-    """Column names of the dataset, when it has its own (x1..xd are the diagram's)."""
-    generic = tuple(f"x{j + 1}" for j in range(n_inputs))
-    if not input_names or tuple(input_names) == generic:
-        return ""
-    parts = [f"x{j + 1} {name}" for j, name in enumerate(input_names[:MAX_PORTS])]
-    return "  ".join(parts) + f"  y {target_name}"

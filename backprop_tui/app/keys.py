@@ -7,7 +7,15 @@ so a keymap can rebind it (``App.set_keymap``).
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from functools import partial
+from typing import TYPE_CHECKING
+
+from textual.app import SystemCommand
 from textual.binding import Binding
+
+if TYPE_CHECKING:
+    from textual.app import App
 
 APP_BINDINGS = [
     Binding("n,right", "step_forward", "Step", id="step_forward",
@@ -36,6 +44,8 @@ APP_BINDINGS = [
             tooltip="switch plot: loss per epoch / predictions vs targets"),
     Binding("v", "plot_view", "Plot view", id="plot_view",
             tooltip="give the plot the room (again: back to the numbers)"),
+    Binding("f", "full_values", "All values", id="full_values", show=False,
+            tooltip="every number of this step in full, scrollable (what panels cut)"),
     Binding("g", "gradcheck", "Grad check", id="gradcheck",
             tooltip="backprop's gradients against finite differences, this sample"),
     Binding("question_mark", "help", "Help", id="help", tooltip="this help"),
@@ -46,3 +56,27 @@ APP_BINDINGS = [
 
 # Actions that stay usable while epochs run in the background.
 DURING_RUN = {"cancel", "help", "quit", "next_tab", "plot_view", "command_palette"}
+
+
+def binding_rows(app: App) -> list[tuple[str, str, str]]:
+    """(keys, name, what it does) for each of the app's bindings, from the live bindings
+    (after any keymap), so the help screen cannot disagree with the keys."""
+    keys: dict[str, list[str]] = {}
+    for key, active in app.active_bindings.items():
+        if active.binding.id:
+            keys.setdefault(active.binding.id, []).append(key)
+    rows = []
+    for b in APP_BINDINGS:
+        shown = keys.get(b.id or "", b.key.split(","))
+        rows.append((", ".join(app.get_key_display(Binding(k, b.action)) for k in shown),
+                     b.description, b.tooltip))
+    return rows
+
+
+def palette_commands(app: App) -> Iterator[SystemCommand]:
+    """The same actions as the keys, by their descriptions, for the command palette."""
+    for b in APP_BINDINGS:
+        if b.id not in {"quit", "cancel"}:
+            key = app.get_key_display(Binding(b.key.split(",")[0], b.action))
+            yield SystemCommand(b.description, f"{b.tooltip} (key {key})",
+                                partial(app.run_action, b.action))

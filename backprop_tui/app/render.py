@@ -13,8 +13,8 @@ import numpy as np
 from rich.text import Text
 
 CELL = 7          # width of one formatted number
-MAX_ROWS = 6      # rows of a matrix shown before "…"
-MAX_COLS = 5      # columns shown before "…"
+MAX_ROWS = 8      # rows of a matrix shown before "…" (f shows all)
+MAX_COLS = 8      # columns shown before "…" (f shows all)
 ZERO = (200, 200, 200)
 POSITIVE = (80, 170, 255)   # blue: readable on a projector, apart from orange for colour-blind eyes
 NEGATIVE = (255, 140, 50)   # orange
@@ -119,8 +119,11 @@ def row_width(cols: int) -> int:
 
 def cols_that_fit(room: int, cols: int) -> int:
     """How many of a row's ``cols`` cells to show in ``room`` columns (0: no limit but
-    MAX_COLS); when some must go, room is kept for the "…+N" that says so."""
-    if room <= 0:
+    MAX_COLS; negative: no limit at all); when some must go, room is kept for the "…+N"
+    that says so."""
+    if room < 0:
+        return cols
+    if room == 0:
         return min(cols, MAX_COLS)
     if cols <= MAX_COLS and row_width(cols) <= room:
         return cols
@@ -149,7 +152,7 @@ def row_lines(
     scale = _scale(a)
     spec = number_format(a)
     rows, cols = a.shape
-    shown_rows = list(range(min(rows, MAX_ROWS)))
+    shown_rows = list(range(rows if room < 0 else min(rows, MAX_ROWS)))
     shown_cols = list(range(cols_that_fit(room, cols)))
     lines = []
     for i in shown_rows:
@@ -166,10 +169,10 @@ def row_lines(
         if brackets:
             t.append("]")
         if cols > len(shown_cols):
-            t.append(f"…+{cols - len(shown_cols)}", style="dim")
+            t.append(f"…+{cols - len(shown_cols)} f", style="dim")
         lines.append(t)
-    if rows > MAX_ROWS:
-        lines.append(Text(f" … {rows - MAX_ROWS} more rows", style="dim"))
+    if rows > len(shown_rows):
+        lines.append(Text(f" … {rows - len(shown_rows)} more rows (f shows all)", style="dim"))
     return lines
 
 
@@ -182,7 +185,7 @@ def labelled(label: str, value: object, width: int, marks: np.ndarray | None = N
     is written as a plain number, without brackets.
     """
     lines = row_lines(value, marks, brackets=np.ndim(value) > 0,
-                      room=max(room - width, 1) if room else 0, highlight=highlight)
+                      room=max(room - width, 1) if room > 0 else room, highlight=highlight)
     out = []
     for n, line in enumerate(lines):
         head = Text.assemble((label, style) if n == 0 else "", " " * (width - len(label))

@@ -7,7 +7,7 @@ from pathlib import Path
 
 from textual.widgets import Input, TabbedContent
 
-from backprop_tui.app.app import PACES
+from backprop_tui.app.autoplay import PACES
 from backprop_tui.app.widgets.gradcheck import GradCheckScreen
 from backprop_tui.app.widgets.help import HelpScreen
 from backprop_tui.core.phases import PHASES, UPDATE_PHASE
@@ -133,7 +133,7 @@ def test_autoplay_starts_steps_and_stops() -> None:
         app = make_app()
         async with app.run_test(size=(120, 40)) as pilot:
             await pilot.press("plus", "plus")  # fastest pace
-            assert app._pace == len(PACES) - 1
+            assert app.autoplay.pace == len(PACES) - 1
             await pilot.press("space")
             assert app.autoplaying
             await pilot.pause(0.5)
@@ -299,5 +299,26 @@ def test_resize_after_the_loss_plot_went_log_scale() -> None:
             app.theme = "nord"  # a theme change re-renders the plot too
             await pilot.pause(0.3)
             assert app.is_running
+
+    run(go())
+
+
+def test_f_shows_every_number_a_panel_had_to_cut() -> None:
+    from backprop_tui.app.widgets.full_values import FullValuesScreen
+
+    async def go():
+        app = make_app(hidden=30)
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("n")
+            params = app.query_one("#params").content.plain
+            assert "more rows (f shows all)" in params  # the panel summarises W1 (30, 3)
+            await pilot.press("f")
+            assert isinstance(app.screen, FullValuesScreen)
+            text = app.screen.query_one("#full-values").content.plain
+            w1 = app.session.params.W1
+            assert all(f"{v:+.4f}" in text for v in w1[:, 0])  # all 30 rows, uncut
+            assert "z1 (30,)" in text and "a1" not in text.split("z1 (30,)")[1]
+            await pilot.press("escape")
+            assert not isinstance(app.screen, FullValuesScreen)
 
     run(go())

@@ -43,14 +43,50 @@ def test_mid_forward_pass(snap_compare) -> None:
 
 
 def test_after_backward_pass(snap_compare) -> None:
+    """The backward phase with its highlights: dW1 produced, delta1 and x read."""
     app = make_app()
 
     async def steps(pilot) -> None:
         await pilot.press(*["n"] * PHASE_INDEX["dW1"])
         assert app.session.phase.key == "dW1"
         assert "dW1" in app.session.values and "W1_new" not in app.session.values
+        assert "dW1" in app.query_one("#network").content.plain
 
     assert snap_compare(app, terminal_size=SIZE, run_before=steps)
+
+
+def test_diagram_at_80x24_in_the_backward_pass(snap_compare) -> None:
+    app = make_app()
+
+    async def steps(pilot) -> None:
+        await pilot.press(*["n"] * PHASE_INDEX["delta1"])
+        network, equation = app.query_one("#network"), app.query_one("#equation")
+        assert network.picture.collapsed == ""
+        assert equation.virtual_region.bottom <= app.query_one("#body").size.height
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=steps)
+
+
+def test_width_between_110_and_119(snap_compare) -> None:
+    """Where three panels used to go across and cut the third input: every number whole."""
+    app = make_app()
+
+    async def steps(pilot) -> None:
+        await pilot.press(*["n"] * PHASE_INDEX["dW2"])
+        for panel in ("network", "params", "forward", "backward", "equation"):
+            assert "…+" not in app.query_one(f"#{panel}").content.plain
+
+    assert snap_compare(app, terminal_size=(114, 34), run_before=steps)
+
+
+def test_large_window_gives_the_room_to_the_picture(snap_compare) -> None:
+    app = make_app("iris")
+
+    async def steps(pilot) -> None:
+        await pilot.press(*["n"] * PHASE_INDEX["z2"])
+        assert app.query_one("#body").styles.grid_size_columns == 2
+
+    assert snap_compare(app, terminal_size=(160, 50), run_before=steps)
 
 
 def test_update_phase(snap_compare) -> None:
@@ -117,7 +153,7 @@ def test_small_terminal_80x24(snap_compare) -> None:
 
     async def steps(pilot) -> None:
         await pilot.press("u")
-        assert app.screen.has_class("-narrow") and app.screen.has_class("-short")
+        assert app.query_one("#body").styles.grid_size_columns == 1
 
     assert snap_compare(app, terminal_size=(80, 24), run_before=steps)
 
