@@ -7,10 +7,13 @@ time in-process with :func:`compare_sample`. Nothing here imports Textual.
 
 from .compare import Mismatch, QuantityCheck, SampleComparison, compare_call, compare_sample
 from .loader import CallResult, Raised, Student, StudentError, load_student
+from .origin import DerivedDelta, Origin
 
 __all__ = [
     "CallResult",
+    "DerivedDelta",
     "Mismatch",
+    "Origin",
     "QuantityCheck",
     "Raised",
     "SampleComparison",
