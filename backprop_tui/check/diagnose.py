@@ -116,11 +116,11 @@ def _unexplained(name: str, got: np.ndarray, expected: np.ndarray, v: Mapping[st
                              for f in factors.values()) and len(factors) == 4:
         e = float(np.asarray(v["y_hat"]).reshape(-1)[0]) - float(v["y"])  # type: ignore[arg-type]
         implied = c * float(np.asarray(v["dsig2"]).reshape(-1)[0])  # type: ignore[arg-type]
-        text += (f". Every gradient is {c:.6g} times the engine's, so your delta2 is: it is "
-                 f"(pred − y) = {e:.6g} times a factor of {implied:.6g} where σ'(z2) = "
-                 f"pred(1 − pred) = {float(np.asarray(v['dsig2']).reshape(-1)[0]):.6g}. Either "
-                 "that factor is computed another way, or a constant (a learning rate?) is "
-                 "multiplied in")
+        text += (f". Every gradient is {c:.6g} times the engine's, so the slip is in delta2 "
+                 f"= (pred − y)·σ'(z2): yours is (pred − y) = {e:.6g} times {implied:.6g}, "
+                 f"where σ'(z2) = pred(1 − pred) = "
+                 f"{float(np.asarray(v['dsig2']).reshape(-1)[0]):.6g}. Either your σ'(z2) is "
+                 "computed another way, or a constant (a learning rate?) is multiplied in")
     elif c is not None:
         text += f". It is {c:.6g} times the engine's {name}, entry by entry"
     text += "; " + first_difference(name, got, expected) + "."

@@ -88,6 +88,9 @@ def _options() -> tuple[Option, ...]:
     for g in GRADIENT_NAMES:
         add("negate", g, f"only {g} has the wrong sign (the other gradients are right): "
             f"drop the minus in its line", f"{g} without the minus")
+    for w, b in (("dW2", "db2"), ("dW1", "db1")):
+        add("negate", f"{w}+{b}", f"only {w} and {b} have the wrong sign (the other layer's "
+            "gradients are right): drop the minus in their lines", f"{w}, {b} without the minus")
     return tuple(out)
 
 
@@ -127,9 +130,9 @@ def replay(v: Mapping[str, object], choice: Mapping[str, str], c: float = 0.0
     db1 = {RIGHT: d1.copy(), "sum": dW1.sum(axis=1) if dW1.shape[0] == d1.size else d1 * np.nan,
            "delta2": np.full_like(d1, float(d2[0]))}[get("db1", RIGHT)]
     out = {"dW2": dW2, "db2": db2, "dW1": dW1, "db1": db1, "delta2": d2, "delta1": d1}
-    negated = get("negate")
-    if negated:
-        out[negated] = -out[negated]
+    for negated in (get("negate") or "").split("+"):
+        if negated:
+            out[negated] = -out[negated]
     return out
 
 
