@@ -114,8 +114,10 @@ UNCHECKABLE = [
 # name, samples, quantity named, mismatch kind, words the explanation must contain
 WRONG = [
     ("transposed_dw2", "3", "dW2", "shape", ["(2, 1)", "(1, 2)", "(2, 2)", "3-2-1"]),
-    ("no_output_derivative", "3", "dW2", "value", ["σ'(z2) is missing", "output sigmoid's derivative"]),
-    ("no_hidden_derivative", "3", "dW1", "value", ["σ'(z1) is missing", "hidden sigmoid's derivative"]),
+    ("no_output_derivative", "3", "dW2", "value",
+     ["σ'(z2) is missing", "output sigmoid's derivative"]),
+    ("no_hidden_derivative", "3", "dW1", "value",
+     ["σ'(z1) is missing", "hidden sigmoid's derivative"]),
     ("wrong_bias", "3", "db1", "value", ["bias", "delta1"]),
 ]
 
