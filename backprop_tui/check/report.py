@@ -102,8 +102,11 @@ def _mismatch_lines(report: CheckReport, comp: SampleComparison, where: str) -> 
              f"sample{'s' if report.samples_matched != 1 else ''}"]
     q = comp.mismatched
     if q is None:
-        lines.append(f"  {_kind_words(m.kind)}" if m.kind in ("mutated", "state") else
-                     f"  returned: {comp.returned}")
+        if m.kind in ("mutated", "state"):
+            lines.append(f"  {_kind_words(m.kind)}")
+            lines.append(f"  this sample: {_bands(comp.quantities)}")
+        else:
+            lines.append(f"  returned: {comp.returned}")
         if m.raised is not None:
             lines.append(f"  raised:   {m.raised.headline}")
             for f in m.raised.frames:
