@@ -21,7 +21,7 @@ import numpy as np
 from ..core.gradcheck import GOOD, numeric_with_bounds, relative_error
 from ..core.network import Params
 from ..core.phases import forward_backward
-from . import diagnose, shapes
+from . import diagnose, shapes, slips
 from .loader import PARAMETERS, RETURNS, CallResult, Raised, Student
 from .names import label
 from .origin import DerivedDelta, Origin, derive, origin
@@ -166,17 +166,18 @@ def compare_call(call: CallResult, params: Params, x: np.ndarray, y: float,
     notes = tuple(c.note for c in checks.values() if c.note)
     first = next((k for k in CHECK_ORDER if checks[k].band != "ok"), None)
     dtypes = dict(zip(RETURNS, call.dtypes, strict=False))
-    mismatch = None
+    mismatch, found = None, None
     if call.mutated:
         sent = dict(zip(PARAMETERS, student_args(params, x, y), strict=True))
         mismatch = Mismatch(None, "mutated", explain_mutation(
             call.mutated, sent, {k: np.asarray(g) for k, g in grads.items()}))
     elif first is not None:
+        found = diagnose.find_slips(v, grads, first) if first in PARAM_OF else None
         mismatch = _mismatch(checks[first], v, checks, grads, layers_text(params), bound_of,
-                             (params, x, float(y), dtypes))
+                             (params, x, float(y), dtypes), found)
     where = None
     if first in PARAM_OF and mismatch is not None and mismatch.kind in ("value", "shape"):
-        where = origin(first, deltas, _delta_words(v, grads, first))
+        where = origin(first, deltas, _delta_words(found, first))
     return SampleComparison(checks, mismatch, call.returned, deltas, where, notes)
 
 
@@ -203,19 +204,19 @@ def _check(name: str, expected: np.ndarray, got: np.ndarray | str,
     return QuantityCheck(name, expected, got, None, True, error, band, numeric, num_err, note)
 
 
-def _delta_words(v: dict[str, object], grads: dict[str, np.ndarray], first: str) -> str | None:
+def _delta_words(found: slips.Diagnosis | None, first: str) -> str | None:
     """The slip behind a wrong delta, in words, when the catalogue reproduces it."""
-    found = diagnose.find_slips(v, grads, first)
     if found is None or not found.complete:
         return None
     layer = ("error", "dsig2") if first in ("dW2", "db2") else ("dsig1", "back")
     own = tuple(o for o in found.slips if o.group in layer)
-    return None if not own else type(found)(own, found.explained, True, found.c).words()
+    return slips.Diagnosis(own, found.explained, True, found.c).words() if own else None
 
 
 def _mismatch(check: QuantityCheck, v: dict[str, object], checks: dict[str, QuantityCheck],
               grads: dict[str, np.ndarray], layers: str, bound_of: dict[str, np.ndarray],
-              sample: tuple[Params, np.ndarray, float, dict[str, str]]) -> Mismatch:
+              sample: tuple[Params, np.ndarray, float, dict[str, str]],
+              found: slips.Diagnosis | None) -> Mismatch:
     name = check.name
     if check.band == "missing":
         text = f"{label(name)} is {check.got_text}, not numbers."
@@ -227,7 +228,6 @@ def _mismatch(check: QuantityCheck, v: dict[str, object], checks: dict[str, Quan
     if check.band == "shape":
         if name in ("pred", "loss"):
             return Mismatch(name, "shape", _size_one(name, got, v))
-        found = diagnose.find_slips(v, grads, name)
         words = found.words() if found is not None and found.complete else None
         return Mismatch(name, "shape", shapes.explain_shape(name, got, v, layers,
                                                             diagnose.close, words))
@@ -236,9 +236,12 @@ def _mismatch(check: QuantityCheck, v: dict[str, object], checks: dict[str, Quan
                         f"{label(name)} contains nan or inf, although the engine's is finite "
                         f"({diagnose.fmt(check.expected)}): an overflow or 0/0 in the formula?")
     params, x, y, dtypes = sample
-    compared = {k: c.value for k, c in checks.items() if c.value is not None}
-    low = float32_words(compared, {k: checks[k].expected for k in compared}, params.as_dict(),
-                        x, y, dtypes)
+    compared = {k: c.value for k, c in checks.items() if c.value is not None
+                and c.band in ("ok", "wrong")}
+    low = None
+    if len(compared) == len(RETURNS):  # every value judged: the formulas may all be right
+        low = float32_words(compared, {k: checks[k].expected for k in compared},
+                            params.as_dict(), x, y, dtypes)
     if low is not None:
         return Mismatch(name, "precision", low)
     if name == "pred":
@@ -249,7 +252,7 @@ def _mismatch(check: QuantityCheck, v: dict[str, object], checks: dict[str, Quan
         value = check.value
         assert value is not None
         text = diagnose.explain_gradient(name, np.asarray(value), v, grads, check.numeric,
-                                         bound_of.get(name))
+                                         bound_of.get(name), found)
     return Mismatch(name, "value", text)
 
 

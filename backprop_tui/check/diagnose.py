@@ -14,7 +14,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from ..core.gradcheck import relative_error
+from ..core.gradcheck import GOOD, relative_error
 from ..core.network import sigmoid
 from . import slips
 from .loader import RETURNS
@@ -78,15 +78,22 @@ def find_slips(v: Mapping[str, object], student: Mapping[str, np.ndarray], targe
 
 def explain_gradient(name: str, got: np.ndarray, v: Mapping[str, object],
                      student: Mapping[str, np.ndarray], numeric: np.ndarray | None,
-                     numeric_bound: np.ndarray | None = None) -> str:
-    """Why a gradient of the right shape has the wrong values."""
+                     numeric_bound: np.ndarray | None = None,
+                     found: slips.Diagnosis | None | bool = False) -> str:
+    """Why a gradient of the right shape has the wrong values.
+
+    ``found``: the catalogue's diagnosis when the caller has it already (False: search).
+    """
     expected = np.asarray(v[name], dtype=float)
-    if numeric is not None and float(np.max(relative_error(
-            numeric, got, 0.0 if numeric_bound is None else numeric_bound))) <= MATCH \
-            and not close(got, expected):
-        return (f"your {name} matches the finite-difference gradient but not the engine's: "
-                "this looks like a bug in backprop-tui itself; please report it.")
-    found = find_slips(v, student, name)
+    if numeric is not None:
+        bound = 0.0 if numeric_bound is None else numeric_bound
+        engine_off = float(np.max(relative_error(expected, numeric, bound))) > GOOD
+        if engine_off and float(np.max(relative_error(got, numeric, bound))) <= GOOD:
+            return (f"your {name} matches the finite-difference gradient but not the "
+                    "engine's: this looks like a bug in backprop-tui itself; please report it.")
+    if found is False:
+        found = find_slips(v, student, name)
+    assert found is not True
     if found is not None and found.complete:
         return f"{name}: {found.words()}. Write: {found.fixes()}."
     if not np.any(got):

@@ -166,13 +166,13 @@ def _walk(session: Session, proc: StudentProcess, report: CheckReport) -> None:
                     report.fail(info, probe)
                     return
         except TimedOut:
-            report.status, report.sample = "timeout", info
+            report.status, report.sample, report.samples_checked = "timeout", info, u
             report.message = (f"forward_backward_pass did not return within the time limit "
                               f"({report.timeout:g} s for the whole check) on {info.text}; it "
                               f"was stopped. An endless loop?")
             return
         except Crashed as err:
-            report.status, report.sample = "crashed", info
+            report.status, report.sample, report.samples_checked = "crashed", info, u
             report.message = f"forward_backward_pass ended the process on {info.text}: {err}"
             return
         report.note_errors(comparison)

@@ -13,7 +13,7 @@ numbers, so a named slip is a reproduction, never a guess.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -184,13 +184,13 @@ def _fit_c(v: Mapping[str, object], choice: Mapping[str, str],
 
 
 def diagnose(v: Mapping[str, object], student: Mapping[str, np.ndarray], target: str,
-             close: object, levels: int = 2) -> Diagnosis | None:
+             close: Callable[[object, object], bool], levels: int = 2) -> Diagnosis | None:
     """The fewest slips that reproduce every gradient in ``student`` (name -> array).
 
     When no set of up to ``levels`` slips reproduces all of them, the single slip that
-    reproduces ``target`` (the first wrong one) and the most others, if any.
+    reproduces ``target`` (the first wrong one) and the most others, if any. ``close``
+    is the caller's test of equality to rounding.
     """
-    same = close  # a callable (a, b) -> bool, given by the caller to share its tolerance
     names = [g for g in GRADIENT_NAMES if g in student]
     best: Diagnosis | None = None
     for slips in _choices(levels):
@@ -199,7 +199,7 @@ def diagnose(v: Mapping[str, object], student: Mapping[str, np.ndarray], target:
         if choice.get("back") == "updated" and not c > 0:
             continue
         grads = replay(v, choice, c)
-        hits = tuple(g for g in names if same(student[g], grads[g]))  # type: ignore[operator]
+        hits = tuple(g for g in names if close(student[g], grads[g]))
         if len(hits) == len(names):
             return Diagnosis(slips, hits, True, c)
         if len(slips) == 1 and target in hits and (best is None
