@@ -210,3 +210,23 @@ def test_hostile_returns_are_judged_without_crashing(tmp_path: Path, tail: str) 
     assert result.ok is last
     if not last:
         assert result.mismatch.explanation
+
+
+def test_slips_are_named_at_extreme_positions_and_never_blamed_on_the_engine() -> None:
+    """Raw Iris with large weights (saturated units, gradients near the finite difference's
+    resolution) and the lab: the doubled output error is named everywhere it shows."""
+    from test_gradcheck import sweep_positions
+
+    named = 0
+    for where, params, x, y in sweep_positions()[::9]:
+        v = forward_backward(params, x, y)
+        made = slips.replay(v, {"error": "twice"})
+        values = (v["y_hat"], np.float64(v["L"]), made["dW1"], made["db1"], made["dW2"],
+                  made["db2"])
+        result = compare_call(CallResult(values, "a tuple of 6 values"), params, x, y)
+        if result.ok:
+            continue  # every gradient below 1e-7 relative of a difference: nothing to see
+        assert "bug in backprop-tui" not in result.mismatch.explanation, where
+        assert "2(pred − y)" in result.mismatch.explanation, (where, result.mismatch)
+        named += 1
+    assert named > 80

@@ -85,12 +85,14 @@ def _options() -> tuple[Option, ...]:
         "db1 = delta1", "db1 = delta1")
     add("db1", "delta2", "db1 is delta2 copied to each hidden unit, not sent back through W2 "
         "and σ'(z1): db1 = delta1", "db1 = delta1")
+    right = {"dW2": "dW2 = np.outer(delta2, a1)", "db2": "db2 = delta2",
+             "dW1": "dW1 = np.outer(delta1, x)", "db1": "db1 = delta1"}
     for g in GRADIENT_NAMES:
         add("negate", g, f"only {g} has the wrong sign (the other gradients are right): "
-            f"drop the minus in its line", f"{g} without the minus")
+            f"drop the minus in its line", right[g])
     for w, b in (("dW2", "db2"), ("dW1", "db1")):
         add("negate", f"{w}+{b}", f"only {w} and {b} have the wrong sign (the other layer's "
-            "gradients are right): drop the minus in their lines", f"{w}, {b} without the minus")
+            "gradients are right): drop the minus in their lines", f"{right[w]}; {right[b]}")
     return tuple(out)
 
 
