@@ -81,6 +81,7 @@ def test_wrong_delta2_is_where_the_error_starts() -> None:
     result = compare_file("no_output_derivative")
     assert result.mismatch.quantity == "dW2"
     assert result.error_starts_at_delta2 and result.origin.phase == "delta2"
+    assert result.explain_at == "delta2"
     d2 = result.deltas["delta2"]
     assert d2.band == "wrong" and d2.source == "db2"
     np.testing.assert_array_equal(d2.value, result.quantities["db2"].got.reshape(-1))
@@ -94,13 +95,16 @@ def test_wrong_delta2_is_where_the_error_starts() -> None:
 def test_error_after_delta2(name: str, phase: str) -> None:
     result = compare_file(name)
     assert not result.error_starts_at_delta2
-    assert result.origin is not None and result.origin.phase == phase
+    assert result.origin is not None and result.origin.phase == phase == result.explain_at
     assert result.deltas["delta2"].band == "ok"
 
 
 def test_right_student_has_right_deltas_and_no_origin() -> None:
     result = compare_file("correct")
     assert result.ok and result.origin is None and not result.error_starts_at_delta2
+    assert result.explain_at is None
+    assert compare_file("updates_in_place").explain_at == "load"
+    assert compare_file("loss_without_half").explain_at == "L"
     assert {k: d.band for k, d in result.deltas.items()} == {"delta2": "ok", "delta1": "ok"}
 
 

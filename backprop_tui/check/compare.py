@@ -31,6 +31,8 @@ from .state import explain_mutation
 TOLERANCE = GOOD
 CHECK_ORDER = ("pred", "loss", "dW2", "db2", "dW1", "db1")
 PARAM_OF = shapes.GRADIENTS
+PHASE_OF = {"pred": "y_hat", "loss": "L", "dW2": "dW2", "db2": "dW2", "dW1": "dW1",
+            "db1": "dW1"}
 
 
 @dataclass(frozen=True)
@@ -111,6 +113,21 @@ class SampleComparison:
     def error_starts_at_delta2(self) -> bool:
         """True when the student's first wrong gradient is already wrong in delta2."""
         return self.origin is not None and self.origin.starts_at_delta2
+
+    @property
+    def explain_at(self) -> str | None:
+        """The phase key (of core.phases.PHASES) where the first mismatch shows first.
+
+        'delta2' for a wrong delta2 (read back from db2), so a stepping view can
+        explain it there rather than at dW2; 'load' for the call as a whole (it
+        raised, changed its arguments, ...); None when everything matched.
+        """
+        m = self.mismatch
+        if m is None:
+            return None
+        if self.origin is not None:
+            return self.origin.phase
+        return PHASE_OF.get(m.quantity or "", "load")
 
 
 def layers_text(params: Params) -> str:
