@@ -35,6 +35,8 @@ CASES: dict[str, tuple[str, str | None, str | None, int | None, list[str]]] = {
     "anneals_inside": ("wrong", "state", None, 99,
                        ["sample 1 (epoch 0, row 0) matched", "fresh process",
                         "keeps state between calls"]),
+    "global_weights": ("wrong", "value", "pred", 2,
+                       ["given another W1 and W2", "does not use those arguments", "globals"]),
     "counter": ("wrong", "state", None, 1, ["twice in a row", "different values"]),
     "sigma_times_one_minus_z": ("wrong", "value", "dW2", 1,
                                 ["σ(z2)(1 − z2)", "both layers", "sigmoid_prime",

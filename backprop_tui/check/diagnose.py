@@ -20,6 +20,7 @@ from . import slips
 from .loader import RETURNS
 from .names import label
 
+UNEXPLAINED = "matches none of the known slips"  # every explanation that names no slip says it
 MATCH = 1e-6  # two results agree "exactly" at this relative error: a diagnosis, not a verdict
 GRADIENTS = {"dW1": "W1", "db1": "b1", "dW2": "W2", "db2": "b2"}
 ZERO_BIASES = (" (The biases start at zero, so this makes no difference until the first "
@@ -110,12 +111,12 @@ def explain_gradient(name: str, got: np.ndarray, v: Mapping[str, object],
 def _unexplained(name: str, got: np.ndarray, expected: np.ndarray, v: Mapping[str, object],
                  student: Mapping[str, np.ndarray], numeric: np.ndarray | None) -> str:
     text = f"{name} should be {FORMULA[name]}, with delta2 = (pred − y)·σ'(z2) and " \
-           "delta1 = (W2^T delta2) * σ'(z1); yours matches none of the known slips"
+           f"delta1 = (W2^T delta2) * σ'(z1); yours {UNEXPLAINED}"
     weight = "dW" + name[2:]
     if name.startswith("db") and weight in student and close(student[weight], v[weight]):
         text = (f"the weight gradient {weight} is right but the bias gradient {name} is not: "
                 f"a bias's input is always 1, so {name} is {FORMULA[name]} itself; yours "
-                "matches none of the known slips")
+                f"{UNEXPLAINED}")
     factors = {g: constant_factor(student[g], np.asarray(v[g], dtype=float))
                for g in slips.GRADIENT_NAMES if g in student}
     c = factors.get(name)
@@ -168,7 +169,7 @@ def explain_pred(got: np.ndarray, v: Mapping[str, object]) -> str:
         if close(got.reshape(-1), np.asarray(value, dtype=float).reshape(-1)):
             return words
     exp = np.asarray(v["y_hat"], dtype=float).reshape(-1)
-    return (f"{p} should be σ(W2 σ(W1 x + b1) + b2); "
+    return (f"{p} should be σ(W2 σ(W1 x + b1) + b2); yours {UNEXPLAINED}; "
             f"{first_difference('pred', got.reshape(-1), exp)}. Check z1 = W1 @ x + b1, "
             "a1 = σ(z1), z2 = W2 @ a1 + b2, pred = σ(z2).")
 
@@ -192,7 +193,7 @@ def explain_loss(got: np.ndarray, v: Mapping[str, object]) -> str:
     for value, words in candidates:
         if close(got.reshape(-1), np.array([value])):
             return words
-    return (f"{loss} should be ½(pred − y)² with pred − y = {e:.6g}; "
+    return (f"{loss} should be ½(pred − y)² with pred − y = {e:.6g}; yours {UNEXPLAINED}; "
             f"{first_difference('loss', got.reshape(-1), np.array([L]))}.")
 
 

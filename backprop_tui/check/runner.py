@@ -25,7 +25,8 @@ from ..core.network import Params
 from ..core.session import Session
 from . import state
 from .compare import Mismatch, SampleComparison, compare_call, student_args
-from .loader import RETURNS, CallResult, StudentError, one_line, precheck
+from .diagnose import UNEXPLAINED
+from .loader import PARAMETERS, RETURNS, CallResult, StudentError, one_line, precheck
 from .sandbox import Crashed, StudentProcess, TimedOut
 
 STATUS_EXIT = {"ok": 0, "wrong": 1, "timeout": 1, "crashed": 1, "error": 2}
@@ -157,6 +158,7 @@ def _walk(session: Session, proc: StudentProcess, report: CheckReport) -> None:
                 if first is not None and comparison.mismatch is not None and \
                         comparison.mismatch.kind in ("value", "shape", "missing", "non-finite"):
                     comparison = _later(proc, first[0], info, comparison, args, params, x, y)
+                comparison = _unused(proc, comparison, call, args)
                 report.fail(info, comparison)
                 return
             if first is None:
@@ -225,6 +227,27 @@ def _fresh(proc: StudentProcess, args: tuple[object, ...], params: Params, x: np
     return compare_call(call, params, x, y, numeric=False).ok
 
 
+def _unused(proc: StudentProcess, comparison: SampleComparison, call: CallResult,
+            args: tuple[object, ...]) -> SampleComparison:
+    """For a mismatch no slip explains: does the function ignore one of its arguments?"""
+    m = comparison.mismatch
+    if m is None or m.kind != "value" or UNEXPLAINED not in m.explanation:
+        return comparison
+    ignored = []
+    for i, name in enumerate(PARAMETERS):
+        if i == 1:
+            continue  # the target is a plain number; a changed target is not a test of W
+        moved = list(args)
+        moved[i] = np.asarray(args[i], dtype=float) + 0.25
+        if _same(call, proc.call(tuple(moved))):
+            ignored.append(name)
+    if not ignored:
+        return comparison
+    return SampleComparison(comparison.quantities, Mismatch(
+        m.quantity, m.kind, f"{state.explain_ignored(ignored)} ({m.explanation})", m.raised),
+        comparison.returned, comparison.deltas, comparison.origin, comparison.notes)
+
+
 def _as_state(comparison: SampleComparison, words: str) -> SampleComparison:
     return SampleComparison(comparison.quantities, Mismatch(None, "state", words),
                             comparison.returned, comparison.deltas, None, comparison.notes)
@@ -239,7 +262,7 @@ def _later(proc: StudentProcess, first: SampleInfo, info: SampleInfo,
     fresh = _fresh(proc, args, params, x, y)
     if fresh:
         return _as_state(comparison, state.explain_later_state(first.text, info.text, True))
-    if fresh is None and "none of the known slips" in m.explanation:
+    if fresh is None and UNEXPLAINED in m.explanation:
         words = state.explain_later_state(first.text, info.text, None)
         return SampleComparison(comparison.quantities, Mismatch(
             m.quantity, m.kind, f"{m.explanation} Also: {words}", m.raised),

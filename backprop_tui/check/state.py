@@ -99,3 +99,13 @@ def explain_later_state(first: str, here: str, fresh_ok: bool | None) -> str:
                 "it keeps a reference to). Compute everything from the arguments on each call.")
     return (f"{first} matched and {here} did not, which points at state kept between calls "
             "(a global, a cache), though no known slip was ruled out for certain.")
+
+
+def explain_ignored(names: list[str]) -> str:
+    """Arguments whose change changes nothing the function returns."""
+    listed = " and ".join(names) if len(names) < 3 else ", ".join(names[:-1]) + f" and {names[-1]}"
+    one = len(names) == 1
+    return (f"given another {listed}, your function returns exactly the same values: it "
+            f"does not use {'that argument' if one else 'those arguments'}. Is it reading "
+            f"{'a global' if one else 'globals'} of the same name (left over from a notebook) "
+            "or a parameter spelled differently? Use the arguments the loop passes in.")
