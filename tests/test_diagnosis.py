@@ -151,6 +151,9 @@ def test_float32_is_named_in_process() -> None:
     result = compare_call(call, params, x, y)
     assert result.mismatch is not None and result.mismatch.kind == "precision", result.mismatch
     assert "float32 arrays" in result.mismatch.explanation
+    cast = tuple(np.asarray(f32[k], dtype=float) for k in RETURNS)  # float32 maths, float64 out
+    named = compare_call(CallResult(cast, "a tuple of 6 values"), params, x, y).mismatch
+    assert named.kind == "precision" and "computed in float32" in named.explanation
     wrong = tuple(np.asarray(f32[k]) * (1.001 if k == "dW2" else 1) for k in RETURNS)
     other = compare_call(CallResult(wrong, "a tuple of 6 values"), params, x, y)
     assert other.mismatch.kind == "value"  # a 1e-3 slip is not "precision"

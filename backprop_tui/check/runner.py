@@ -27,6 +27,7 @@ from . import state
 from .compare import Mismatch, SampleComparison, compare_call, student_args
 from .diagnose import UNEXPLAINED
 from .loader import PARAMETERS, RETURNS, CallResult, StudentError, one_line, precheck
+from .names import label
 from .sandbox import Crashed, StudentProcess, TimedOut
 
 STATUS_EXIT = {"ok": 0, "wrong": 1, "timeout": 1, "crashed": 1, "error": 2}
@@ -180,7 +181,7 @@ def _walk(session: Session, proc: StudentProcess, report: CheckReport) -> None:
         report.note_errors(comparison)
     n = report.samples_checked
     report.message = (f"checked {n} sample{'s' if n != 1 else ''}: all quantities match to "
-                      f"1e-7 ({', '.join(RETURNS)})")
+                      f"1e-7: {', '.join(label(k) for k in RETURNS)}")
 
 
 def _same(a: CallResult, b: CallResult) -> bool:
