@@ -25,7 +25,9 @@ STUDENTS = Path(__file__).parent / "students"
 CASES: dict[str, tuple[str, str | None, str | None, int | None, list[str]]] = {
     "updates_in_place": ("wrong", "mutated", None, 1,
                          ["W1 -= 0.5 * dW1", "b2 -= 0.5 * db2", "twice", "in place"]),
-    "updates_w2_before_delta1": ("wrong", "mutated", None, 1, ["W2 -= 0.5 * dW2", "twice"]),
+    "updates_w2_before_delta1": ("wrong", "mutated", None, 1,
+                                 ["W2 -= 0.5 * dW2", "twice", "dW1 differs too",
+                                  "W2 after its update"]),
     "mutates_x": ("wrong", "mutated", None, 1, ["changes x in place", "training data"]),
     "memoises_by_x": ("wrong", "state", None, 1,
                       ["exactly what it returned before", "other weights",

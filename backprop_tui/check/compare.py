@@ -184,14 +184,16 @@ def compare_call(call: CallResult, params: Params, x: np.ndarray, y: float,
     first = next((k for k in CHECK_ORDER if checks[k].band != "ok"), None)
     dtypes = dict(zip(RETURNS, call.dtypes, strict=False))
     mismatch, found = None, None
-    if call.mutated:
-        sent = dict(zip(PARAMETERS, student_args(params, x, y), strict=True))
-        mismatch = Mismatch(None, "mutated", explain_mutation(
-            call.mutated, sent, {k: np.asarray(g) for k, g in grads.items()}))
-    elif first is not None:
+    if first is not None:
         found = diagnose.find_slips(v, grads, first) if first in PARAM_OF else None
         mismatch = _mismatch(checks[first], v, checks, grads, layers_text(params), bound_of,
                              (params, x, float(y), dtypes), found)
+    if call.mutated:  # wrong whatever it returns: the arguments are the loop's training state
+        sent = dict(zip(PARAMETERS, student_args(params, x, y), strict=True))
+        text = explain_mutation(call.mutated, sent, {k: np.asarray(g) for k, g in grads.items()})
+        if mismatch is not None:
+            text += f" Your returned {label(first or '')} differs too: {mismatch.explanation}"
+        mismatch = Mismatch(None, "mutated", text)
     where = None
     if first in PARAM_OF and mismatch is not None and mismatch.kind in ("value", "shape"):
         where = origin(first, deltas, _delta_words(found, first))
