@@ -119,6 +119,19 @@ def test_relative_error_formula() -> None:
                                [0.0, 1e-9 / 1e-5], rtol=1e-12)
 
 
+def test_non_finite_parameters_are_wrong_without_warnings() -> None:
+    """A diverged run's parameters give 'wrong', never a crash, a warning or an 'ok'."""
+    import warnings
+
+    x = np.array([1.0, 2.0, 3.0])
+    cases = [Params(np.full((2, 3), 1e308), np.zeros(2), np.full((1, 2), np.inf), np.zeros(1)),
+             Params(np.full((2, 3), np.nan), np.zeros(2), np.ones((1, 2)), np.zeros(1))]
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        for p in cases:
+            assert "wrong" in [c.band for c in gradient_check(p, x, 0.5)]
+
+
 def test_band_edges() -> None:
     assert band(0.0) == "ok"
     assert band(GOOD) == "ok"

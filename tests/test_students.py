@@ -149,3 +149,17 @@ def test_default_samples_cover_two_epochs_when_cheap() -> None:
     assert default_samples(500) == 1000
     assert default_samples(501) == 501
     assert default_samples(10_000) == 10_000
+
+
+def test_samples_are_counted_from_one_in_text_and_json() -> None:
+    """Past the first epoch the text adds the app's 'sample i/N'; JSON keeps 0-based indexes
+    under names that say so."""
+    from backprop_tui.check.report import _where_json
+    from backprop_tui.check.runner import SampleInfo
+
+    first = SampleInfo(0, 0, 0, 0, 200)
+    later = SampleInfo(200, 1, 0, 17, 200)
+    assert first.text == "sample 1 (epoch 0, row 0)"
+    assert later.text == "sample 201 (epoch 1, sample 1/200 of the epoch, row 17)"
+    assert _where_json(later) == {"sample": 201, "sample_index": 200, "epoch": 1,
+                                  "sample_in_epoch": 1, "samples_per_epoch": 200, "row": 17}

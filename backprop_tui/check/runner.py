@@ -63,7 +63,7 @@ class SampleInfo:
         if self.epoch == 0 or not self.per_epoch:
             return f"sample {self.number} (epoch {self.epoch}, row {self.row})"
         return (f"sample {self.number} (epoch {self.epoch}, sample {self.position + 1}/"
-                f"{self.per_epoch} of it, row {self.row})")
+                f"{self.per_epoch} of the epoch, row {self.row})")
 
 
 @dataclass

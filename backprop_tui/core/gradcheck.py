@@ -124,13 +124,14 @@ def numeric_with_bounds(params: Params, x: np.ndarray, y: float, h: float = STEP
         np.tile(steps, len(OFFSETS))
     L, rho = (v.reshape(len(OFFSETS), size) for v in _losses(params, x, float(y), offsets))
     m4, m2, m1, p1, p2, p4 = L
-    fine = (-p2 + 8 * p1 - 8 * m1 + m2) / (12 * steps)
-    coarse = (-p4 + 8 * p2 - 8 * m2 + m4) / (24 * steps)
-    rounding = (rho[1] + 8 * rho[2] + 8 * rho[3] + rho[4]) / (12 * steps)
-    truncation = np.abs(coarse - fine) / 15
-    # The step actually taken is (t + k h) - t, off from k h by about eps |t|.
-    placement = EPS * np.abs(params.flat()) / steps * np.abs(fine)
-    bound = SAFETY * (rounding + truncation + placement)
+    with np.errstate(all="ignore"):  # a diverged run: nan here, and 'wrong' in the check
+        fine = (-p2 + 8 * p1 - 8 * m1 + m2) / (12 * steps)
+        coarse = (-p4 + 8 * p2 - 8 * m2 + m4) / (24 * steps)
+        rounding = (rho[1] + 8 * rho[2] + 8 * rho[3] + rho[4]) / (12 * steps)
+        truncation = np.abs(coarse - fine) / 15
+        # The step actually taken is (t + k h) - t, off from k h by about eps |t|.
+        placement = EPS * np.abs(params.flat()) / steps * np.abs(fine)
+        bound = SAFETY * (rounding + truncation + placement)
     shapes = param_shapes(params.n_inputs, params.n_hidden)
     grads, bounds, start = {}, {}, 0
     for name in PARAM_NAMES:
