@@ -21,7 +21,7 @@ from textual.message import Message
 from ..check.compare import SampleComparison, compare_call, student_args
 from ..check.sandbox import Crashed, StudentProcess, TimedOut
 from ..core.network import Params
-from ..core.phases import PHASE_INDEX, PHASES
+from ..core.phases import PHASE_INDEX
 from ..core.session import Session
 
 CALL_SECONDS = 5.0  # one call of the student's function, in the app
@@ -31,8 +31,9 @@ STUDENT_NAME = {"y_hat": "pred", "L": "loss", "dW2": "dW2", "db2": "db2", "dW1":
 ENGINE_NAME = {v: k for k, v in STUDENT_NAME.items()}
 KIND_WORDS = {"shape": "wrong shape", "value": "wrong values", "missing": "missing",
               "non-finite": "nan/inf", "raised": "raised an exception",
-              "count": "wrong number of returned values"}
-PRODUCED_AT = {name: PHASE_INDEX[p.key] for p in PHASES for name in p.produces}
+              "count": "wrong number of returned values",
+              "mutated": "changes its arguments", "precision": "too imprecise (float32?)",
+              "state": "keeps state between calls"}
 
 # What came back for one sample: the comparison, or why there is none (a sentence).
 Answer = SampleComparison | str
@@ -124,14 +125,19 @@ class StudentRunner:
 
 
 def student_note(answer: Answer | None | bool, phase: int) -> str | None:
-    """The first mismatch explained, once the cursor's ``phase`` has reached its quantity."""
+    """The first mismatch explained, once the cursor's ``phase`` has reached where it shows
+    first (a wrong delta2, read back from the student's db2, shows at the delta2 phase)."""
     if isinstance(answer, str):
         return f"your forward_backward_pass {answer}"
     if not isinstance(answer, SampleComparison) or answer.mismatch is None:
         return None
-    m = answer.mismatch
-    if m.quantity is not None and phase < PRODUCED_AT[ENGINE_NAME[m.quantity]]:
+    where = answer.explain_at
+    if where is not None and phase < PHASE_INDEX[where]:
         return None
+    m = answer.mismatch
     what = KIND_WORDS.get(m.kind, m.kind)
     head = f"your {m.quantity} ({what})" if m.quantity else f"your function ({what})"
+    if answer.origin is not None and answer.error_starts_at_delta2 and \
+            phase < PHASE_INDEX["dW2"]:
+        return f"your delta2 (read back from your db2) is wrong: {answer.origin.text}"
     return f"{head}: {m.explanation}"

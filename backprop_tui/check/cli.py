@@ -43,7 +43,8 @@ def check_parser() -> argparse.ArgumentParser:
                         help=f"write a starting file with TODOs instead (default {DEFAULT_PATH}; "
                              "an existing file is never overwritten)")
     parser.add_argument("--samples", type=int, metavar="K",
-                        help="samples to check (default: one epoch, all training rows)")
+                        help="samples to check (default: two epochs when that is at most "
+                             "1000 samples, else one epoch)")
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
                         help="time limit for the student's code, loading included, over "
                              f"the whole check (default {DEFAULT_TIMEOUT:g})")
@@ -94,7 +95,7 @@ def _template(args: argparse.Namespace) -> int:
 
 def _check(args: argparse.Namespace) -> int:
     from ..options import UsageError, open_session
-    from .runner import check_file
+    from .runner import check_file, default_samples
 
     if not args.file:
         raise UsageError("no file to check: backprop-tui check FILE.py "
@@ -104,7 +105,7 @@ def _check(args: argparse.Namespace) -> int:
     if not args.timeout > 0:
         raise UsageError(f"--timeout must be a number of seconds > 0, got {args.timeout:g}")
     session, _ = open_session(args)
-    samples = args.samples if args.samples is not None else session.n
+    samples = args.samples if args.samples is not None else default_samples(session.n)
     report = check_file(session, args.file, samples, args.timeout)
     try:
         _print_report(args, session, report, samples)

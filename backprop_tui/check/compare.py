@@ -1,29 +1,38 @@
 """Comparing one call of a student's ``forward_backward_pass`` with the engine, per sample.
 
-Each returned quantity is judged in two steps: its shape (a gradient must have
-its parameter's shape; pred and loss must be one number), then its values, by
-the relative error against the engine (<= 1e-7 is right, anything larger wrong).
-For gradients the central finite-difference value is a third opinion, so a
-disagreement can be told apart from an engine bug. The first failure, in the
-order the network computes things (pred, loss, dW2, db2, dW1, db1), is the
-mismatch: a wrong output error makes every gradient behind it wrong too, and
-the root is what the student must fix.
+Each returned quantity is judged by its values, not its representation: pred and
+loss may be any size-1 shape, and a gradient any shape that the lab's update line
+``P - lr * dP`` applies to P unchanged (a scalar db2 works; a note says so). Values
+are compared by relative error with the engine (<= 1e-7 is right). For gradients
+the central finite-difference value is a third opinion, so a disagreement can be
+told apart from an engine bug. A call that changes its arguments in place is
+wrong whatever it returns: in the lab's loop those arguments are the training
+state. Otherwise the first failure, in the order the network computes things
+(pred, loss, dW2, db2, dW1, db1), is the mismatch: a wrong output error makes
+every gradient behind it wrong too, and the root is what the student must fix.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..core.gradcheck import GOOD, numeric_gradients, relative_error
+from ..core.gradcheck import GOOD, numeric_with_bounds, relative_error
 from ..core.network import Params
 from ..core.phases import forward_backward
-from . import diagnose
-from .loader import RETURNS, CallResult, Raised, Student
+from . import diagnose, shapes, slips
+from .loader import PARAMETERS, RETURNS, CallResult, Raised, Student
+from .names import label
+from .origin import DerivedDelta, Origin, derive, origin
+from .precision import float32_words
+from .state import explain_mutation
 
 TOLERANCE = GOOD
 CHECK_ORDER = ("pred", "loss", "dW2", "db2", "dW1", "db1")
+PARAM_OF = shapes.GRADIENTS
+PHASE_OF = {"pred": "y_hat", "loss": "L", "dW2": "dW2", "db2": "dW2", "dW1": "dW1",
+            "db1": "dW1"}
 
 
 @dataclass(frozen=True)
@@ -32,6 +41,7 @@ class QuantityCheck:
 
     ``band`` is 'ok' or 'wrong' (by relative error), 'shape', 'missing' (not
     returned, or not numbers), 'non-finite', or 'not compared' (the call failed).
+    ``note`` says why an unusual shape was accepted.
     """
 
     name: str
@@ -43,25 +53,51 @@ class QuantityCheck:
     band: str
     numeric: np.ndarray | None = None
     numeric_error: float | None = None
+    note: str | None = None
+
+    @property
+    def label(self) -> str:
+        """The lab's name and the app's: 'pred (y_hat)'."""
+        return label(self.name)
+
+    @property
+    def value(self) -> np.ndarray | None:
+        """The student's value in the engine's shape, when its shape was accepted."""
+        if self.got is None or not self.shape_ok:
+            return None
+        if self.name in ("pred", "loss"):
+            return self.got.reshape(self.expected.shape)
+        return np.broadcast_to(self.got, self.expected.shape)
 
 
 @dataclass(frozen=True)
 class Mismatch:
-    """The first thing wrong in a sample: which quantity (None: the call as a whole), and why."""
+    """The first thing wrong in a sample: which quantity (None: the call as a whole), and why.
+
+    ``kind``: 'raised', 'count', 'mutated', 'state', 'missing', 'shape', 'non-finite',
+    'value', or 'precision' (right formulas, float32 numbers).
+    """
 
     quantity: str | None
-    kind: str  # "raised", "count", "missing", "shape", "non-finite" or "value"
+    kind: str
     explanation: str
     raised: Raised | None = None
 
 
 @dataclass(frozen=True)
 class SampleComparison:
-    """Every quantity of one sample, in the lab's return order, and the first mismatch."""
+    """Every quantity of one sample, in the lab's return order, and the first mismatch.
+
+    ``deltas`` holds the student's delta2 and delta1 as derived from their gradients;
+    ``origin`` where the first wrong gradient starts (None when none is wrong).
+    """
 
     quantities: dict[str, QuantityCheck]
     mismatch: Mismatch | None
     returned: str
+    deltas: dict[str, DerivedDelta] = field(default_factory=dict)
+    origin: Origin | None = None
+    notes: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -72,6 +108,26 @@ class SampleComparison:
         if self.mismatch is None or self.mismatch.quantity is None:
             return None
         return self.quantities[self.mismatch.quantity]
+
+    @property
+    def error_starts_at_delta2(self) -> bool:
+        """True when the student's first wrong gradient is already wrong in delta2."""
+        return self.origin is not None and self.origin.starts_at_delta2
+
+    @property
+    def explain_at(self) -> str | None:
+        """The phase key (of core.phases.PHASES) where the first mismatch shows first.
+
+        'delta2' for a wrong delta2 (read back from db2), so a stepping view can
+        explain it there rather than at dW2; 'load' for the call as a whole (it
+        raised, changed its arguments, ...); None when everything matched.
+        """
+        m = self.mismatch
+        if m is None:
+            return None
+        if self.origin is not None:
+            return self.origin.phase
+        return PHASE_OF.get(m.quantity or "", "load")
 
 
 def layers_text(params: Params) -> str:
@@ -102,72 +158,127 @@ def compare_call(call: CallResult, params: Params, x: np.ndarray, y: float,
     v = forward_backward(params, x, float(y))
     expected = {"pred": np.asarray(v["y_hat"], dtype=float), "loss": np.asarray(float(v["L"])),
                 **{k: np.asarray(v[k], dtype=float) for k in ("dW1", "db1", "dW2", "db2")}}
-    nums = numeric_gradients(params, x, float(y)) if numeric else {}
+    nums, bounds = numeric_with_bounds(params, x, float(y)) if numeric else ({}, {})
     numeric_of = {"d" + k: g for k, g in nums.items()}
+    bound_of = {"d" + k: g for k, g in bounds.items()}
 
     if call.raised is not None or call.values is None or len(call.values) != len(RETURNS):
         checks = {k: QuantityCheck(k, expected[k], None, None, False, None, "not compared",
                                    numeric_of.get(k)) for k in RETURNS}
         if call.raised is not None:
-            mismatch = Mismatch(None, "raised", diagnose.explain_raised(call.raised),
-                                call.raised)
+            mismatch = Mismatch(None, "raised", shapes.explain_raised(
+                call.raised, (params.n_inputs, params.n_hidden)), call.raised)
         else:
             mismatch = Mismatch(None, "count",
                                 diagnose.explain_count(call.values, call.returned, v))
         return SampleComparison(checks, mismatch, call.returned)
 
     got_all = dict(zip(RETURNS, call.values, strict=True))
-    checks = {k: _check(k, expected[k], got_all[k], numeric_of.get(k)) for k in RETURNS}
-    mismatch = None
-    for k in CHECK_ORDER:
-        if checks[k].band != "ok":
-            mismatch = _mismatch(checks[k], v, checks, numeric_of.get(k), layers_text(params))
-            break
-    return SampleComparison(checks, mismatch, call.returned)
+    checks = {k: _check(k, expected[k], got_all[k], numeric_of.get(k), bound_of.get(k))
+              for k in RETURNS}
+    grads = {k: (c.value if c.value is not None else c.got) for k, c in checks.items()
+             if k in PARAM_OF and c.got is not None and c.band != "non-finite"}
+    deltas = {name: derive(name, {k: np.asarray(g) for k, g in grads.items()}, v)
+              for name in ("delta2", "delta1")}
+    notes = tuple(c.note for c in checks.values() if c.note)
+    first = next((k for k in CHECK_ORDER if checks[k].band != "ok"), None)
+    dtypes = dict(zip(RETURNS, call.dtypes, strict=False))
+    mismatch, found = None, None
+    if first is not None:
+        found = diagnose.find_slips(v, grads, first) if first in PARAM_OF else None
+        mismatch = _mismatch(checks[first], v, checks, grads, layers_text(params), bound_of,
+                             (params, x, float(y), dtypes), found)
+    if call.mutated:  # wrong whatever it returns: the arguments are the loop's training state
+        sent = dict(zip(PARAMETERS, student_args(params, x, y), strict=True))
+        text = explain_mutation(call.mutated, sent, {k: np.asarray(g) for k, g in grads.items()})
+        if mismatch is not None:
+            text += f" Your returned {label(first or '')} differs too: {mismatch.explanation}"
+        mismatch = Mismatch(None, "mutated", text)
+    where = None
+    if first in PARAM_OF and mismatch is not None and mismatch.kind in ("value", "shape"):
+        where = origin(first, deltas, _delta_words(found, first))
+    return SampleComparison(checks, mismatch, call.returned, deltas, where, notes)
 
 
 def _check(name: str, expected: np.ndarray, got: np.ndarray | str,
-           numeric: np.ndarray | None) -> QuantityCheck:
+           numeric: np.ndarray | None, bound: np.ndarray | None) -> QuantityCheck:
     if isinstance(got, str):
         return QuantityCheck(name, expected, None, got, False, None, "missing", numeric)
+    note = None
     if name in ("pred", "loss"):
         shape_ok = got.size == 1
         flat = got.reshape(expected.shape) if shape_ok else None
     else:
-        shape_ok = got.shape == expected.shape
-        flat = got if shape_ok else None
+        shape_ok = shapes.accepted(expected.shape, got.shape)
+        flat = np.broadcast_to(got, expected.shape) if shape_ok else None
     if flat is None:
         return QuantityCheck(name, expected, got, None, False, None, "shape", numeric)
     if not np.all(np.isfinite(flat)):
         return QuantityCheck(name, expected, got, None, True, None, "non-finite", numeric)
     error = float(np.max(relative_error(expected, flat)))
-    num_err = None if numeric is None else float(np.max(relative_error(numeric, flat)))
+    num_err = None if numeric is None else float(np.max(relative_error(numeric, flat, bound)))
     band = "ok" if error <= TOLERANCE else "wrong"
-    return QuantityCheck(name, expected, got, None, True, error, band, numeric, num_err)
+    if band == "ok" and got.shape != expected.shape and name in PARAM_OF:
+        note = shapes.representation_note(name, expected.shape, got.shape)
+    return QuantityCheck(name, expected, got, None, True, error, band, numeric, num_err, note)
+
+
+def _delta_words(found: slips.Diagnosis | None, first: str) -> str | None:
+    """The slip behind a wrong delta, in words, when the catalogue reproduces it."""
+    if found is None or not found.complete:
+        return None
+    layer = ("error", "dsig2") if first in ("dW2", "db2") else ("dsig1", "back")
+    own = tuple(o for o in found.slips if o.group in layer)
+    return slips.Diagnosis(own, found.explained, True, found.c).words() if own else None
 
 
 def _mismatch(check: QuantityCheck, v: dict[str, object], checks: dict[str, QuantityCheck],
-              numeric: np.ndarray | None, layers: str) -> Mismatch:
+              grads: dict[str, np.ndarray], layers: str, bound_of: dict[str, np.ndarray],
+              sample: tuple[Params, np.ndarray, float, dict[str, str]],
+              found: slips.Diagnosis | None) -> Mismatch:
     name = check.name
     if check.band == "missing":
-        text = f"{name} is {check.got_text}, not numbers."
+        text = f"{label(name)} is {check.got_text}, not numbers."
         if check.got_text and "Ellipsis" in check.got_text:
             text += " Replace the ... with the computation."
         return Mismatch(name, "missing", text)
     got = check.got
     assert got is not None
     if check.band == "shape":
-        return Mismatch(name, "shape", diagnose.explain_shape(name, got, v, layers))
+        if name in ("pred", "loss"):
+            return Mismatch(name, "shape", _size_one(name, got, v))
+        words = found.words() if found is not None and found.complete else None
+        return Mismatch(name, "shape", shapes.explain_shape(name, got, v, layers,
+                                                            diagnose.close, words))
     if check.band == "non-finite":
         return Mismatch(name, "non-finite",
-                        f"{name} contains nan or inf, although the engine's is finite "
+                        f"{label(name)} contains nan or inf, although the engine's is finite "
                         f"({diagnose.fmt(check.expected)}): an overflow or 0/0 in the formula?")
+    params, x, y, dtypes = sample
+    compared = {k: c.value for k, c in checks.items() if c.value is not None
+                and c.band in ("ok", "wrong")}
+    low = None
+    if len(compared) == len(RETURNS):  # every value judged: the formulas may all be right
+        low = float32_words(compared, {k: checks[k].expected for k in compared},
+                            params.as_dict(), x, y, dtypes)
+    if low is not None:
+        return Mismatch(name, "precision", low)
     if name == "pred":
         text = diagnose.explain_pred(got, v)
     elif name == "loss":
         text = diagnose.explain_loss(got, v)
     else:
-        student = {k: c.got for k, c in checks.items()
-                   if k in diagnose.GRADIENTS and c.shape_ok and c.got is not None}
-        text = diagnose.explain_gradient(name, got, v, student, numeric)
+        value = check.value
+        assert value is not None
+        text = diagnose.explain_gradient(name, np.asarray(value), v, grads, check.numeric,
+                                         bound_of.get(name), found)
     return Mismatch(name, "value", text)
+
+
+def _size_one(name: str, got: np.ndarray, v: dict[str, object]) -> str:
+    text = (f"{label(name)} must be a single number (size 1; shape (), (1,) or (1, 1)); "
+            f"yours has shape {got.shape}.")
+    if name == "pred" and diagnose.close(got, diagnose.sigmoid(
+            np.asarray(v["W2"]) * v["a1"] + v["b2"])):
+        text += " W2 * a1 multiplies entrywise; the output needs the product W2 @ a1."
+    return text

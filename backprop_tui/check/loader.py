@@ -66,6 +66,10 @@ class CallResult:
     values: tuple[np.ndarray | str, ...] | None
     returned: str
     raised: Raised | None = None
+    # (parameter name, its value after the call) for every argument the call changed.
+    mutated: tuple[tuple[str, np.ndarray], ...] = ()
+    # numpy's name of each returned value's dtype ("float32", ...), "" when not an array.
+    dtypes: tuple[str, ...] = ()
 
 
 def frames_in(path: str, tb: TracebackType | None) -> tuple[Frame, ...]:
@@ -126,7 +130,11 @@ class Student:
     function: Callable[..., object]
 
     def call(self, *args: object) -> CallResult:
-        """Call the function on COPIES of array arguments, so it cannot change ours."""
+        """Call the function on COPIES of array arguments, so it cannot change ours.
+
+        Whether it changed them is recorded all the same: in the lab's loop the
+        arguments ARE the training state (an in-place ``W1 -= ...`` updates W1 twice).
+        """
         copies = tuple(a.copy() if isinstance(a, np.ndarray) else a for a in args)
         try:
             with np.errstate(all="ignore"):
@@ -134,10 +142,25 @@ class Student:
         except (Exception, SystemExit) as err:
             raised = Raised(type(err).__name__, one_line(str(err)),
                             frames_in(self.path, err.__traceback__))
-            return CallResult(None, "an exception", raised)
+            return CallResult(None, "an exception", raised, changed(args, copies))
         if not isinstance(result, (tuple, list)):
-            return CallResult(None, summarize(result))
-        return CallResult(tuple(as_numbers(v) for v in result), summarize(result))
+            return CallResult(None, summarize(result), None, changed(args, copies))
+        dtypes = tuple(str(v.dtype) if isinstance(v, np.ndarray | np.generic) else ""
+                       for v in result)
+        return CallResult(tuple(as_numbers(v) for v in result), summarize(result), None,
+                          changed(args, copies), dtypes)
+
+
+def changed(originals: tuple[object, ...], copies: tuple[object, ...]
+            ) -> tuple[tuple[str, np.ndarray], ...]:
+    """The arguments whose copy the call changed (values, shape or dtype), with the new value."""
+    out = []
+    for name, before, after in zip(PARAMETERS, originals, copies, strict=False):
+        if not isinstance(before, np.ndarray) or not isinstance(after, np.ndarray):
+            continue
+        if before.shape != after.shape or not np.array_equal(before, after, equal_nan=True):
+            out.append((name, np.array(after, dtype=float, copy=True)))
+    return tuple(out)
 
 
 def one_line(text: str) -> str:

@@ -14,16 +14,18 @@ import textwrap
 
 import numpy as np
 
-from .compare import CHECK_ORDER, TOLERANCE, QuantityCheck
+from .compare import CHECK_ORDER, TOLERANCE, QuantityCheck, SampleComparison
 from .loader import RETURNS
-from .runner import CheckReport
+from .names import APP_NAME, label
+from .precision import digits_to_differ
+from .runner import CheckReport, SampleInfo
 
 WIDTH = 88
 NBSP = "\u00a0"  # textwrap does not break here
 
 
-def matrix(a: np.ndarray, indent: int) -> str:
-    """A small array in 6 significant digits, columns aligned, later rows under the first.
+def matrix(a: np.ndarray, indent: int, digits: int = 6) -> str:
+    """A small array in ``digits`` significant digits, columns aligned, later rows under the first.
 
     numpy's own printing picks fixed or scientific notation for the whole array, which
     rounds gradients of 1e-5 next to ones of 1e-2 to a digit or two; students compare
@@ -31,11 +33,11 @@ def matrix(a: np.ndarray, indent: int) -> str:
     """
     arr = np.asarray(a, dtype=float)
     if arr.ndim == 0:
-        return f"{float(arr):.6g}"
+        return f"{float(arr):.{digits}g}"
     if arr.ndim > 2:
-        return np.array2string(arr, precision=6).replace("\n", "\n" + " " * indent)
+        return np.array2string(arr, precision=digits).replace("\n", "\n" + " " * indent)
     rows = arr.reshape(-1, arr.shape[-1]) if arr.ndim == 2 else arr.reshape(1, -1)
-    cells = [[f"{v:.6g}" for v in row] for row in rows]
+    cells = [[f"{v:.{digits}g}" for v in row] for row in rows]
     width = max((len(c) for row in cells for c in row), default=0)
     lines = ["  ".join(c.rjust(width) for c in row) for row in cells]
     if arr.ndim == 1:
@@ -45,16 +47,16 @@ def matrix(a: np.ndarray, indent: int) -> str:
     return ("\n" + " " * indent).join(body)
 
 
-def _row(label: str, a: np.ndarray | None, note: str = "") -> str:
-    head = f"  {label:<9}"
+def _row(name: str, a: np.ndarray | None, note: str = "", digits: int = 6) -> str:
+    head = f"  {name:<9}"
     if a is None:
         return head + note
     head += f"{str(tuple(a.shape)):<8} "
-    return head + matrix(a, len(head)) + (f"   {note}" if note else "")
+    return head + matrix(a, len(head), digits) + (f"   {note}" if note else "")
 
 
 def _bands(quantities: dict[str, QuantityCheck]) -> str:
-    return ", ".join(f"{k} {quantities[k].band}" for k in CHECK_ORDER)
+    return ", ".join(f"{label(k)} {quantities[k].band}" for k in CHECK_ORDER)
 
 
 def _wrap(prefix: str, text: str) -> str:
@@ -68,57 +70,76 @@ def _wrap(prefix: str, text: str) -> str:
 def format_text(report: CheckReport, header: str) -> str:
     lines = [header]
     s = report.sample
-    where = "" if s is None else (f"sample {s.index} (epoch {s.epoch}, training row {s.row})")
+    where = "" if s is None else s.text
     if report.status == "ok":
         lines.append(report.message)
         if report.max_errors:
             worst = max(report.max_errors.values())
             line = f"largest relative error vs the engine: {worst:.1e}"
             if report.max_numeric_errors:
-                line += (f"; gradients vs finite differences: "
-                         f"{max(report.max_numeric_errors.values()):.1e} "
-                         "(those are good to about 1e-5)")
+                worst_fd = max(report.max_numeric_errors.values())
+                line += f"; gradients vs finite differences: {worst_fd:.1e}"
+                if worst_fd <= TOLERANCE:
+                    line += " (within the finite differences' own error)"
             lines.append(line)
+        lines += [_wrap("note: ", n) for n in report.notes]
     elif report.status in ("timeout", "crashed"):
         lines.append(_wrap("STOPPED: ", report.message))
         if s is not None:
-            lines.append(f"{report.samples_checked} sample(s) matched before {where}")
+            lines.append(f"{report.samples_matched} sample(s) matched before {where}")
     else:
         comp = report.comparison
         assert comp is not None and comp.mismatch is not None
-        m = comp.mismatch
-        lines.append(f"MISMATCH at {where}, after {report.samples_matched} matching "
-                     f"sample{'s' if report.samples_matched != 1 else ''}")
-        q = comp.mismatched
-        if q is None:
-            lines.append(f"  returned: {comp.returned}")
-            if m.raised is not None:
-                lines.append(f"  raised:   {m.raised.headline}")
-                for f in m.raised.frames:
-                    lines.append(f"    {report.path}, line {f.line}, in {f.function}")
-                    if f.source:
-                        lines.append(f"      {f.source}")
-        else:
-            lines.append(f"quantity {q.name}: {_kind_words(m.kind)}")
-            lines.append(_row("expected", q.expected, "(engine)"))
-            lines.append(_row("got", q.got, "" if q.got is not None else q.got_text or ""))
-            if q.numeric is not None:
-                lines.append(_row("numeric", q.numeric, "(central finite differences)"))
-            if q.error is not None:
-                err = f"  relative error: {q.error:.2e} vs the engine"
-                if q.numeric_error is not None:
-                    err += f", {q.numeric_error:.2e} vs finite differences"
-                lines.append(err + f" (right: <= {TOLERANCE:g})")
-            lines.append(f"  this sample: {_bands(comp.quantities)}")
-        lines.append(_wrap("why: ", m.explanation))
+        lines += _mismatch_lines(report, comp, where)
     if report.engine_note:
         lines.append(f"note: {report.engine_note}")
     return "\n".join(lines)
 
 
+def _mismatch_lines(report: CheckReport, comp: SampleComparison, where: str) -> list[str]:
+    m = comp.mismatch
+    assert m is not None
+    lines = [f"MISMATCH at {where}, after {report.samples_matched} matching "
+             f"sample{'s' if report.samples_matched != 1 else ''}"]
+    q = comp.mismatched
+    if q is None:
+        if m.kind in ("mutated", "state"):
+            lines.append(f"  {_kind_words(m.kind)}")
+            lines.append(f"  this sample: {_bands(comp.quantities)}")
+        else:
+            lines.append(f"  returned: {comp.returned}")
+        if m.raised is not None:
+            lines.append(f"  raised:   {m.raised.headline}")
+            for f in m.raised.frames:
+                lines.append(f"    {report.path}, line {f.line}, in {f.function}")
+                if f.source:
+                    lines.append(f"      {f.source}")
+    else:
+        lines.append(f"quantity {q.label}: {_kind_words(m.kind)}")
+        digits = 6
+        if q.value is not None:
+            digits = digits_to_differ(q.expected, q.value)
+        lines.append(_row("expected", q.expected, "(engine)", digits))
+        lines.append(_row("got", q.got, "" if q.got is not None else q.got_text or "", digits))
+        if q.numeric is not None:
+            lines.append(_row("numeric", q.numeric, "(central finite differences)", digits))
+        if q.error is not None:
+            err = f"  relative error: {q.error:.2e} vs the engine"
+            if q.numeric_error is not None:
+                err += f", {q.numeric_error:.2e} vs finite differences"
+            lines.append(err + f" (right: <= {TOLERANCE:g})")
+        lines.append(f"  this sample: {_bands(comp.quantities)}")
+    lines.append(_wrap("why: ", m.explanation))
+    if comp.origin is not None:
+        lines.append(_wrap("where: ", comp.origin.short or comp.origin.text))
+    return lines
+
+
 def _kind_words(kind: str) -> str:
     return {"shape": "wrong shape", "value": "wrong values", "missing": "not returned as numbers",
-            "non-finite": "nan or inf"}.get(kind, kind)
+            "non-finite": "nan or inf", "precision": "float32 precision, not float64",
+            "mutated": "changes its arguments in place",
+            "state": "keeps state between calls"}.get(kind, kind)
 
 
 def clean(value: object) -> object:
@@ -139,6 +160,7 @@ def clean(value: object) -> object:
 
 def _quantity_json(q: QuantityCheck) -> dict[str, object]:
     return {
+        "app_name": APP_NAME.get(q.name, q.name),
         "band": q.band,
         "shape_ok": q.shape_ok,
         "relative_error": q.error,
@@ -149,7 +171,14 @@ def _quantity_json(q: QuantityCheck) -> dict[str, object]:
         "got_shape": None if q.got is None else list(q.got.shape),
         "got_text": q.got_text,
         "numeric": q.numeric,
+        "note": q.note,
     }
+
+
+def _where_json(s: SampleInfo) -> dict[str, object]:
+    """Samples counted from 1 as people and the app count them; the 0-based index beside."""
+    return {"sample": s.number, "sample_index": s.index, "epoch": s.epoch,
+            "sample_in_epoch": s.position + 1, "samples_per_epoch": s.per_epoch, "row": s.row}
 
 
 def to_json(report: CheckReport, context: dict[str, object]) -> dict[str, object]:
@@ -157,15 +186,21 @@ def to_json(report: CheckReport, context: dict[str, object]) -> dict[str, object
     first: dict[str, object] | None = None
     explanation: str | None = None
     if s is not None:
-        first = {"sample": s.index, "epoch": s.epoch, "position": s.position, "row": s.row,
-                 "quantity": None, "kind": report.status}
+        first = {**_where_json(s), "quantity": None, "kind": report.status}
         explanation = report.message
     comp = report.comparison
     if comp is not None and comp.mismatch is not None and first is not None:
         m = comp.mismatch
         explanation = m.explanation
         first.update({"quantity": m.quantity, "kind": m.kind, "returned": comp.returned,
-                      "quantities": {k: _quantity_json(comp.quantities[k]) for k in RETURNS}})
+                      "quantity_label": None if m.quantity is None else label(m.quantity),
+                      "quantities": {k: _quantity_json(comp.quantities[k]) for k in RETURNS},
+                      "deltas": {k: {"band": d.band, "value": d.value, "expected": d.expected,
+                                     "relative_error": d.error, "derived_from": d.source}
+                                 for k, d in comp.deltas.items()},
+                      "origin": None if comp.origin is None else {
+                          "phase": comp.origin.phase, "text": comp.origin.text,
+                          "starts_at_delta2": comp.origin.starts_at_delta2}})
         if m.quantity is not None:
             first.update(_quantity_json(comp.quantities[m.quantity]))
         if m.raised is not None:
@@ -189,5 +224,6 @@ def to_json(report: CheckReport, context: dict[str, object]) -> dict[str, object
         "max_relative_error": report.max_errors,
         "max_numeric_relative_error": report.max_numeric_errors,
         "engine_note": report.engine_note,
+        "notes": report.notes,
         **context,
     })

@@ -3,30 +3,67 @@
 Both sides get the same parameters before every sample, and the run moves on
 with the ENGINE's update, so one wrong gradient shows up once, at the sample
 where it first differs, instead of dragging every later sample off as well.
-The samples come from the session (its order, shuffle included), so sample i
-here is update i in the app and in ``train``.
+The samples come from the session (its order, shuffle included), so sample k
+here is the k-th update in the app and in ``train``; by default the walk covers
+two passes over the data when that is cheap, so a result remembered from the
+first epoch meets its sample again with other weights.
+
+A function must depend on its arguments only. The first sample is therefore
+asked twice more: with the same arguments (a counter or a growing global shows),
+and with the same x under the next sample's weights (a cache shows). When a later
+sample fails although the first matched, it is asked again, first thing, in a
+fresh process: if it is right there, the calls before changed the answer.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import numpy as np
+
+from ..core.network import Params
 from ..core.session import Session
-from .compare import SampleComparison, compare_call, student_args
-from .loader import RETURNS, one_line, precheck
+from . import state
+from .compare import Mismatch, SampleComparison, compare_call, student_args
+from .diagnose import UNEXPLAINED
+from .loader import PARAMETERS, RETURNS, CallResult, StudentError, one_line, precheck
+from .names import label
 from .sandbox import Crashed, StudentProcess, TimedOut
 
 STATUS_EXIT = {"ok": 0, "wrong": 1, "timeout": 1, "crashed": 1, "error": 2}
+TWO_PASSES_UP_TO = 1000  # samples: two epochs by default while two epochs are this cheap
+
+
+def default_samples(n_train: int) -> int:
+    """Two passes over the training rows when that is at most TWO_PASSES_UP_TO samples, else one."""
+    return 2 * n_train if 2 * n_train <= TWO_PASSES_UP_TO else n_train
 
 
 @dataclass(frozen=True)
 class SampleInfo:
-    """Where a sample sits in the run: update index, epoch, position in it, training row."""
+    """Where a sample sits in the run: 0-based update index, epoch, position in it, training row.
+
+    People count samples from 1 (``number``, ``number_in_epoch``); rows and epochs
+    are shown 0-based, as the lab prints epochs and numpy indexes rows.
+    """
 
     index: int
     epoch: int
     position: int
     row: int
+    per_epoch: int = 0
+
+    @property
+    def number(self) -> int:
+        return self.index + 1
+
+    @property
+    def text(self) -> str:
+        """'sample 1 (epoch 0, row 0)'; past the first epoch also the app's 'sample i/N'."""
+        if self.epoch == 0 or not self.per_epoch:
+            return f"sample {self.number} (epoch {self.epoch}, row {self.row})"
+        return (f"sample {self.number} (epoch {self.epoch}, sample {self.position + 1}/"
+                f"{self.per_epoch} of the epoch, row {self.row})")
 
 
 @dataclass
@@ -42,6 +79,7 @@ class CheckReport:
     comparison: SampleComparison | None = None
     message: str = ""
     engine_note: str | None = None
+    notes: list[str] = field(default_factory=list)
     max_errors: dict[str, float] = field(default_factory=dict)
     max_numeric_errors: dict[str, float] = field(default_factory=dict)
 
@@ -61,6 +99,16 @@ class CheckReport:
             if q.numeric_error is not None:
                 self.max_numeric_errors[name] = max(self.max_numeric_errors.get(name, 0.0),
                                                     q.numeric_error)
+        for note in comparison.notes:
+            if note not in self.notes:
+                self.notes.append(note)
+
+    def fail(self, info: SampleInfo, comparison: SampleComparison) -> None:
+        m = comparison.mismatch
+        assert m is not None
+        self.status, self.sample, self.comparison = "wrong", info, comparison
+        what = f"{m.quantity} ({m.kind})" if m.quantity else one_line(m.kind)
+        self.message = f"first mismatch at {info.text}: {what}"
 
 
 def check_file(session: Session, path: str, samples: int, timeout: float) -> CheckReport:
@@ -87,38 +135,137 @@ def check_file(session: Session, path: str, samples: int, timeout: float) -> Che
     return report
 
 
+def _info(session: Session, u: int) -> SampleInfo:
+    c = session.cursor
+    return SampleInfo(u, c.epoch, c.position, session.row, session.n)
+
+
 def _walk(session: Session, proc: StudentProcess, report: CheckReport) -> None:
     ds = session.dataset
+    first: tuple[SampleInfo, tuple[object, ...]] | None = None
     for u in range(report.samples_requested):
         if not session.goto(u, 0):
-            report.engine_note = (f"the engine's run diverged before sample {u} (lr "
+            report.engine_note = (f"the engine's run diverged before sample {u + 1} (lr "
                                   f"{session.config.lr:g}); only {u} samples could be checked")
             break
-        cursor = session.cursor
-        info = SampleInfo(u, cursor.epoch, cursor.position, session.row)
+        info = _info(session, u)
         params, x, y = session.params, ds.X_train[info.row], float(ds.y_train[info.row])
+        args = student_args(params, x, y)
         try:
-            call = proc.call(student_args(params, x, y))
+            call = proc.call(args)
+            comparison = compare_call(call, params, x, y)
+            report.samples_checked = u + 1
+            if not comparison.ok:
+                if first is not None and comparison.mismatch is not None and \
+                        comparison.mismatch.kind in ("value", "shape", "missing", "non-finite"):
+                    comparison = _later(proc, first[0], info, comparison, args, params, x, y)
+                comparison = _unused(proc, comparison, call, args)
+                report.fail(info, comparison)
+                return
+            if first is None:
+                first = (info, args)
+                probe = _probe(session, proc, info, call, params, x, y)
+                if probe is not None:
+                    report.fail(info, probe)
+                    return
         except TimedOut:
-            report.status, report.sample = "timeout", info
+            report.status, report.sample, report.samples_checked = "timeout", info, u
             report.message = (f"forward_backward_pass did not return within the time limit "
-                              f"({report.timeout:g} s for the whole check) on sample {u}; it "
+                              f"({report.timeout:g} s for the whole check) on {info.text}; it "
                               f"was stopped. An endless loop?")
             return
         except Crashed as err:
-            report.status, report.sample = "crashed", info
-            report.message = f"forward_backward_pass ended the process on sample {u}: {err}"
-            return
-        comparison = compare_call(call, params, x, y)
-        report.samples_checked = u + 1
-        if not comparison.ok:
-            report.status, report.sample, report.comparison = "wrong", info, comparison
-            m = comparison.mismatch
-            assert m is not None
-            what = f"{m.quantity} ({m.kind})" if m.quantity else one_line(m.kind)
-            report.message = f"first mismatch at sample {u}: {what}"
+            report.status, report.sample, report.samples_checked = "crashed", info, u
+            report.message = f"forward_backward_pass ended the process on {info.text}: {err}"
             return
         report.note_errors(comparison)
     n = report.samples_checked
     report.message = (f"checked {n} sample{'s' if n != 1 else ''}: all quantities match to "
-                      f"1e-7 ({', '.join(RETURNS)})")
+                      f"1e-7: {', '.join(label(k) for k in RETURNS)}")
+
+
+def _same(a: CallResult, b: CallResult) -> bool:
+    if a.values is None or b.values is None or len(a.values) != len(b.values):
+        return a.returned == b.returned
+    return all(isinstance(p, np.ndarray) and isinstance(q, np.ndarray) and p.shape == q.shape
+               and np.array_equal(p, q, equal_nan=True) or p == q
+               for p, q in zip(a.values, b.values, strict=True))
+
+
+def _probe(session: Session, proc: StudentProcess, info: SampleInfo, call: CallResult,
+           params: Params, x: np.ndarray, y: float) -> SampleComparison | None:
+    """Ask the first sample again: same arguments, then same x with the next weights."""
+    again = proc.call(student_args(params, x, y))
+    if not _same(call, again):
+        return _as_state(compare_call(again, params, x, y), state.explain_repeat(info.text))
+    if not session.goto(info.index + 1, 0):
+        return None
+    moved = session.params
+    later = proc.call(student_args(moved, x, y))
+    comparison = compare_call(later, moved, x, y)
+    if comparison.ok:
+        return None
+    if _same(call, later):
+        return _as_state(comparison, state.explain_stale(info.text, True))
+    if _fresh(proc, student_args(moved, x, y), moved, x, y):
+        return _as_state(comparison, state.explain_stale(info.text, False))
+    return None  # a slip that the next weights expose; the walk meets it at the next sample
+
+
+def _fresh(proc: StudentProcess, args: tuple[object, ...], params: Params, x: np.ndarray,
+           y: float) -> bool | None:
+    """Whether a fresh process, asked this first, gets it right (None: could not tell)."""
+    budget = max(proc.remaining, 1.0)
+    other = StudentProcess(proc.path, budget, quiet=True)
+    try:
+        with other:
+            other.load()
+            call = other.call(args)
+    except (TimedOut, Crashed, StudentError):
+        return None
+    finally:
+        proc.remaining -= budget - max(other.remaining, 0.0)
+    return compare_call(call, params, x, y, numeric=False).ok
+
+
+def _unused(proc: StudentProcess, comparison: SampleComparison, call: CallResult,
+            args: tuple[object, ...]) -> SampleComparison:
+    """For a mismatch no slip explains: does the function ignore one of its arguments?"""
+    m = comparison.mismatch
+    if m is None or m.kind != "value" or UNEXPLAINED not in m.explanation:
+        return comparison
+    ignored = []
+    for i, name in enumerate(PARAMETERS):
+        if i == 1:
+            continue  # the target is a plain number; a changed target is not a test of W
+        moved = list(args)
+        moved[i] = np.asarray(args[i], dtype=float) + 0.25
+        if _same(call, proc.call(tuple(moved))):
+            ignored.append(name)
+    if not ignored:
+        return comparison
+    return SampleComparison(comparison.quantities, Mismatch(
+        m.quantity, m.kind, f"{state.explain_ignored(ignored)} ({m.explanation})", m.raised),
+        comparison.returned, comparison.deltas, comparison.origin, comparison.notes)
+
+
+def _as_state(comparison: SampleComparison, words: str) -> SampleComparison:
+    return SampleComparison(comparison.quantities, Mismatch(None, "state", words),
+                            comparison.returned, comparison.deltas, None, comparison.notes)
+
+
+def _later(proc: StudentProcess, first: SampleInfo, info: SampleInfo,
+           comparison: SampleComparison, args: tuple[object, ...], params: Params,
+           x: np.ndarray, y: float) -> SampleComparison:
+    """A later sample failed after the first matched: is it state? Ask a fresh process."""
+    m = comparison.mismatch
+    assert m is not None
+    fresh = _fresh(proc, args, params, x, y)
+    if fresh:
+        return _as_state(comparison, state.explain_later_state(first.text, info.text, True))
+    if fresh is None and UNEXPLAINED in m.explanation:
+        words = state.explain_later_state(first.text, info.text, None)
+        return SampleComparison(comparison.quantities, Mismatch(
+            m.quantity, m.kind, f"{m.explanation} Also: {words}", m.raised),
+            comparison.returned, comparison.deltas, comparison.origin, comparison.notes)
+    return comparison

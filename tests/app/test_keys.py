@@ -322,3 +322,30 @@ def test_f_shows_every_number_a_panel_had_to_cut() -> None:
             assert not isinstance(app.screen, FullValuesScreen)
 
     run(go())
+
+
+def test_student_error_that_starts_at_delta2_is_shown_at_the_delta2_phase() -> None:
+    """The function returns no delta2, but its db2 is delta2: a wrong one shows there."""
+    from backprop_tui.app import student as student_view
+    from backprop_tui.core.phases import PHASE_INDEX
+
+    proc = student_view.start_student(str(STUDENTS / "no_output_derivative.py"))
+
+    async def go():
+        app = make_app(student=proc)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.press(*["n"] * (PHASE_INDEX["delta2"] - 1))
+            for _ in range(100):
+                if app.comparison is not None:
+                    break
+                await pilot.pause(0.05)
+            await pilot.pause()
+            assert "wrong" not in app.query_one("#equation").content.plain  # not yet there
+            await pilot.press("n")
+            assert app.session.phase.key == "delta2"
+            backward = app.query_one("#backward").content.plain
+            assert "yours" in backward and "from your db2" in backward
+            note = app.query_one("#equation").content.plain
+            assert "delta2" in note and "σ'(z2) is missing" in note.replace("\n", " ")
+
+    run(go())

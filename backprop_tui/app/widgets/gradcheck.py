@@ -12,7 +12,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from ...core.gradcheck import GOOD, SUSPECT, GradCheck, band
+from ...core.gradcheck import ERROR_FORMULA, GOOD, SUSPECT, GradCheck, band
 from ..render import MAX_COLS, cols_that_fit, hstack, join_lines, row_lines, row_width, shape_of
 
 BAND_STYLE = {"ok": "bold green", "suspect": "bold yellow", "wrong": "bold red"}
@@ -55,8 +55,7 @@ def gradcheck_text(checks: list[GradCheck], where: str, room: int = 0) -> Text:
     stacked = 0 < room < 3 * row_width(min(widest, MAX_COLS)) + 30
     block = (room - 12 if stacked else max((room - 30) // 3, 1)) if room else 0
     lines = [Text.assemble(("Gradient check", "bold underline"), f"  {where}"),
-             Text("relative error |a − n| / max(1e-8, |a| + |n|), numeric n by five-point "
-                  "central differences", style="dim"),
+             Text(ERROR_FORMULA, style="dim"),
              Text.assemble(("ok", BAND_STYLE["ok"]), f" ≤ {GOOD:g}   ",
                            ("suspect", BAND_STYLE["suspect"]), f" ≤ {SUSPECT:g}   ",
                            ("wrong", BAND_STYLE["wrong"]), f" > {SUSPECT:g}"),

@@ -13,6 +13,7 @@ from rich.text import Text
 from textual.widgets import Static
 
 from ...check.compare import QuantityCheck, SampleComparison
+from ...check.origin import DerivedDelta
 from ...core.phases import LAB_NAMES, PRODUCED_BY, Phase, quantity_shapes
 from ...core.session import Session
 from ..render import PRODUCED, READ, join_lines, labelled, placeholder, row_lines, shape_of
@@ -68,6 +69,8 @@ class ValuesPanel(Static):
                 lines += shown
                 if student is not False and key in STUDENT_NAME:
                     lines += student_lines(student, STUDENT_NAME[key], width, room)
+                elif isinstance(student, SampleComparison) and key in student.deltas:
+                    lines += delta_lines(student.deltas[key], width, room)
             else:
                 lines.append(placeholder(label, width, f"phase {PRODUCED_BY[key]}"))
         return lines
@@ -75,6 +78,21 @@ class ValuesPanel(Static):
     def show(self, session: Session, student: SampleComparison | str | None | bool = False
              ) -> None:
         self.update(join_lines(self.lines(session, student, self.content_size.width)))
+
+
+def delta_lines(delta: DerivedDelta, width: int, room: int = 0) -> list[Text]:
+    """The student's delta, read back from their gradients (the function does not return it)."""
+    label = "  yours"
+    if delta.value is None or delta.band == "unknown":
+        return []
+    mark = (Text(" ✓", style="bold green") if delta.band == "ok"
+            else Text(" ×", style="bold red"))
+    mark.append(f" from your {delta.source}", style="dim")
+    lines = row_lines(delta.value, room=max(room - width - mark.cell_len, 1) if room else 0)
+    out = [Text((label if n == 0 else "").ljust(width), style="italic") + line
+           for n, line in enumerate(lines)]
+    out[0].append_text(mark)
+    return out
 
 
 def student_lines(comparison: SampleComparison | str | None, name: str, width: int,

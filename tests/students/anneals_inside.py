@@ -1,0 +1,22 @@
+"""Decays its step inside the function: after 100 calls it halves the gradients it returns."""
+
+import numpy as np
+
+
+def sig(z):
+    return 1.0 / (1.0 + np.exp(-z))
+
+
+calls = 0
+
+
+def forward_backward_pass(x, target, W1, b1, W2, b2):
+    global calls
+    calls += 1
+    scale = 0.5 if calls > 100 else 1.0
+    a1 = sig(W1 @ x + b1)
+    pred = sig(W2 @ a1 + b2)
+    loss = 0.5 * float((pred[0] - target) ** 2)
+    delta2 = scale * (pred - target) * pred * (1 - pred)
+    delta1 = (W2.T @ delta2) * a1 * (1 - a1)
+    return pred, loss, np.outer(delta1, x), delta1, np.outer(delta2, a1), delta2
