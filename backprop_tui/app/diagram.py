@@ -23,11 +23,13 @@ from ..core.phases import PHASES, Phase
 from .diagram_parts import (
     MAX_PORTS,
     Values,
+    box_row,
     box_top,
-    edge_style,
     label_style,
     legend,
+    port,
     port_title,
+    quantity,
 )
 from .netdraw import Grid
 from .render import CELL
@@ -185,26 +187,17 @@ def _draw(vals: Values, phase: Phase, col: dict[str, int], total: int, n_inputs:
             g.put(col["h"], t - gap, "╰" + "─" * (width_h - 2) + "╯", box_style)
         for r in range(k_h):
             y = t + 1 + r
-            g.put(col["h"], y, "│", box_style)
-            g.put(col["h_end"] - 1, y, "│", box_style)
-            g.put(col["h_q"] - 2, y, "┊", "dim")
+            box_row(g, col["h"], col["h_end"], col["h_q"], y, box_style)
             if r < shown_inputs:
-                cell = vals.cell(w1_key, (i, r), old1, w1_key in phase.produces)
-                style = edge_style(cell)
-                g.put(col["h"], y, arrow, str(style))
-                g.put(col["h"] + 1, y, cell)
+                style = port(g, col["h"], y, vals.cell(w1_key, (i, r), old1,
+                                                       w1_key in phase.produces), arrow)
                 if w1 is not None:
-                    v = float(w1[i, r])
-                    edges.append((abs(v), active1 != "bold",
-                                  (col["c1"] - 1, in_rows[r], col["h"] - 1, y),
-                                  str(style)))
+                    edges.append((abs(float(w1[i, r])), active1 != "bold",
+                                  (col["c1"] - 1, in_rows[r], col["h"] - 1, y), style))
             elif r == shown_inputs and n_inputs > shown_inputs:
                 g.put(col["h"] + 1, y, "…", "dim")
             if r < len(hidden_rows):
-                label, key = hidden_rows[r]
-                g.put(col["h_q"], y, label, label_style(phase, key))
-                g.put(col["h_q"] + lw_h + 1, y,
-                      vals.cell(key, i, b_old.get(key), key in phase.produces))
+                quantity(g, col["h_q"], lw_h, y, hidden_rows[r], i, vals, phase, b_old)
     bottom = top + span - 1
     g.put(col["h"], bottom, "╰" + "─" * (width_h - 2) + "╯", box_style)
     if more_units:
@@ -219,14 +212,10 @@ def _draw(vals: Values, phase: Phase, col: dict[str, int], total: int, n_inputs:
     w2 = vals.array(w2_key) if vals.has(w2_key) else None
     for r in range(k_o):
         y = o_top + 1 + r
-        g.put(col["o"], y, "│", o_style)
-        g.put(col["o_end"] - 1, y, "│", o_style)
-        g.put(col["o_q"] - 2, y, "┊", "dim")
+        box_row(g, col["o"], col["o_end"], col["o_q"], y, o_style)
         if r < units:
-            cell = vals.cell(w2_key, (0, r), old2, w2_key in phase.produces)
-            style = edge_style(cell)
-            g.put(col["o"], y, arrow, style)
-            g.put(col["o"] + 1, y, cell)
+            style = port(g, col["o"], y, vals.cell(w2_key, (0, r), old2,
+                                                   w2_key in phase.produces), arrow)
             if w2 is not None:
                 h_mid = top + r * stride + 1 + (k_h - 1) // 2
                 edges.append((abs(float(w2[0, r])), active2 != "bold",
@@ -234,10 +223,7 @@ def _draw(vals: Values, phase: Phase, col: dict[str, int], total: int, n_inputs:
         elif r == units and more_units:
             g.put(col["o"] + 1, y, "…", "dim")
         if r < len(output_rows):
-            label, key = output_rows[r]
-            g.put(col["o_q"], y, label, label_style(phase, key))
-            g.put(col["o_q"] + lw_o + 1, y,
-                  vals.cell(key, 0, b_old.get(key), key in phase.produces))
+            quantity(g, col["o_q"], lw_o, y, output_rows[r], 0, vals, phase, b_old)
     g.put(col["o"], o_top + out_h - 1, "╰" + "─" * (width_o - 2) + "╯", o_style)
 
     # The loss and the target, beside the output (or under it when narrow).

@@ -84,3 +84,26 @@ def legend(input_names: tuple[str, ...], target_name: str, n_inputs: int) -> str
         return ""
     parts = [f"x{j + 1} {name}" for j, name in enumerate(input_names[:MAX_PORTS])]
     return "  ".join(parts) + f"  y {target_name}"
+
+
+def box_row(g: Grid, x: int, x_end: int, x_q: int, y: int, style: str) -> None:
+    """One row of a unit's box: its sides, and the dotted line between ports and numbers."""
+    g.put(x, y, "│", style)
+    g.put(x_end - 1, y, "│", style)
+    g.put(x_q - 2, y, "┊", "dim")
+
+
+def port(g: Grid, x: int, y: int, cell: Text, arrow: str) -> str:
+    """A port: the arrow (in the edge's colour) and its number; returns the edge's style."""
+    style = edge_style(cell)
+    g.put(x, y, arrow, style)
+    g.put(x + 1, y, cell)
+    return style
+
+
+def quantity(g: Grid, x: int, label_width: int, y: int, row: tuple[str, str], unit: int,
+             vals: Values, phase: Phase, old: dict[str, str]) -> None:
+    """One of a unit's own numbers (b, z, a, σ', δ), its label marked like the panels'."""
+    label, key = row
+    g.put(x, y, label, label_style(phase, key))
+    g.put(x + label_width + 1, y, vals.cell(key, unit, old.get(key), key in phase.produces))
