@@ -39,6 +39,11 @@ def app_parser() -> Parser:
     parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
     add_data_options(parser)
     add_train_options(parser)
+    parser.add_argument("--theme", metavar="NAME",
+                        help="colour theme: 'projector' (high contrast, for a projector), "
+                             "or any of Textual's (textual-dark, the default; textual-light, "
+                             "nord, gruvbox, solarized-light, ...); the palette (ctrl+p) "
+                             "changes it while the app runs")
     parser.add_argument("--student", metavar="FILE.py",
                         help="show the forward_backward_pass in FILE.py beside the engine")
     return parser
@@ -107,13 +112,24 @@ def load_student_for_app(path: str):
         raise UsageError(str(err)) from None
 
 
+def check_theme(name: str) -> None:
+    """A theme the app knows, or a one-line error naming the ones it does."""
+    from textual.theme import BUILTIN_THEMES
+
+    names = ["projector", *BUILTIN_THEMES]
+    if name not in names:
+        raise UsageError(f"unknown theme {name!r}; choose one of: {', '.join(names)}")
+
+
 def run_app(argv: Sequence[str]) -> int:
     args = app_parser().parse_args(argv)
+    if args.theme is not None:
+        check_theme(args.theme)
     session, _ = open_session(args)
     student = load_student_for_app(args.student) if args.student else None
     from .app.app import BackpropApp
 
-    BackpropApp(session, student=student).run()
+    BackpropApp(session, student=student, theme=args.theme).run()
     return 0
 
 

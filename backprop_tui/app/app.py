@@ -22,6 +22,7 @@ from ..core.gradcheck import gradient_check
 from ..core.session import Session
 from .autoplay import Autoplay
 from .keys import APP_BINDINGS, DURING_RUN, binding_rows, palette_commands
+from .palette import PALETTE, PROJECTOR
 from .runs import EpochRuns, RunFinished, RunProgress
 from .student import Answer, StudentCompared, StudentRunner, student_note
 from .widgets.body import Body
@@ -47,8 +48,12 @@ class BackpropApp(App[None]):
     TITLE = "backprop-tui"
     BINDINGS = APP_BINDINGS
 
-    def __init__(self, session: Session, student: StudentProcess | None = None) -> None:
+    def __init__(self, session: Session, student: StudentProcess | None = None,
+                 theme: str | None = None) -> None:
         super().__init__()
+        self.register_theme(PROJECTOR)
+        if theme is not None:
+            self.theme = theme
         self.session = session
         self.student = None if student is None else StudentRunner(
             student, lambda u, answer: self.post_message(StudentCompared(u, answer)))
@@ -92,7 +97,16 @@ class BackpropApp(App[None]):
         for tabs in self.query(Tabs):
             tabs.can_focus = False  # left/right belong to stepping, not to tab switching
         self.query_one(StatusBar).progress(None)
+        PALETTE.update(self.theme_variables)
+        self.theme_changed_signal.subscribe(self, self._theme_changed)
         self.show_state()
+        self.say_default()
+
+    def _theme_changed(self, theme: object) -> None:
+        """Every colour comes from the theme: take the new one's and draw again."""
+        PALETTE.update(self.theme_variables)
+        if not self.running:
+            self.show_state()
         self.say_default()
 
     async def action_quit(self) -> None:
@@ -135,9 +149,9 @@ class BackpropApp(App[None]):
     def say_default(self) -> None:
         status = self.query_one(StatusBar)
         if self._at_divergence():
-            status.say(self.session.divergence.message, "bold red")
+            status.say(self.session.divergence.message, PALETTE.error)
         elif self.session.dataset.warnings:
-            status.say("warning: " + self.session.dataset.warnings[0], "yellow")
+            status.say("warning: " + self.session.dataset.warnings[0], PALETTE.warning)
         else:
             status.say(HINT, "dim")
 
@@ -199,14 +213,14 @@ class BackpropApp(App[None]):
         self.show_state()
         r = message.result
         if r.divergence is not None:
-            status.say(r.divergence.message, "bold red")
+            status.say(r.divergence.message, PALETTE.error)
         elif r.cancelled:
             c = self.session.cursor
             status.say(f"cancelled: stopped at epoch {c.epoch}, sample {c.position + 1}; "
-                       "you can step from here", "yellow")
+                       "you can step from here", PALETTE.warning)
         else:
             status.say(f"ran {r.epochs_completed} epoch(s); now at the start of epoch "
-                       f"{self.session.cursor.epoch}", "green")
+                       f"{self.session.cursor.epoch}", PALETTE.success)
 
     def on_student_compared(self, message: StudentCompared) -> None:
         if self.student is None:

@@ -32,10 +32,9 @@ from .diagram_parts import (
     quantity,
 )
 from .netdraw import Grid
+from .palette import PALETTE
 from .render import CELL
 
-BORDER = "rgb(90,120,170)"
-ACTIVE_BORDER = "bold rgb(255,215,0)"
 ARROW = {"forward": "▶", "backward": "◀", "update": "▶"}
 # Rows shown inside the boxes, by stage: (label, quantity, index into it per unit).
 HIDDEN_ROWS = {"forward": (("b", "b1"), ("z", "z1"), ("a", "a1")),
@@ -178,7 +177,8 @@ def _draw(vals: Values, phase: Phase, col: dict[str, int], total: int, n_inputs:
     # Hidden boxes, sharing their borders; ports on the left, the unit's numbers inside.
     w1 = vals.array(w1_key) if vals.has(w1_key) else None
     edges: list[tuple[float, bool, tuple[int, int, int, int], str]] = []
-    box_style = ACTIVE_BORDER if any(k in phase.produces for _, k in hidden_rows) else BORDER
+    box_style = (PALETTE.active_border if any(k in phase.produces for _, k in hidden_rows)
+                 else PALETTE.border)
     width_h = col["h_end"] - col["h"]
     for i in range(units):
         t = top + i * stride
@@ -206,7 +206,8 @@ def _draw(vals: Values, phase: Phase, col: dict[str, int], total: int, n_inputs:
 
     # The output box, centred on the hidden ones; its ports are W2[0, i].
     o_top = top + max(0, (span - out_h) // 2)
-    o_style = ACTIVE_BORDER if any(k in phase.produces for _, k in output_rows) else BORDER
+    o_style = (PALETTE.active_border if any(k in phase.produces for _, k in output_rows)
+               else PALETTE.border)
     width_o = col["o_end"] - col["o"]
     box_top(g, col["o"], o_top, width_o, "output", o_style, first=True)
     w2 = vals.array(w2_key) if vals.has(w2_key) else None

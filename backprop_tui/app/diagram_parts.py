@@ -2,7 +2,7 @@
 
 Split from :mod:`backprop_tui.app.diagram`, which places them; everything here styles
 one cell or one line the same way the panels do (colours by sign, what the phase
-produced on a gold ground, what it read underlined).
+produced reversed or on a grey ground, what it read underlined).
 """
 
 from __future__ import annotations
@@ -12,16 +12,17 @@ from rich.text import Text
 
 from ..core.phases import Phase
 from .netdraw import Grid
-from .render import NOT_YET, PRODUCED, PRODUCED_CELL, READ, fmt, number_format, value_style
+from .palette import PALETTE
+from .render import fmt, number_format, value_style
 
 MAX_PORTS = 8          # inputs drawn before "+N more"
 
 
 def label_style(phase: Phase, *keys: str) -> str:
     if any(k in phase.produces for k in keys):
-        return PRODUCED
+        return PALETTE.produced
     if any(k in phase.reads for k in keys):
-        return READ
+        return PALETTE.read
     return "bold"
 
 
@@ -43,7 +44,7 @@ class Values:
         """One entry as a coloured 7-character number ("not yet" before it is computed);
         with ``old``, "old→new" in the two arrays' formats; ``produced`` highlights it."""
         if key not in self.v:
-            return Text("not yet", style=NOT_YET)
+            return Text("not yet", style=PALETTE.not_yet)
         a = self.array(key)
         value = float(a[index]) if a.ndim else float(a)
         spec = self._spec.setdefault(key, number_format(a))
@@ -56,14 +57,14 @@ class Values:
             t.append(fmt(ov, ospec), style=value_style(ov, scale))
             t.append("→", style="dim")
         t.append(fmt(value, spec), style=value_style(value, scale)
-                 + (" " + PRODUCED_CELL if produced else ""))
+                 + (" " + PALETTE.produced_cell if produced else ""))
         return t
 
 
 def edge_style(cell: Text) -> str:
     """An edge takes its port number's colour (not the ground that marks it as new)."""
     style = str(cell.spans[-1].style) if cell.spans else ""
-    return style.replace(" " + PRODUCED_CELL, "")
+    return style.replace(" " + PALETTE.produced_cell, "")
 
 
 def port_title(src: str, old: str | None) -> str:

@@ -12,17 +12,11 @@ import math
 import numpy as np
 from rich.text import Text
 
+from .palette import PALETTE
+
 CELL = 7          # width of one formatted number
 MAX_ROWS = 8      # rows of a matrix shown before "…" (f shows all)
 MAX_COLS = 8      # columns shown before "…" (f shows all)
-ZERO = (200, 200, 200)
-POSITIVE = (80, 170, 255)   # blue: readable on a projector, apart from orange for colour-blind eyes
-NEGATIVE = (255, 140, 50)   # orange
-# What just happened: the values the current phase produced, and the ones it read.
-PRODUCED = "bold black on rgb(255,215,0)"
-READ = "bold underline rgb(255,215,0)"
-PRODUCED_CELL = "bold on rgb(75,62,0)"   # the numbers just computed: a dark gold ground
-NOT_YET = "italic rgb(110,110,110)"
 
 
 def number_format(values: object) -> str:
@@ -75,20 +69,12 @@ def scalar_text(v: object) -> str:
     return fmt(float(np.asarray(v, dtype=float).ravel()[0])).strip().lstrip("+")
 
 
-def _blend(t: float, target: tuple[int, int, int]) -> str:
-    # From a darker shade of the same hue (never grey: grey means "not computed yet").
-    r, g, b = (round(c * (0.5 + 0.5 * t)) for c in target)
-    return f"rgb({r},{g},{b})"
-
-
 def value_style(v: float, scale: float) -> str:
-    """Colour by sign, intensity by magnitude relative to ``scale`` (the array's largest)."""
+    """Colour by sign, strength by magnitude relative to ``scale`` (the array's largest);
+    blue and orange from the theme (:mod:`.palette`), so every theme keeps them readable."""
     if not math.isfinite(v):
-        return "bold white on red"
-    if v == 0 or scale <= 0:
-        return "rgb({},{},{})".format(*ZERO)
-    t = min(1.0, abs(v) / scale)
-    return _blend(t, POSITIVE if v > 0 else NEGATIVE)
+        return f"bold {PALETTE.error} reverse"
+    return PALETTE.value(v, scale)
 
 
 def _scale(a: np.ndarray) -> float:
@@ -164,7 +150,7 @@ def row_lines(
             if m is not None and m[i, j]:
                 style += " bold underline"
             if highlight:
-                style += " " + PRODUCED_CELL
+                style += " " + PALETTE.produced_cell
             t.append(fmt(a[i, j], spec), style=style)
         if brackets:
             t.append("]")
@@ -196,7 +182,8 @@ def labelled(label: str, value: object, width: int, marks: np.ndarray | None = N
 
 def placeholder(label: str, width: int, note: str) -> Text:
     """The line a quantity shows before its phase has computed it: unlike any value."""
-    return Text(label.ljust(width), style=NOT_YET) + Text(f"not yet · {note}", style=NOT_YET)
+    return (Text(label.ljust(width), style=PALETTE.not_yet)
+            + Text(f"not yet · {note}", style=PALETTE.not_yet))
 
 
 def hstack(blocks: list[list[Text] | str], gap: int = 1) -> list[Text]:

@@ -9,7 +9,7 @@ import asyncio
 import pytest
 from rich.text import Text
 
-from backprop_tui.app.render import NOT_YET, PRODUCED, READ
+from backprop_tui.app.palette import PALETTE
 from backprop_tui.app.widgets.diagram import NetworkDiagram
 from backprop_tui.app.widgets.position import PositionBar
 from backprop_tui.core.phases import PHASE_INDEX, PHASES
@@ -102,23 +102,24 @@ def test_what_just_happened_is_marked_alike_in_panels_equation_and_diagram() -> 
             params = app.query_one("#params")
             equation = app.query_one("#equation")
             network = app.query_one("#network")
-            assert styled(forward, "z1", PRODUCED)
-            assert styled(forward, "x (3,)", READ)
-            assert styled(params, "W1", READ) and styled(params, "b1", READ)
-            assert not styled(params, "W2", READ)
-            assert styled(equation, "z1", PRODUCED) and styled(equation, "W1", READ)
-            assert styled(network, "W1", READ)  # the column of W1's ports
-            assert styled(network, "z", PRODUCED)  # the z row of each hidden box
+            assert styled(forward, "z1", PALETTE.produced)
+            assert styled(forward, "x (3,)", PALETTE.read)
+            assert styled(params, "W1", PALETTE.read) and styled(params, "b1", PALETTE.read)
+            assert not styled(params, "W2", PALETTE.read)
+            assert styled(equation, "z1", PALETTE.produced) and styled(equation, "W1", PALETTE.read)
+            assert styled(network, "W1", PALETTE.read)  # the column of W1's ports
+            assert styled(network, "z", PALETTE.produced)  # the z row of each hidden box
             # Not computed yet reads "not yet", in a style no value has.
-            assert styled(forward, "not yet", NOT_YET)
+            assert styled(forward, "not yet", PALETTE.not_yet)
             bar = app.query_one(PositionBar).content.plain
             assert "next: a1 = σ(z1)" in bar and "phase 2/11" in bar
 
             await pilot.press(*["n"] * (PHASE_INDEX["dW2"] - 1))
-            assert styled(network, "dW2", PRODUCED)  # ports now hold the gradient
+            assert styled(network, "dW2", PALETTE.produced)  # ports now hold the gradient
             assert "◀" in network.content.plain  # and the flow points back
             backward = app.query_one("#backward")
-            assert styled(backward, "dW2", PRODUCED) and styled(backward, "delta2", READ)
+            assert styled(backward, "dW2", PALETTE.produced)
+            assert styled(backward, "delta2", PALETTE.read)
             assert "chain rule" in equation.content.plain
 
     asyncio.run(go())

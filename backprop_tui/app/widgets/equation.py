@@ -19,7 +19,8 @@ from textual.widgets import Static
 from ...core.network import PARAM_NAMES
 from ...core.phases import LAB_NAMES, PHASES, Phase
 from ...core.session import Session
-from ..render import PRODUCED, READ, hstack, join_lines, row_lines, scalar_text
+from ..palette import PALETTE
+from ..render import hstack, join_lines, row_lines, scalar_text
 
 Block = list[Text] | str
 V = Mapping[str, object]
@@ -148,14 +149,14 @@ def header(phase: Phase, k: int) -> Text:
     for name in phase.produces:
         start = phase.formula.find(name)
         if start >= 0:
-            t.stylize(PRODUCED, start + len(t.plain) - len(phase.formula),
+            t.stylize(PALETTE.produced, start + len(t.plain) - len(phase.formula),
                       start + len(t.plain) - len(phase.formula) + len(name))
     for name in phase.reads:
         for part in (name,):
             i = phase.formula.find(part, phase.formula.find("=") + 1)
             if i >= 0:
                 offset = len(t.plain) - len(phase.formula)
-                t.stylize(READ, offset + i, offset + i + len(part))
+                t.stylize(PALETTE.read, offset + i, offset + i + len(part))
     lab = [f"lab: {LAB_NAMES[ours]}" for ours in phase.produces if ours in LAB_NAMES]
     if lab:
         t.append("   (" + ", ".join(lab) + ")", style="dim")
@@ -197,5 +198,5 @@ class EquationPanel(Static):
             for paragraph in note.split("\n"):
                 for chunk in textwrap.wrap(paragraph, max(width - 1, 30)) or [""]:
                     text.append("\n")
-                    text.append(chunk, style="red")
+                    text.append(chunk, style=PALETTE.error)
         self.update(text)

@@ -13,9 +13,14 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from ...core.gradcheck import ERROR_FORMULA, GOOD, SUSPECT, GradCheck, band
+from ..palette import PALETTE
 from ..render import MAX_COLS, cols_that_fit, hstack, join_lines, row_lines, row_width, shape_of
 
-BAND_STYLE = {"ok": "bold green", "suspect": "bold yellow", "wrong": "bold red"}
+
+def band_style(name: str) -> str:
+    """ok / suspect / wrong in the theme's success, warning and error colours."""
+    return {"ok": PALETTE.success, "suspect": f"bold {PALETTE.warning}",
+            "wrong": PALETTE.error}[name]
 FLOOR = 1e-8  # errors below this are rounding noise: their digits differ from machine to machine
 
 
@@ -40,7 +45,7 @@ def error_lines(check: GradCheck, room: int = 0) -> list[Text]:
         for n, e in enumerate(shown):
             if n:
                 t.append(" ")
-            t.append(error_text(float(e)).rjust(7), style=BAND_STYLE[band(float(e))])
+            t.append(error_text(float(e)).rjust(7), style=band_style(band(float(e))))
         t.append("]")
         if len(shown) < len(row):
             t.append(f"…+{len(row) - len(shown)}", style="dim")
@@ -56,14 +61,14 @@ def gradcheck_text(checks: list[GradCheck], where: str, room: int = 0) -> Text:
     block = (room - 12 if stacked else max((room - 30) // 3, 1)) if room else 0
     lines = [Text.assemble(("Gradient check", "bold underline"), f"  {where}"),
              Text(ERROR_FORMULA, style="dim"),
-             Text.assemble(("ok", BAND_STYLE["ok"]), f" ≤ {GOOD:g}   ",
-                           ("suspect", BAND_STYLE["suspect"]), f" ≤ {SUSPECT:g}   ",
-                           ("wrong", BAND_STYLE["wrong"]), f" > {SUSPECT:g}"),
+             Text.assemble(("ok", band_style("ok")), f" ≤ {GOOD:g}   ",
+                           ("suspect", band_style("suspect")), f" ≤ {SUSPECT:g}   ",
+                           ("wrong", band_style("wrong")), f" > {SUSPECT:g}"),
              Text("")]
     for c in checks:
         lines.append(Text.assemble((f"d{c.name}", "bold"), f" {shape_of(c.analytic)}   max error ",
                                    (f"{error_text(c.max_error)} {c.band}",
-                                    BAND_STYLE[c.band])))
+                                    band_style(c.band))))
         parts = [("  backprop", row_lines(c.analytic, room=block)),
                  ("  numeric ", row_lines(c.numeric, room=block)),
                  ("  error   ", error_lines(c, block))]

@@ -15,7 +15,8 @@ from textual.screen import ModalScreen
 from textual.widgets import Static
 
 from ...core.phases import LAB_NAMES, PHASES
-from ..render import NEGATIVE, NOT_YET, POSITIVE, PRODUCED, PRODUCED_CELL, READ
+from ..palette import PALETTE
+from ..render import value_style
 
 SYMBOLS = (
     ("σ(z)", "the sigmoid 1 / (1 + e^−z), applied to each entry"),
@@ -57,14 +58,15 @@ def legend_table() -> Table:
     table.add_column()
     for symbol, meaning in SYMBOLS:
         table.add_row(symbol, meaning)
-    swatch = Text.assemble(("+0.42", f"rgb{POSITIVE}"), " ", ("-0.42", f"rgb{NEGATIVE}"))
+    swatch = Text.assemble(("+0.42", value_style(1, 1)), " ", ("-0.42", value_style(-1, 1)))
     table.add_row(swatch, "blue positive, orange negative; brighter = larger against the "
                           "rest of its array; edges in the diagram too")
-    table.add_row(Text("z1", style=PRODUCED), Text.assemble(
-        "what the current phase just computed (its numbers on ", ("this ground", PRODUCED_CELL),
+    table.add_row(Text("z1", style=PALETTE.produced), Text.assemble(
+        "what the current phase just computed (its numbers on ",
+        ("this ground", PALETTE.produced_cell),
         ")"))
-    table.add_row(Text("W1", style=READ), "what the current phase read to compute it")
-    table.add_row(Text("not yet", style=NOT_YET), "not computed yet in this sample")
+    table.add_row(Text("W1", style=PALETTE.read), "what the current phase read to compute it")
+    table.add_row(Text("not yet", style=PALETTE.not_yet), "not computed yet in this sample")
     table.add_row("was", "on the update: the value before it; underlined numbers are those "
                          "whose shown digits changed")
     table.add_row("▶ ◀", "in the diagram: the forward pass flows right, gradients flow left; "

@@ -7,6 +7,7 @@ from textual.widgets import Static
 
 from ...core.phases import PHASES, UPDATE_PHASE
 from ...core.session import Session
+from ..palette import PALETTE
 
 
 def next_step(session: Session) -> str:
@@ -50,7 +51,7 @@ class PositionBar(Static):
             t.append(f"{session.config.lr:g}", style="bold")
             t.append(" │ ")
             if running:
-                t.append(running, style="bold yellow")
+                t.append(running, style=f"bold {PALETTE.warning}")
             else:
                 t.append(f"phase {c.phase + 1}/{len(PHASES)}", style="bold")
                 if drop < 2:

@@ -16,7 +16,8 @@ from ...check.compare import QuantityCheck, SampleComparison
 from ...check.origin import DerivedDelta
 from ...core.phases import LAB_NAMES, PRODUCED_BY, Phase, quantity_shapes
 from ...core.session import Session
-from ..render import PRODUCED, READ, join_lines, labelled, placeholder, row_lines, shape_of
+from ..palette import PALETTE
+from ..render import join_lines, labelled, placeholder, row_lines, shape_of
 from ..student import STUDENT_NAME
 
 FORWARD = (("x", "x"), ("y", "y"), ("z1", "z1"), ("a1", "a1"), ("z2", "z2"),
@@ -29,9 +30,9 @@ BACKWARD = (("σ'(z2)", "dsig2"), ("delta2", "delta2"), ("dW2", "dW2"), ("db2", 
 def label_style(phase: Phase, key: str) -> str:
     """PRODUCED for what the phase just computed, READ for what it used, else bold."""
     if key in phase.produces:
-        return PRODUCED
+        return PALETTE.produced
     if key in phase.reads:
-        return READ
+        return PALETTE.read
     return "bold"
 
 
@@ -85,8 +86,8 @@ def delta_lines(delta: DerivedDelta, width: int, room: int = 0) -> list[Text]:
     label = "  yours"
     if delta.value is None or delta.band == "unknown":
         return []
-    mark = (Text(" ✓", style="bold green") if delta.band == "ok"
-            else Text(" ×", style="bold red"))
+    mark = (Text(" ✓", style=PALETTE.success) if delta.band == "ok"
+            else Text(" ×", style=PALETTE.error))
     mark.append(f" from your {delta.source}", style="dim")
     lines = row_lines(delta.value, room=max(room - width - mark.cell_len, 1) if room else 0)
     out = [Text((label if n == 0 else "").ljust(width), style="italic") + line
@@ -102,17 +103,17 @@ def student_lines(comparison: SampleComparison | str | None, name: str, width: i
     if comparison is None:
         return [placeholder(label, width, "checking…")]
     if isinstance(comparison, str):  # no comparison: the function was stopped
-        return [Text(label.ljust(width), style="bold red") + Text("× stopped", style="red")]
+        return [Text(label.ljust(width) + "× stopped", style=PALETTE.error)]
     q: QuantityCheck = comparison.quantities[name]
     if q.band == "ok":
-        mark = Text(" ✓", style="bold green")
+        mark = Text(" ✓", style=PALETTE.success)
     elif q.band == "shape" and q.got is not None:
-        mark = Text(f" × shape {q.got.shape}", style="bold red")
+        mark = Text(f" × shape {q.got.shape}", style=PALETTE.error)
     else:
-        mark = Text(f" × {q.band}", style="bold red")
+        mark = Text(f" × {q.band}", style=PALETTE.error)
     if q.got is None:
         reason = q.got_text or (comparison.mismatch.kind if comparison.mismatch else "")
-        return [Text(label.ljust(width), style="bold red") + Text(reason, style="red") + mark]
+        return [Text(label.ljust(width) + reason, style=PALETTE.error) + mark]
     got = q.got
     if np.size(got) == 1 and name in ("loss",):
         got = float(np.ravel(got)[0])  # a scalar is shown as one, like the engine's L
