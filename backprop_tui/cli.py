@@ -44,6 +44,8 @@ def app_parser() -> Parser:
                              "or any of Textual's (textual-dark, the default; textual-light, "
                              "nord, gruvbox, solarized-light, ...); the palette (ctrl+p) "
                              "changes it while the app runs")
+    parser.add_argument("--screenshot-dir", default=".", metavar="DIR",
+                        help="where the palette's Screenshot saves (default: this directory)")
     parser.add_argument("--student", metavar="FILE.py",
                         help="show the forward_backward_pass in FILE.py beside the engine")
     return parser
@@ -112,6 +114,12 @@ def load_student_for_app(path: str):
         raise UsageError(str(err)) from None
 
 
+def needs_no_terminal() -> bool:
+    """True when the app draws somewhere else than this terminal (a browser, through
+    textual-serve, sets TEXTUAL_DRIVER), so a redirected stdout is fine."""
+    return bool(os.environ.get("TEXTUAL_DRIVER"))
+
+
 def check_theme(name: str) -> None:
     """A theme the app knows, or a one-line error naming the ones it does."""
     from textual.theme import BUILTIN_THEMES
@@ -125,11 +133,18 @@ def run_app(argv: Sequence[str]) -> int:
     args = app_parser().parse_args(argv)
     if args.theme is not None:
         check_theme(args.theme)
+    if not os.path.isdir(args.screenshot_dir):
+        raise UsageError(f"--screenshot-dir {args.screenshot_dir}: not a directory")
     session, _ = open_session(args)
+    if not needs_no_terminal() and not (sys.stdout.isatty() and sys.stdin.isatty()):
+        # Textual sizes the screen from stdout: redirected, it draws for the wrong size.
+        raise UsageError("the app draws on a terminal, and stdin or stdout is not one "
+                         "(redirected?); for text output use: backprop-tui train")
     student = load_student_for_app(args.student) if args.student else None
     from .app.app import BackpropApp
 
-    BackpropApp(session, student=student, theme=args.theme).run()
+    BackpropApp(session, student=student, theme=args.theme,
+                screenshot_dir=args.screenshot_dir).run()
     return 0
 
 

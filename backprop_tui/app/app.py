@@ -10,12 +10,14 @@ shown the session's new state. Who owns what: the Session owns the cursor,
 from __future__ import annotations
 
 from collections.abc import Iterable
+from pathlib import Path
 
+from rich.text import Text
 from textual import events
 from textual.app import App, ComposeResult, SystemCommand
 from textual.containers import Horizontal
 from textual.screen import Screen
-from textual.widgets import Footer, TabbedContent, TabPane, Tabs
+from textual.widgets import Footer, Static, TabbedContent, TabPane, Tabs
 
 from ..check.sandbox import StudentProcess
 from ..core.gradcheck import gradient_check
@@ -49,8 +51,9 @@ class BackpropApp(App[None]):
     BINDINGS = APP_BINDINGS
 
     def __init__(self, session: Session, student: StudentProcess | None = None,
-                 theme: str | None = None) -> None:
+                 theme: str | None = None, screenshot_dir: str = ".") -> None:
         super().__init__()
+        self.screenshot_dir = screenshot_dir
         self.register_theme(PROJECTOR)
         if theme is not None:
             self.theme = theme
@@ -84,6 +87,7 @@ class BackpropApp(App[None]):
                         yield LossPlot(id="loss-plot")
                     with TabPane("Predictions vs targets", id="tab-fit"):
                         yield FitPlot(id="fit-plot")
+        yield Static(id="warning")
         yield StatusBar(id="status")
         yield Footer()
 
@@ -97,6 +101,7 @@ class BackpropApp(App[None]):
         for tabs in self.query(Tabs):
             tabs.can_focus = False  # left/right belong to stepping, not to tab switching
         self.query_one(StatusBar).progress(None)
+        self._show_warning(bool(self.session.dataset.warnings))
         PALETTE.update(self.theme_variables)
         self.theme_changed_signal.subscribe(self, self._theme_changed)
         self.show_state()
@@ -150,10 +155,20 @@ class BackpropApp(App[None]):
         status = self.query_one(StatusBar)
         if self._at_divergence():
             status.say(self.session.divergence.message, PALETTE.error)
-        elif self.session.dataset.warnings:
-            status.say("warning: " + self.session.dataset.warnings[0], PALETTE.warning)
         else:
             status.say(HINT, "dim")
+
+    def _show_warning(self, shown: bool) -> None:
+        """The dataset's warnings stay on their own line until dismissed (key x)."""
+        line = self.query_one("#warning", Static)
+        line.display = shown
+        if shown:
+            line.update(Text("warning: " + "; ".join(self.session.dataset.warnings)
+                             + "   (x dismisses)", style=PALETTE.warning))
+        self.refresh_bindings()
+
+    def action_dismiss_warning(self) -> None:
+        self._show_warning(False)
 
     def _at_divergence(self) -> bool:
         d = self.session.divergence
@@ -181,6 +196,14 @@ class BackpropApp(App[None]):
                 self.start_run(n)
 
         self.push_screen(EpochsDialog(self.session.config.epochs or 1), chosen)
+
+    def on_key(self, event: events.Key) -> None:
+        """Keys typed right after E reach the dialog before its field takes keys, and come
+        back here unhandled: hand them to the dialog, so `E 5 enter` typed in one burst
+        runs 5 epochs (a key the field did take never comes back)."""
+        if isinstance(self.screen, EpochsDialog):
+            event.stop()
+            self.screen.type_ahead([event])
 
     def action_cancel(self) -> None:
         self.runs.cancel()
@@ -233,6 +256,12 @@ class BackpropApp(App[None]):
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
         if action == "cancel":
             return self.running
+        if action in ("autoplay", "pause"):  # space is Play or Pause, never both
+            if self.running:
+                return None if action == "autoplay" else False
+            return self.autoplaying == (action == "pause")
+        if action == "dismiss_warning":
+            return self.is_mounted(self.screen) and bool(self.query_one("#warning").display)
         if self.running and action not in DURING_RUN:
             return None  # shown dimmed: not now
         return True
@@ -278,7 +307,7 @@ class BackpropApp(App[None]):
         row = s.row
         checks = gradient_check(s.params, s.dataset.X_train[row], float(s.dataset.y_train[row]))
         where = f"epoch {c.epoch}, sample {c.position + 1}/{s.n} (row {row})"
-        self.push_screen(GradCheckScreen(checks, where))
+        self.push_screen(GradCheckScreen(checks, where, reached=set(s.values)))
 
     def action_full_values(self) -> None:
         self.push_screen(FullValuesScreen(self.session))
@@ -287,17 +316,39 @@ class BackpropApp(App[None]):
         self.push_screen(HelpScreen(binding_rows(self)))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        """The command palette offers the same actions as the keys, by their descriptions."""
-        yield from super().get_system_commands(screen)
+        """The command palette offers the same actions as the keys, by their descriptions;
+        Textual's own "Keys" would be a second help, and its "Screenshot" saves where
+        nobody looks: ours saves in --screenshot-dir and says where."""
+        for command in super().get_system_commands(screen):
+            if command.title not in ("Keys", "Screenshot"):
+                yield command
         yield from palette_commands(self)
+        yield SystemCommand("Screenshot", f"Save an SVG picture of the screen in "
+                            f"{Path(self.screenshot_dir).resolve()}", self.action_save_screenshot)
+
+    def action_save_screenshot(self) -> None:
+        """An SVG of the screen in --screenshot-dir (default: where the app was started)."""
+        status = self.query_one(StatusBar)
+        try:
+            path = self.save_screenshot(path=self.screenshot_dir)
+        except OSError as err:
+            status.say(f"could not save the screenshot in {self.screenshot_dir}: "
+                       f"{err.strerror or err}", PALETTE.error)
+            return
+        status.say(f"screenshot saved: {Path(path).resolve()}", PALETTE.success)
 
     # -- autoplay --------------------------------------------------------------
     def action_autoplay(self) -> None:
         self.autoplay.toggle()
+        self.refresh_bindings()
         if self.autoplay.on:
             self.query_one(StatusBar).say(self.autoplay.describe())
         else:
             self.say_default()
+
+    def action_pause(self) -> None:
+        self.stop_autoplay()
+        self.say_default()
 
     def action_pace(self, delta: int) -> None:
         self.autoplay.change_pace(delta)
@@ -309,6 +360,7 @@ class BackpropApp(App[None]):
 
     def stop_autoplay(self) -> None:
         self.autoplay.stop()
+        self.refresh_bindings()
 
     @property
     def autoplaying(self) -> bool:

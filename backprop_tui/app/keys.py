@@ -34,6 +34,7 @@ APP_BINDINGS = [
             tooltip="run N epochs (asks N; default --epochs)"),
     Binding("space", "autoplay", "Play", id="autoplay",
             tooltip="autoplay phase by phase; again to pause"),
+    Binding("space", "pause", "Pause", id="pause", tooltip="pause autoplay"),
     Binding("plus", "pace(1)", "Faster", id="faster", show=False,
             tooltip="autoplay faster"),
     Binding("minus", "pace(-1)", "Slower", id="slower", show=False,
@@ -49,13 +50,16 @@ APP_BINDINGS = [
     Binding("g", "gradcheck", "Grad check", id="gradcheck",
             tooltip="backprop's gradients against finite differences, this sample"),
     Binding("question_mark", "help", "Help", id="help", tooltip="this help"),
+    Binding("x", "dismiss_warning", "Dismiss warning", id="dismiss_warning",
+            tooltip="hide the dataset's warning (it stays until then)"),
     Binding("escape", "cancel", "Cancel run", id="cancel", show=False,
             tooltip="stop a running epoch run where it is"),
     Binding("q", "quit", "Quit", id="quit", tooltip="quit"),
 ]
 
 # Actions that stay usable while epochs run in the background.
-DURING_RUN = {"cancel", "help", "quit", "next_tab", "plot_view", "command_palette"}
+DURING_RUN = {"cancel", "help", "quit", "next_tab", "plot_view", "command_palette",
+              "dismiss_warning"}
 
 
 def binding_rows(app: App) -> list[tuple[str, str, str]]:
@@ -76,7 +80,7 @@ def binding_rows(app: App) -> list[tuple[str, str, str]]:
 def palette_commands(app: App) -> Iterator[SystemCommand]:
     """The same actions as the keys, by their descriptions, for the command palette."""
     for b in APP_BINDINGS:
-        if b.id not in {"quit", "cancel"}:
+        if b.id not in {"quit", "cancel", "pause", "dismiss_warning"}:
             key = app.get_key_display(Binding(b.key.split(",")[0], b.action))
             yield SystemCommand(b.description, f"{b.tooltip} (key {key})",
                                 partial(app.run_action, b.action))

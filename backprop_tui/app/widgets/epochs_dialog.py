@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -18,12 +18,31 @@ class EpochsDialog(ModalScreen[int | None]):
     def __init__(self, default: int) -> None:
         super().__init__()
         self.default = default
+        self._typed = False  # the field still holds the default, which typing replaces
 
     def compose(self) -> ComposeResult:
         with Vertical(id="epochs-dialog"):
             yield Label("Run how many epochs? (enter runs, escape cancels)")
             yield Input(str(self.default), id="epochs-input", type="integer")
             yield Label("", id="epochs-error")
+
+    def type_ahead(self, keys: list[events.Key]) -> None:
+        """Keys typed in one burst with E arrive before the field has focus (the app
+        hands them here): digits replace the default, Enter runs."""
+        field = self.query_one("#epochs-input", Input)
+        for key in keys:
+            if key.key == "enter":
+                self.submitted(Input.Submitted(field, field.value))
+                return
+            if key.character is not None and key.character.isdigit():
+                field.value = (field.value if self._typed else "") + key.character
+                self._typed = True
+                field.cursor_position = len(field.value)
+
+    @on(Input.Changed)
+    def _changed(self, event: Input.Changed) -> None:
+        if event.value != str(self.default):  # the field's own first value is no typing
+            self._typed = True
 
     @on(Input.Submitted)
     def submitted(self, event: Input.Submitted) -> None:

@@ -4,6 +4,7 @@ parameter, for the current sample and parameters, coloured by agreement band."""
 from __future__ import annotations
 
 import math
+import textwrap
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -53,33 +54,53 @@ def error_lines(check: GradCheck, room: int = 0) -> list[Text]:
     return lines
 
 
-def gradcheck_text(checks: list[GradCheck], where: str, room: int = 0) -> Text:
-    """The check as text; ``room`` (the screen's width) limits the cells of a row."""
-    widest = max(c.analytic.reshape(c.analytic.shape[0], -1).shape[1]
-                 if c.analytic.ndim > 1 else c.analytic.size for c in checks)
+def _prose(text: str, room: int, style: str = "dim") -> list[Text]:
+    """Words wrap to the dialog (numbers never do)."""
+    return [Text(line, style=style) for line in textwrap.wrap(text, max(room, 30) if room
+                                                                else 10_000) or [""]]
+
+
+def gradcheck_text(checks: list[GradCheck], where: str, room: int = 0,
+                   reached: set[str] | None = None) -> Text:
+    """The check as text; ``room`` (the screen's width) limits the cells of a row.
+
+    With ``reached`` (the quantities the step has computed so far), only gradients the
+    step has already shown are given, so the check never answers the next question.
+    """
+    shown = [c for c in checks if reached is None or f"d{c.name}" in reached]
+    later = [f"d{c.name}" for c in checks if c not in shown]
+    widest = max((c.analytic.reshape(c.analytic.shape[0], -1).shape[1]
+                  if c.analytic.ndim > 1 else c.analytic.size for c in shown), default=1)
     stacked = 0 < room < 3 * row_width(min(widest, MAX_COLS)) + 30
     block = (room - 12 if stacked else max((room - 30) // 3, 1)) if room else 0
-    lines = [Text.assemble(("Gradient check", "bold underline"), f"  {where}"),
-             Text(ERROR_FORMULA, style="dim"),
-             Text.assemble(("ok", band_style("ok")), f" ≤ {GOOD:g}   ",
-                           ("suspect", band_style("suspect")), f" ≤ {SUSPECT:g}   ",
-                           ("wrong", band_style("wrong")), f" > {SUSPECT:g}"),
-             Text("")]
-    for c in checks:
+    lines = [Text.assemble(("Gradient check", "bold underline"), f"  {where}")]
+    lines += _prose("a = backprop's gradient, n = the numeric one from the loss itself: "
+                    "(−L(θ+2h) + 8 L(θ+h) − 8 L(θ−h) + L(θ−2h)) / 12h for each parameter θ "
+                    "(five-point central differences). " + ERROR_FORMULA + ".", room)
+    lines += [Text.assemble(("ok", band_style("ok")), f" ≤ {GOOD:g}   ",
+                            ("suspect", band_style("suspect")), f" ≤ {SUSPECT:g}   ",
+                            ("wrong", band_style("wrong")), f" > {SUSPECT:g}")]
+    if later:
+        lines += _prose(f"{', '.join(later)}: not shown yet, this sample's step has not "
+                        "computed them (step on with n, or u for the whole step, then g).",
+                        room, PALETTE.warning)
+    lines.append(Text(""))
+    for c in shown:
         lines.append(Text.assemble((f"d{c.name}", "bold"), f" {shape_of(c.analytic)}   max error ",
                                    (f"{error_text(c.max_error)} {c.band}",
                                     band_style(c.band))))
-        parts = [("  backprop", row_lines(c.analytic, room=block)),
-                 ("  numeric ", row_lines(c.numeric, room=block)),
-                 ("  error   ", error_lines(c, block))]
+        parts = [("  a", row_lines(c.analytic, room=block)),
+                 ("  n", row_lines(c.numeric, room=block)),
+                 ("  error", error_lines(c, block))]
         if stacked:
             for label, block_lines in parts:
-                lines += hstack([label, block_lines])
+                lines += hstack([f"{label:<8}", block_lines])
         else:
-            lines += hstack([piece for part in parts for piece in part])
-    lines.append(Text(f"\nbiggest error {error_text(max(c.max_error for c in checks))} "
-                      f"(errors under {FLOOR:g} are rounding noise, shown as a band); "
-                      "escape, q or g closes", style="dim"))
+            lines += hstack([piece for label, cells in parts for piece in (f"{label:<8}", cells)])
+    if shown:
+        lines += _prose(f"biggest error {error_text(max(c.max_error for c in shown))} (errors "
+                        f"under {FLOOR:g} are rounding noise, shown as a band); escape, q or "
+                        "g closes", room)
     return join_lines(lines)
 
 
@@ -88,14 +109,18 @@ class GradCheckScreen(ModalScreen[None]):
 
     BINDINGS = [Binding("escape,q,g", "close", "Close", id="close_gradcheck")]
 
-    def __init__(self, checks: list[GradCheck], where: str) -> None:
+    def __init__(self, checks: list[GradCheck], where: str,
+                 reached: set[str] | None = None) -> None:
         super().__init__()
         self.checks = checks
         self.where = where
+        self.reached = reached
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="gradcheck-body"):
-            yield Static(gradcheck_text(self.checks, self.where, self.app.size.width - 6))
+            yield Static(gradcheck_text(self.checks, self.where,
+                                        min(self.app.size.width, 112) - 6, self.reached),
+                         id="gradcheck-text")
 
     def action_close(self) -> None:
         self.dismiss(None)
