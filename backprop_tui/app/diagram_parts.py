@@ -11,9 +11,10 @@ import numpy as np
 from rich.text import Text
 
 from ..core.phases import Phase
+from .ask import is_unknown
 from .netdraw import Grid
 from .palette import PALETTE
-from .render import fmt, number_format, value_style
+from .render import ASKED, fmt, number_format, value_style
 
 MAX_PORTS = 8          # inputs drawn before "+N more"
 
@@ -37,6 +38,9 @@ class Values:
         return key in self.v
 
     def array(self, key: str) -> np.ndarray:
+        """The numbers of ``key`` (zeros while ask mode hides them: edges drawn alike)."""
+        if is_unknown(self.v[key]):
+            return np.zeros(np.shape(self.v[key]))
         return np.asarray(self.v[key], dtype=float)
 
     def cell(self, key: str, index: tuple[int, ...] | int, old: str | None = None,
@@ -45,6 +49,8 @@ class Values:
         with ``old``, "old→new" in the two arrays' formats; ``produced`` highlights it."""
         if key not in self.v:
             return Text("not yet", style=PALETTE.not_yet)
+        if is_unknown(self.v[key]):
+            return Text(ASKED, style=PALETTE.asked)
         a = self.array(key)
         value = float(a[index]) if a.ndim else float(a)
         spec = self._spec.setdefault(key, number_format(a))
@@ -63,6 +69,8 @@ class Values:
 
 def edge_style(cell: Text) -> str:
     """An edge takes its port number's colour (not the ground that marks it as new)."""
+    if cell.plain.strip() == "?":
+        return PALETTE.muted  # ask mode: neither the sign nor the size is given away
     style = str(cell.spans[-1].style) if cell.spans else ""
     return style.replace(" " + PALETTE.produced_cell, "")
 

@@ -7,8 +7,9 @@ so a keymap can rebind it (``App.set_keymap``).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual.app import SystemCommand
@@ -41,6 +42,9 @@ APP_BINDINGS = [
             tooltip="autoplay slower"),
     Binding("r", "reset", "Reset", id="reset", show=False,
             tooltip="back to the initial parameters"),
+    Binding("a", "ask_on", "Ask", id="ask_on",
+            tooltip="ask mode: each step shows ? first, n reveals (predict, then reveal)"),
+    Binding("a", "ask_off", "Ask off", id="ask_off", tooltip="leave ask mode"),
     Binding("t", "next_tab", "Plot", id="next_tab",
             tooltip="switch plot: loss per epoch / predictions vs targets"),
     Binding("v", "plot_view", "Plot view", id="plot_view",
@@ -77,10 +81,16 @@ def binding_rows(app: App) -> list[tuple[str, str, str]]:
     return rows
 
 
-def palette_commands(app: App) -> Iterator[SystemCommand]:
-    """The same actions as the keys, by their descriptions, for the command palette."""
+def palette_commands(app: App, textuals: Iterable[SystemCommand]) -> Iterator[SystemCommand]:
+    """The same actions as the keys, by their descriptions, for the command palette, after
+    Textual's own, less its "Keys" (a second help) and its "Screenshot" (it saves where
+    nobody looks: ours saves in --screenshot-dir and says where)."""
+    yield from (c for c in textuals if c.title not in ("Keys", "Screenshot"))
+    folder = Path(getattr(app, "screenshot_dir", ".")).resolve()
+    yield SystemCommand("Screenshot", f"Save an SVG picture of the screen in {folder}",
+                        partial(app.run_action, "save_screenshot"))
     for b in APP_BINDINGS:
-        if b.id not in {"quit", "cancel", "pause", "dismiss_warning"}:
+        if b.id not in {"quit", "cancel", "pause", "dismiss_warning", "ask_off"}:
             key = app.get_key_display(Binding(b.key.split(",")[0], b.action))
             yield SystemCommand(b.description, f"{b.tooltip} (key {key})",
                                 partial(app.run_action, b.action))

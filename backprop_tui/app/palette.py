@@ -64,6 +64,7 @@ class Palette:
     success: str = "bold #5FD75F"
     warning: str = "#FFC473"
     muted: str = "#8C8C8C"
+    asked: str = "bold #FFC473 on #3F3F3F"
 
     def update(self, v: dict[str, str]) -> None:
         """Take the colours of a theme from its variables (``App.theme_variables``)."""
@@ -84,6 +85,7 @@ class Palette:
         self.success = f"bold {_hex(_rgb(v.get('text-success', ''), (95, 215, 95)))}"
         self.warning = _hex(_rgb(v.get("text-warning", ""), self.negative))
         self.muted = _hex(mix(bg, fg, 0.6))
+        self.asked = f"bold {self.warning} on {_hex(mix(bg, fg, 0.22))}"
 
     def value(self, v: float, scale: float) -> str:
         """A number's colour: the sign's hue, stronger for a larger share of ``scale``."""

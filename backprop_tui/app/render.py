@@ -12,6 +12,7 @@ import math
 import numpy as np
 from rich.text import Text
 
+from .ask import is_unknown
 from .palette import PALETTE
 
 CELL = 7          # width of one formatted number
@@ -65,8 +66,14 @@ def fmt_all(values: object) -> list[str]:
 
 
 def scalar_text(v: object) -> str:
-    """A scalar or a one-entry array as a plain number, without sign padding."""
+    """A scalar or a one-entry array as a plain number, without sign padding ("?" for a
+    value ask mode hides)."""
+    if is_unknown(v):
+        return "?"
     return fmt(float(np.asarray(v, dtype=float).ravel()[0])).strip().lstrip("+")
+
+
+ASKED = " " * 3 + "?" + " " * 3  # a hidden value, in a number's width
 
 
 def value_style(v: float, scale: float) -> str:
@@ -130,6 +137,7 @@ def row_lines(
     ``room`` columns (and MAX_COLS cells), then "…+N" says how many more there are.
     ``highlight`` gives the cells the ground of values the current phase produced.
     """
+    asked = is_unknown(value)  # ask mode: the shape shows, the numbers are "?"
     a = as_rows(value)
     m = None if marks is None else np.asarray(marks, dtype=bool).reshape(a.shape)
     if column and a.shape[0] == 1:
@@ -146,6 +154,9 @@ def row_lines(
         for n, j in enumerate(shown_cols):
             if n:
                 t.append(" ")
+            if asked:
+                t.append(ASKED, style=PALETTE.asked)
+                continue
             style = value_style(a[i, j], scale)
             if m is not None and m[i, j]:
                 style += " bold underline"

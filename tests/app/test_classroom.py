@@ -50,14 +50,14 @@ def test_palette_has_one_help_and_a_screenshot_that_says_where(tmp_path) -> None
             assert titles.count("Screenshot") == 1
             shot = next(c for c in app.get_system_commands(app.screen)
                         if c.title == "Screenshot")
-            shot.callback()
+            await shot.callback()
             await pilot.pause()
             saved = list(tmp_path.glob("*.svg"))
             assert len(saved) == 1
             status = str(app.query_one("#status-text").render())
             assert "screenshot saved" in status and str(saved[0].name) in status
             app.screenshot_dir = str(tmp_path / "missing")
-            shot.callback()
+            await shot.callback()
             await pilot.pause()
             assert "could not save" in str(app.query_one("#status-text").render())
 

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from textual.color import Color
 
 from backprop_tui.app.diagram import draw_network
+from backprop_tui.app.palette import PALETTE
 from backprop_tui.app.render import fmt, number_format
 from backprop_tui.core.network import Params
 from backprop_tui.core.phases import PHASE_INDEX, run_phases
@@ -52,14 +54,22 @@ def test_edges_are_drawn_in_their_signs_colour() -> None:
     s = lab_session()
     s.goto(0, PHASE_INDEX["z1"])
     pic = draw_network(s.values, s.cursor.phase, 3, 2)
-    braille = [(span.style, line.plain[span.start:span.end]) for line in pic.lines
-               for span in line.spans if any("\u2800" <= ch <= "\u28ff"
-                                             for ch in line.plain[span.start:span.end])]
-    assert braille, "no edge was drawn"
-    colours = {str(style) for style, _ in braille}
-    # W1 here has negative entries only and W2 positive ones: both hues appear.
-    assert any("rgb(" in c and int(c.split("(")[1].split(",")[0]) > 150 for c in colours)
-    assert any("rgb(" in c and int(c.split(",")[2].rstrip(")")) > 150 for c in colours)
+    colours = set()
+    for line in pic.lines:
+        for span in line.spans:
+            if any("\u2800" <= ch <= "\u28ff" for ch in line.plain[span.start:span.end]):
+                colours.add(str(span.style))
+    assert colours, "no edge was drawn"
+
+    def hue(style: str) -> str:
+        rgb = Color.parse(style.split()[-1])
+        dist = {name: sum((a - b) ** 2 for a, b in zip((rgb.r, rgb.g, rgb.b), target,
+                                                         strict=True))
+                for name, target in (("+", PALETTE.positive), ("-", PALETTE.negative))}
+        return min(dist, key=dist.get)
+
+    # W1's first row is all negative and W2 all positive: both hues are drawn.
+    assert {hue(c) for c in colours} == {"+", "-"}
 
 
 def test_backward_ports_hold_gradients_and_flow_back() -> None:

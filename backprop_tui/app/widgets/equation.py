@@ -19,6 +19,7 @@ from textual.widgets import Static
 from ...core.network import PARAM_NAMES
 from ...core.phases import LAB_NAMES, PHASES, Phase
 from ...core.session import Session
+from ..ask import is_unknown
 from ..palette import PALETTE
 from ..render import hstack, join_lines, row_lines, scalar_text
 
@@ -53,6 +54,8 @@ class Eq:
         return scalar_text(self.v[key])
 
     def at(self, key: str, index: tuple[int, ...] | int) -> str:
+        if is_unknown(self.v[key]):
+            return "?"
         return scalar_text(np.asarray(self.v[key], dtype=float)[index])
 
 
@@ -89,7 +92,7 @@ def _delta2(e: Eq, row: int) -> list[list[Block]]:
 
 
 def _grads2(e: Eq, row: int) -> list[list[Block]]:
-    diff = scalar_text(float(np.asarray(e.v["y_hat"]).ravel()[0]) - float(e.v["y"]))
+    diff = scalar_text(float(np.asarray(e.v["y_hat"]).ravel()[0]) - float(e.v["y"]))  # type: ignore[arg-type]
     return [["dW2 = delta2 a1^T =", e.mat("delta2"), "·", e.mat("a1"), "=", e.mat("dW2"),
              "   db2 = delta2 =", e.mat("db2")],
             ["chain rule: ∂L/∂W2[0,j] = (y_hat − y) · σ'(z2) · a1[j];",

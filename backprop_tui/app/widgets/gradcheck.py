@@ -13,7 +13,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from ...core.gradcheck import ERROR_FORMULA, GOOD, SUSPECT, GradCheck, band
+from ...core.gradcheck import ERROR_FORMULA, GOOD, SUSPECT, GradCheck, band, gradient_check
+from ...core.session import Session
 from ..palette import PALETTE
 from ..render import MAX_COLS, cols_that_fit, hstack, join_lines, row_lines, row_width, shape_of
 
@@ -115,6 +116,16 @@ class GradCheckScreen(ModalScreen[None]):
         self.checks = checks
         self.where = where
         self.reached = reached
+
+    @classmethod
+    def of(cls, session: Session, hidden: set[str]) -> GradCheckScreen:
+        """The check of the cursor's sample at its parameters; gradients the step has not
+        reached (or that ask mode still hides) are left out."""
+        c, row = session.cursor, session.row
+        checks = gradient_check(session.params, session.dataset.X_train[row],
+                                float(session.dataset.y_train[row]))
+        where = f"epoch {c.epoch}, sample {c.position + 1}/{session.n} (row {row})"
+        return cls(checks, where, reached=set(session.values) - hidden)
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="gradcheck-body"):

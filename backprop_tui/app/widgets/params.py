@@ -13,6 +13,7 @@ from textual.widgets import Static
 
 from ...core.network import PARAM_NAMES
 from ...core.session import Session
+from ..ask import is_unknown
 from ..render import fmt_all, join_lines, labelled, shape_of
 from .values import label_style
 
@@ -21,7 +22,9 @@ LABEL = 9
 
 def shown_changes(new: np.ndarray, old: np.ndarray) -> tuple[np.ndarray, int]:
     """Which cells read differently (each array in its own format), and how many
-    changed by less than the shown digits."""
+    changed by less than the shown digits (none, while ask mode hides the new ones)."""
+    if is_unknown(new):
+        return np.zeros(np.shape(new), dtype=bool), 0
     marks = np.array([a != b for a, b in zip(fmt_all(new), fmt_all(old), strict=True)])
     hidden = int(np.sum((np.ravel(new) != np.ravel(old)) & ~marks))
     return marks.reshape(np.shape(new)), hidden

@@ -25,9 +25,11 @@ class PositionBar(Static):
     the row is the sample's 0-based index in the training data.
     """
 
-    def show(self, session: Session, width: int = 0, running: str = "") -> None:
+    def show(self, session: Session, width: int = 0, running: str = "", ask: bool = False
+             ) -> None:
         """``width``: the terminal's (0: any), so the least needed parts go first when
-        narrow; ``running``: the progress of a run, shown instead of the phase."""
+        narrow; ``running``: the progress of a run, shown instead of the phase; ``ask``:
+        ask mode is on (a badge says so)."""
         c = session.cursor
         phase = session.phase
         banner = " backprop-tui "
@@ -37,6 +39,9 @@ class PositionBar(Static):
         nxt = next_step(session)
         for drop in range(4):
             t = Text()
+            if ask:
+                t.append(" ASK ", style=f"bold reverse {PALETTE.warning}")
+                t.append(" ")
             if drop < 1:
                 t.append(banner, style="bold reverse")
                 t.append(" ")

@@ -1,0 +1,138 @@
+"""The main screen: the title line, the panels, the warning and status lines, the Footer.
+
+It composes the widgets and hands each the state to show; the app decides what
+that state is (the session, or the session with ask mode's questions hidden).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from rich.text import Text
+from textual.app import ComposeResult
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import Footer, Static, TabbedContent, TabPane, Tabs
+
+from ..core.session import RunResult, Session
+from .ask import AskView
+from .palette import PALETTE
+from .student import Answer
+from .widgets.body import Body
+from .widgets.diagram import NetworkDiagram
+from .widgets.equation import EquationPanel
+from .widgets.params import ParamsPanel
+from .widgets.plots import FitPlot, LossPlot, RunningEpoch
+from .widgets.position import PositionBar
+from .widgets.status import StatusBar
+from .widgets.values import BACKWARD, FORWARD, ValuesPanel
+
+TITLES = {"network": "Network", "params": "Parameters", "forward": "Forward",
+          "backward": "Backward", "equation": "Equation"}
+
+
+class MainScreen(Screen):
+    """Every panel of the debugger; ``show`` draws a state into all of them."""
+
+    def __init__(self, student_name: str | None = None,
+                 on_ready: Callable[[], None] | None = None) -> None:
+        super().__init__()
+        self.student_name = student_name
+        self.on_ready = on_ready  # the app draws its state once the widgets exist
+
+    def compose(self) -> ComposeResult:
+        yield PositionBar(id="position")
+        with Body(id="body"):
+            yield NetworkDiagram(id="network", classes="panel")
+            yield ParamsPanel(id="params", classes="panel")
+            yield EquationPanel(id="equation", classes="panel")
+            with Horizontal(id="values"):
+                with Horizontal(id="numbers"):
+                    yield ValuesPanel(FORWARD, id="forward", classes="panel")
+                    yield ValuesPanel(BACKWARD, id="backward", classes="panel")
+                with TabbedContent(id="plots"):
+                    with TabPane("Loss per epoch", id="tab-loss"):
+                        yield LossPlot(id="loss-plot")
+                    with TabPane("Predictions vs targets", id="tab-fit"):
+                        yield FitPlot(id="fit-plot")
+        yield Static(id="warning")
+        yield StatusBar(id="status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        for widget_id, title in TITLES.items():
+            self.query_one(f"#{widget_id}").border_title = title
+        if self.student_name is not None:
+            self.query_one("#forward").border_subtitle = f"yours: {self.student_name}"
+        for tabs in self.query(Tabs):
+            tabs.can_focus = False  # left/right belong to stepping, not to tab switching
+        self.query_one(StatusBar).progress(None)
+        if self.on_ready is not None:
+            self.on_ready()
+
+    def show(self, view: Session | AskView, answer: Answer | None | bool, note: str | None,
+             asking: bool, running: bool) -> None:
+        """Draw ``view`` (the session, perhaps with questions hidden) everywhere."""
+        width = self.app.size.width
+        self.query_one(PositionBar).show(view, width, ask=asking)  # type: ignore[arg-type]
+        self.query_one(Body).show(view, answer, note)  # type: ignore[arg-type]
+        self.show_plots(view, running)
+
+    def show_plots(self, view: Session | AskView, running: bool) -> None:
+        s = view
+        epoch_so_far = None
+        if not running:
+            losses = s.epoch_losses()
+            if "L" in getattr(view, "hidden", ()):
+                losses = losses[:-1]  # this sample's loss is still the question
+            if losses:
+                epoch_so_far = RunningEpoch(s.cursor.epoch, len(losses), s.n,
+                                            sum(losses) / len(losses))
+        self.query_one(LossPlot).show(s.epoch_records, epoch_so_far)
+        if not running:
+            self.query_one(FitPlot).show(*s.fit(), key=s.cursor.update)
+
+    def run_started(self, n_epochs: int) -> None:
+        self.query_one(Body).set_class(True, "-running")
+        self.say(f"running {n_epochs} epoch(s)… escape cancels", "bold")
+        self.progress(0, 1)
+
+    def run_progress(self, s: Session, done: int, total: int, update: int) -> None:
+        """Where a run stands: the bar, the title (epoch and sample) and the loss curve."""
+        self.progress(done, total)
+        epoch, position = divmod(update, s.n)
+        self.query_one(PositionBar).show(s, self.app.size.width,
+                                         running=f"running: epoch {epoch}, sample "
+                                                 f"{position + 1}/{s.n}")
+        self.query_one(LossPlot).show(s.timeline.epoch_records[:epoch], None)
+
+    def run_finished(self, s: Session, r: RunResult) -> None:
+        """After a run (the state is drawn already): how it ended, in words."""
+        self.query_one(Body).set_class(False, "-running")
+        self.progress(None)
+        if r.divergence is not None:
+            self.say(r.divergence.message, PALETTE.error)
+        elif r.cancelled:
+            self.say(f"cancelled: stopped at epoch {s.cursor.epoch}, sample "
+                     f"{s.cursor.position + 1}; you can step from here", PALETTE.warning)
+        else:
+            self.say(f"ran {r.epochs_completed} epoch(s); now at the start of epoch "
+                     f"{s.cursor.epoch}", PALETTE.success)
+
+    def say(self, message: str, style: str = "") -> None:
+        self.query_one(StatusBar).say(message, style)
+
+    def progress(self, done: int | None, total: int = 1) -> None:
+        self.query_one(StatusBar).progress(done, total)
+
+    def show_warning(self, warnings: list[str] | tuple[str, ...] | None) -> None:
+        """The dataset's warnings on their own line until dismissed (None hides it)."""
+        line = self.query_one("#warning", Static)
+        line.display = bool(warnings)
+        if warnings:
+            line.update(Text("warning: " + "; ".join(warnings) + "   (x dismisses)",
+                             style=PALETTE.warning))
+
+    @property
+    def warning_shown(self) -> bool:
+        return bool(self.query_one("#warning").display)
