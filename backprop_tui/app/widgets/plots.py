@@ -40,6 +40,9 @@ class RunningEpoch:
 class CachedPlot(PlotextPlot):
     """A plotext widget that rebuilds only when its content, size or theme changed."""
 
+    # plotext paints its canvas in the theme's surface colour; lines drawn outside it match
+    DEFAULT_CSS = "CachedPlot { background: $surface; }"
+
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
         self.builds = 0  # how many plotext builds ran (the tests count them)
@@ -94,9 +97,9 @@ def log_ticks(lo: float, hi: float, room: int) -> tuple[list[float], tuple[float
     values just around the data; the ticks are every 1-2-5 value between them, or when
     more than ``room`` would not fit, powers of ten (every one, or every few)."""
     k_lo, k_hi = math.floor(math.log10(lo)), math.ceil(math.log10(hi))
-    nice = [m * 10.0**k for k in range(k_lo, k_hi + 1) for m in (1, 2, 5)]
-    bottom = max(t for t in nice if t <= lo * (1 + 1e-9))
-    top = min(t for t in nice if t >= hi * (1 - 1e-9))
+    nice = [m * 10.0**k for k in range(k_lo, k_hi + 2) for m in (1, 2, 5)]
+    bottom = max(t for t in nice if t <= lo)
+    top = min(t for t in nice if t >= hi and t > bottom)
     ticks = [t for t in nice if bottom <= t <= top]
     every = 1
     while len(ticks) > max(room, 2):
@@ -194,9 +197,12 @@ class LossPlot(CachedPlot):
             legend.append_text(Text.assemble("   ", ("━━", _rich(TEST)), " test"))
         r = self._now
         if r is not None:
-            legend.append_text(Text.assemble(
-                "   ", (NOW_MARK, "bold " + _rich(NOW)),
-                f" epoch {r.epoch} so far: mean of {r.samples}/{r.n} samples"))
+            so_far = f"epoch {r.epoch} so far: mean of {r.samples}/{r.n} samples"
+            if math.isfinite(r.mean_loss):
+                legend.append_text(Text.assemble(
+                    "   ", (NOW_MARK, "bold " + _rich(NOW)), " " + so_far))
+            else:
+                legend.append(f"   {so_far} is {r.mean_loss} (not drawn)")
         return legend
 
     def _title(self, log: bool) -> str:
