@@ -14,8 +14,11 @@ from dataclasses import dataclass
 
 import numpy as np
 from rich.text import Text
+from textual.strip import Strip
+from textual.visual import Visual, visualize
 from textual_plotext import PlotextPlot
 
+from ...core.axes import labels, linear_ticks, log_ticks, thin
 from ...core.timeline import EpochRecord
 
 TRAIN, TEST, NOW = (70, 130, 230), (235, 140, 40), (220, 60, 200)  # one colour per series
@@ -24,6 +27,8 @@ NOW_MARK = "◆"
 
 def _rich(colour: tuple[int, int, int]) -> str:
     return "rgb({},{},{})".format(*colour)
+
+
 EMPTY = "no loss yet: n steps through a sample, e runs an epoch, E runs many"
 
 
@@ -38,30 +43,56 @@ class RunningEpoch:
 
 
 class CachedPlot(PlotextPlot):
-    """A plotext widget that rebuilds only when its content, size or theme changed."""
+    """A plotext widget that rebuilds only when its content, size or theme changed, and
+    turns into strips only the lines that changed (Textual's conversion of a whole
+    plot costs ~10 ms; a moving marker changes one line and the header)."""
 
     # plotext paints its canvas in the theme's surface colour; lines drawn outside it match
     DEFAULT_CSS = "CachedPlot { background: $surface; }"
 
     def __init__(self, **kwargs) -> None:
         super().__init__(**kwargs)
-        self.builds = 0  # how many plotext builds ran (the tests count them)
+        self.builds = 0  # how many pictures were drawn (the tests count them)
         self._version = 0  # bumped by show() when the content changed
-        self._cache: tuple[object, Text] | None = None
+        self._cache: tuple[object, list[Text]] | None = None
+        self._strips: dict[int, tuple[Text, Strip]] = {}  # by id of a row's Text
+        self._strip_style = None
 
     def _changed(self) -> None:
         self._version += 1
         self.refresh()
 
-    def render(self) -> Text:
+    def lines(self) -> list[Text]:
+        """The picture, one Text per row, drawn again only when its key changed; rows
+        that are the same Text objects as before keep their strips."""
         key = (self._version, self.size, self.app.theme)
         if self._cache is None or self._cache[0] != key:
             self.builds += 1
-            self._cache = (key, self.picture(self.size.width, self.size.height))
+            rows = [r if len(r) <= key[1].width else r[: key[1].width]
+                    for r in self.picture(*key[1])]
+            self._cache = (key, rows)
+            self._strips = {id(r): self._strips[id(r)] for r in rows if id(r) in self._strips}
         return self._cache[1]
 
-    def picture(self, width: int, height: int) -> Text:
-        """The whole widget's text at this size (subclasses draw their content)."""
+    def render(self) -> Text:
+        return Text("\n").join(self.lines())
+
+    def render_line(self, y: int) -> Strip:
+        """Textual's line API: one row as a strip, converted once per distinct row."""
+        lines, style = self.lines(), self.visual_style
+        if y >= len(lines):
+            return Strip.blank(self.size.width, style.rich_style)
+        if style != self._strip_style:
+            self._strips, self._strip_style = {}, style
+        line = lines[y]
+        if id(line) not in self._strips:
+            visual = visualize(self, line, markup=False)
+            strip = Visual.to_strips(self, visual, self.size.width, 1, style)[0]
+            self._strips[id(line)] = (line, strip)
+        return self._strips[id(line)][1]
+
+    def picture(self, width: int, height: int) -> list[Text]:
+        """The widget's rows at this size (subclasses draw their content)."""
         raise NotImplementedError
 
     def canvas(self, width: int, height: int) -> Text:
@@ -71,75 +102,6 @@ class CachedPlot(PlotextPlot):
         plt._set_size(width, height)  # textual-plotext does this too (its issue #5)
         plt.theme(self._get_plotext_theme_name(self.app.theme))
         return Text.from_ansi(plt.build())
-
-
-# -- axis ticks at values a reader can say aloud -------------------------------
-def _plain(value: float) -> str:
-    """0.002 rather than 2e-03; exponents only far from 1."""
-    if value == 0:
-        return "0"
-    k = math.floor(math.log10(abs(value)) + 1e-9)
-    if -5 <= k < 6:
-        return f"{value:.{max(0, -k)}f}"
-    return f"{value / 10.0**k:.3g}e{k}"
-
-
-def labels(ticks: list[float], log: bool) -> list[str]:
-    """Tick labels written plainly; a linear axis shows as many decimals as its step."""
-    if log or len(ticks) < 2:
-        return [_plain(t) for t in ticks]
-    decimals = max(0, -math.floor(math.log10(ticks[1] - ticks[0]) + 1e-9))
-    return [f"{t:.{decimals}f}" for t in ticks]
-
-
-def log_ticks(lo: float, hi: float, room: int) -> tuple[list[float], tuple[float, float]]:
-    """Ticks and limits for a log axis over [lo, hi] (both > 0): the limits are the 1-2-5
-    values just around the data; the ticks are every 1-2-5 value between them, or when
-    more than ``room`` would not fit, powers of ten (every one, or every few)."""
-    k_lo, k_hi = math.floor(math.log10(lo)), math.ceil(math.log10(hi))
-    nice = [m * 10.0**k for k in range(k_lo, k_hi + 2) for m in (1, 2, 5)]
-    bottom = max(t for t in nice if t <= lo)
-    top = min(t for t in nice if t >= hi and t > bottom)
-    ticks = [t for t in nice if bottom <= t <= top]
-    every = 1
-    while len(ticks) > max(room, 2):
-        ticks = [10.0**k for k in range(k_lo, k_hi + 1)
-                 if k % every == 0 and bottom <= 10.0**k <= top]
-        every += 1
-    if len(ticks) < 2:
-        ticks = sorted({bottom, *ticks, top})
-    return ticks, (bottom, top)
-
-
-def linear_ticks(lo: float, hi: float, room: int) -> list[float]:
-    """Multiples of a 1-2-5 step covering [lo, hi], at most ``room`` of them."""
-    if hi <= lo:
-        pad = abs(lo) / 2 or 1.0
-        lo, hi = lo - pad, hi + pad
-    k = math.floor(math.log10((hi - lo) / max(room - 1, 1)))
-    for step in (m * 10.0**e for e in (k, k + 1, k + 2) for m in (1, 2, 5)):
-        first, last = math.floor(lo / step + 1e-9), math.ceil(hi / step - 1e-9)
-        if last - first + 1 <= max(room, 2):
-            return [i * step for i in range(first, last + 1)]
-    return [lo, hi]  # pragma: no cover - the loop always finds a step
-
-
-def thin(xs: np.ndarray, ys: np.ndarray, columns: int) -> tuple[np.ndarray, np.ndarray]:
-    """At most ~2 points per column: the first and last exactly, and in between the
-    lowest and highest value of each column's run of epochs (so spikes stay visible)."""
-    n = len(xs)
-    if n <= 2 * columns + 2:
-        return xs, ys
-    edges = np.linspace(1, n - 1, columns + 1).astype(int)
-    starts, ends = edges[:-1], edges[1:] - 1
-    hi, lo = np.fmax.reduceat(ys[1:-1], starts - 1), np.fmin.reduceat(ys[1:-1], starts - 1)
-    falling = ys[starts] >= ys[ends]
-    first = np.where(falling, hi, lo)
-    second = np.where(falling, lo, hi)
-    mid_x = np.column_stack([xs[starts], xs[ends]]).ravel()
-    mid_y = np.column_stack([first, second]).ravel()
-    return (np.concatenate([xs[:1], mid_x, xs[-1:]]),
-            np.concatenate([ys[:1], mid_y, ys[-1:]]))
 
 
 def _cell(value: float, lim: tuple[float, float], bins: int) -> int:
@@ -213,12 +175,12 @@ class LossPlot(CachedPlot):
         return (f"mean loss per epoch ({scale}) · epoch {last.epoch}: "
                 f"sum {last.train_loss_sum:.3g} (the lab prints the sum)")
 
-    def picture(self, width: int, height: int) -> Text:
+    def picture(self, width: int, height: int) -> list[Text]:
         if width < 12 or height < 4:
-            return Text("")
+            return []
         if not self._shown and self._now is None:
             self.drawn = 0
-            return Text(EMPTY, style="dim", justify="center")
+            return [Text(EMPTY, style="dim", justify="center")]
         epochs, train, test = self._series()
         r = self._now
         now = r.mean_loss if r is not None and math.isfinite(r.mean_loss) else None
@@ -253,7 +215,7 @@ class LossPlot(CachedPlot):
                 line.plain = line.plain[:col] + NOW_MARK + line.plain[col + 1:]
                 line.stylize("bold " + _rich(NOW), col, col + 1)
                 lines[row] = line
-        return Text("\n").join([*header, *lines])
+        return [*header, *lines]
 
     def _build(self, width: int, rows: int, log: bool, ticks: list[float],
                lim: tuple[float, float], xmax: int) -> tuple[list[Text], tuple]:
@@ -287,15 +249,23 @@ class LossPlot(CachedPlot):
 
 
 class FitPlot(CachedPlot):
-    """Predictions against targets over the training rows, with the y = x line (Task 1)."""
+    """Predictions against targets over the training rows, with the y = x line (Task 1).
+    It draws only when shown: while its tab is hidden, show() just keeps the figures."""
 
     _key: object = None
+    _shown: tuple | None = None
 
     def show(self, targets, predictions, loss: float, key: object = None) -> None:
         """Plot these; with a ``key`` (e.g. the update index), a repeat costs nothing."""
         if key is not None and key == self._key:
             return
-        self._key = key
+        self._key, self._shown = key, (targets, predictions, loss)
+        self._changed()
+
+    def picture(self, width: int, height: int) -> list[Text]:
+        if self._shown is None or width < 12 or height < 4:
+            return []
+        targets, predictions, loss = self._shown
         plt = self.plt
         plt.clear_data()
         plt.clear_figure()
@@ -306,7 +276,4 @@ class FitPlot(CachedPlot):
         plt.plot([lo, hi], [lo, hi], label="y = x", marker="hd")
         plt.scatter(list(map(float, targets)), list(map(float, predictions)),
                     label="y_hat", marker="dot")
-        self._changed()
-
-    def picture(self, width: int, height: int) -> Text:
-        return self.canvas(width, height)
+        return self.canvas(width, height).split("\n")[:height]
