@@ -253,3 +253,33 @@ def test_fit_plot_rebuilds_only_when_its_key_changes():
 
 
     asyncio.run(go())
+
+
+def test_a_marker_move_turns_only_the_changed_rows_into_strips(monkeypatch):
+    """Textual converting a whole plot costs ~10 ms a key; rows that did not change
+    (the finished epochs' canvas) keep their strips, and the screen still shows all."""
+    from backprop_tui.app.widgets import plots
+
+    converted = []
+    to_strips = plots.Visual.to_strips
+
+    def counting(widget, *args, **kwargs):
+        converted.append(widget)
+        return to_strips(widget, *args, **kwargs)
+
+    async def go():
+        app = PlotApp()
+        async with app.run_test(size=SIZE) as pilot:
+            plot = app.query_one(LossPlot)
+            plot.show(decaying(200), RunningEpoch(200, 5, 200, 0.01))
+            await pilot.pause()
+            monkeypatch.setattr(plots.Visual, "to_strips", staticmethod(counting))
+            plot.show(decaying(200), RunningEpoch(200, 6, 200, 0.002))
+            await pilot.pause()
+            region = plot.content_region.reset_offset
+            shown = [strip.text.rstrip() for strip in plot.render_lines(region)]
+            assert shown == [line.rstrip() for line in plot.render().plain.split("\n")]
+            assert any(NOW_MARK in row for row in shown[2:])
+            assert 1 <= converted.count(plot) <= 4  # header, new marker row, old marker row
+
+    asyncio.run(go())
