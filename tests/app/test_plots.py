@@ -283,3 +283,13 @@ def test_a_marker_move_turns_only_the_changed_rows_into_strips(monkeypatch):
             assert 1 <= converted.count(plot) <= 4  # header, new marker row, old marker row
 
     asyncio.run(go())
+
+
+def test_few_epochs_on_a_narrow_plot_whole_epoch_ticks_and_the_sum_still_shown():
+    records = lab_records(3)
+    lines, _ = picture(records, RunningEpoch(3, 6, 200, 0.03), size=(60, 12))
+    header, body = split(lines)
+    assert f"sum {records[-1].train_loss_sum:.3g}" in header[0]
+    assert all(len(line) <= 60 for line in lines)
+    axis = next(i for i, line in enumerate(body) if line.strip().startswith("└"))
+    assert body[axis + 1].split() == ["0", "1", "2", "3"]

@@ -167,13 +167,18 @@ class LossPlot(CachedPlot):
                 legend.append(f"   {so_far} is {r.mean_loss} (not drawn)")
         return legend
 
-    def _title(self, log: bool) -> str:
+    def _title(self, log: bool, width: int) -> str:
+        """The longest wording that fits: the sum is the lab's figure, so it stays."""
         scale = "log scale" if log else "linear scale"
         if not self._shown:
             return f"mean loss per epoch ({scale}) · no epoch finished yet"
         last = self._shown[-1]
-        return (f"mean loss per epoch ({scale}) · epoch {last.epoch}: "
-                f"sum {last.train_loss_sum:.3g} (the lab prints the sum)")
+        short = f"epoch {last.epoch}: sum {last.train_loss_sum:.3g}"
+        for title in (f"mean loss per epoch ({scale}) · {short} (the lab prints the sum)",
+                      f"mean loss per epoch ({scale}) · {short}", f"mean loss · {short}"):
+            if len(title) <= width:
+                break
+        return title
 
     def picture(self, width: int, height: int) -> list[Text]:
         if width < 12 or height < 4:
@@ -188,7 +193,7 @@ class LossPlot(CachedPlot):
         values = values[np.isfinite(values)]
         every = np.append(values, [] if now is None else [now])
         log = len(every) > 0 and bool(np.all(every > 0)) and every.min() < every.max()
-        title = Text(self._title(log), style="bold")
+        title = Text(self._title(log, width), style="bold")
         legend = self._legend(test is not None)
         header = ([Text(" · ").join([title, legend])] if len(title) + len(legend) + 3 <= width
                   else [title, legend])
@@ -239,7 +244,9 @@ class LossPlot(CachedPlot):
         ylim = (float(f(lim[0])), float(f(lim[1])))
         plt.yticks(f(np.array(ticks)).tolist(), labels(ticks, log))
         plt.ylim(*ylim)
-        xticks = [t for t in linear_ticks(0, max(xmax, 1), max(columns // 8, 2)) if t >= 0]
+        xticks = linear_ticks(0, max(xmax, 1), max(columns // 8, 2))
+        if xticks[1] - xticks[0] < 1:  # whole epochs only
+            xticks = list(range(max(xmax, 1) + 1))
         plt.xticks(xticks, labels(xticks, log=False))
         xlim = (0.0, float(xticks[-1]))
         plt.xlim(*xlim)
