@@ -234,7 +234,7 @@ class LossPlot(CachedPlot):
         columns = max(width - 10, 1)
         f = np.log10 if log else (lambda v: v)
         self.drawn = 0
-        for ys, colour in ((train, TRAIN), (test, TEST)):
+        for ys, colour in ((test, TEST), (train, TRAIN)):  # the lab's curve on top
             if ys is not None and len(ys):
                 xs, ys = thin(epochs, ys, columns)
                 keep = np.isfinite(ys) & ((ys > 0) | (not log))
