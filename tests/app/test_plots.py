@@ -293,3 +293,20 @@ def test_few_epochs_on_a_narrow_plot_whole_epoch_ticks_and_the_sum_still_shown()
     assert all(len(line) <= 60 for line in lines)
     axis = next(i for i, line in enumerate(body) if line.strip().startswith("└"))
     assert body[axis + 1].split() == ["0", "1", "2", "3"]
+
+
+def test_tiny_and_odd_sizes_draw_without_error():
+    records = decaying(30)
+
+    async def go():
+        app = PlotApp()
+        async with app.run_test(size=SIZE):
+            plot, fit = app.query_one(LossPlot), app.query_one(FitPlot)
+            plot.show(records, RunningEpoch(30, 3, 200, 0.01))
+            fit.show(np.array([0.0, 0.5, 1.0]), np.array([0.1, 0.4, 0.9]), 0.01, key=1)
+            for width in (0, 1, 11, 12, 13, 20, 37):
+                for height in (0, 1, 3, 4, 5, 6, 9):
+                    for widget in (plot, fit):
+                        assert len(widget.picture(width, height)) <= height
+
+    asyncio.run(go())

@@ -82,8 +82,8 @@ class CachedPlot(PlotextPlot):
         lines, style = self.lines(), self.visual_style
         if y >= len(lines):
             return Strip.blank(self.size.width, style.rich_style)
-        if style != self._strip_style:
-            self._strips, self._strip_style = {}, style
+        if (style, self.size) != self._strip_style:  # strips are cut to a size and style
+            self._strips, self._strip_style = {}, (style, self.size)
         line = lines[y]
         if id(line) not in self._strips:
             visual = visualize(self, line, markup=False)
