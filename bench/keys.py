@@ -181,7 +181,7 @@ def main() -> int:
     print(f"backprop-tui in tmux {width}x{height}: key sent -> screen changed, ms "
           f"({args.repeats} presses per key; one capture-pane takes {resolution:.1f} ms; "
           f"{os.cpu_count()} CPUs, shared)")
-    print(f"{args.epochs} epochs ran in {seconds:.1f} s; status line after the run: "
+    print(f"{args.epochs} epochs ran in about {seconds:.1f} s; status line after the run: "
           f"{screen.rstrip().splitlines()[-2].strip()[:70] if screen.strip() else '?'}")
     print(f"{'key':>4} | {'epoch 0 median':>14} {'p90':>6} | "
           f"{f'after {args.epochs} median':>18} {'p90':>6} | {'ratio':>5} | unchanged")
