@@ -53,6 +53,7 @@ class Tmux:
         self.session = f"keys{os.getpid()}"
         self.tmux("new-session", "-d", "-s", self.session, "-x", str(width), "-y",
                   str(height), shlex.join(command))
+        self.socket = Path(self.tmux("display-message", "-p", "#{socket_path}").strip())
 
     def tmux(self, *args: str) -> str:
         done = subprocess.run([*self.base, *args], capture_output=True, text=True, timeout=10)
@@ -67,7 +68,9 @@ class Tmux:
         self.tmux("send-keys", "-t", self.session, *keys)
 
     def close(self) -> None:
+        """Kill the private server and remove its socket file (tmux may leave it behind)."""
         subprocess.run([*self.base, "kill-server"], capture_output=True, timeout=10)
+        self.socket.unlink(missing_ok=True)
 
     def settle(self, quiet: float, limit: float) -> tuple[str, bool]:
         """Wait until the screen has not changed for ``quiet`` seconds (at most ``limit``)."""
@@ -166,7 +169,10 @@ def main() -> int:
         fail("--epochs must be >= 1 and --repeats >= 2")
 
     command = app_command()
-    tmux = Tmux(command, width, height)
+    try:
+        tmux = Tmux(command, width, height)
+    except RuntimeError as error:
+        fail(str(error))
     try:
         screen, still = tmux.settle(quiet=1.0, limit=60.0)
         if not screen.strip() or not still:
@@ -175,6 +181,8 @@ def main() -> int:
         before = measure(tmux, args.repeats)
         seconds, screen = run_epochs(tmux, args.epochs, args.run_limit)
         after = measure(tmux, args.repeats)
+    except RuntimeError as error:  # the session ended: the app exited or crashed
+        fail(f"{error} (did {shlex.join(command)} exit?)")
     finally:
         tmux.close()
 
