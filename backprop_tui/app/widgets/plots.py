@@ -1,18 +1,40 @@
-"""The plot tabs, drawn by plotext: loss per epoch, and predictions against targets."""
+"""The plot tabs, drawn by plotext: loss per epoch, and predictions against targets.
+
+Both widgets build their picture only when what it shows changes (or the size or
+theme does): a plotext build costs milliseconds, and stepping through samples after
+a long run must not pay it on every key. The loss plot also thins its points to what
+its width can show, so its cost does not grow with the number of epochs.
+"""
 
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
+import numpy as np
+from rich.text import Text
+from textual.strip import Strip
+from textual.visual import Visual, visualize
 from textual_plotext import PlotextPlot
 
+from ...core.axes import labels, linear_ticks, log_ticks, thin
 from ...core.timeline import EpochRecord
+
+TRAIN, TEST, NOW = (70, 130, 230), (235, 140, 40), (220, 60, 200)  # one colour per series
+NOW_MARK = "◆"
+
+
+def _rich(colour: tuple[int, int, int]) -> str:
+    return "rgb({},{},{})".format(*colour)
+
+
+EMPTY = "no loss yet: n steps through a sample, e runs an epoch, E runs many"
 
 
 @dataclass(frozen=True)
 class RunningEpoch:
-    """The epoch in progress: ``samples`` losses of ``n`` taken so far, their mean."""
+    """The epoch in progress: ``samples`` losses of ``n`` taken so far, and their mean."""
 
     epoch: int
     samples: int
@@ -20,54 +42,237 @@ class RunningEpoch:
     mean_loss: float
 
 
-class LossPlot(PlotextPlot):
-    """Mean train loss per completed epoch, test loss when there is a split, and the
-    running mean of the epoch in progress (the lab's loss curve, growing live)."""
+class CachedPlot(PlotextPlot):
+    """A plotext widget that rebuilds only when its content, size or theme changed, and
+    turns into strips only the lines that changed (Textual's conversion of a whole
+    plot costs ~10 ms; a moving marker changes one line and the header)."""
 
-    _shown: tuple[list[EpochRecord], float | None, int] | None = None
+    # plotext paints its canvas in the theme's surface colour; lines drawn outside it match
+    DEFAULT_CSS = "CachedPlot { background: $surface; }"
 
-    def show(self, records: list[EpochRecord], running: RunningEpoch | None) -> None:
-        epoch = running.epoch if running else (records[-1].epoch + 1 if records else 0)
-        self._shown = (records, running.mean_loss if running else None, epoch)
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self.builds = 0  # how many pictures were drawn (the tests count them)
+        self._version = 0  # bumped by show() when the content changed
+        self._cache: tuple[object, list[Text]] | None = None
+        self._strips: dict[int, tuple[Text, Strip]] = {}  # by id of a row's Text
+        self._strip_style = None
+
+    def _changed(self) -> None:
+        self._version += 1
         self.refresh()
 
-    def render(self):
-        # plotext's build() takes the log of a log-scale plot's data in place, so a second
-        # build (on a resize or a theme change) would take the log of logs: draw afresh.
-        if self._shown is not None:
-            self._draw(*self._shown)
-        return super().render()
+    def lines(self) -> list[Text]:
+        """The picture, one Text per row, drawn again only when its key changed; rows
+        that are the same Text objects as before keep their strips."""
+        key = (self._version, self.size, self.app.theme)
+        if self._cache is None or self._cache[0] != key:
+            self.builds += 1
+            rows = [r if len(r) <= key[1].width else r[: key[1].width]
+                    for r in self.picture(*key[1])]
+            self._cache = (key, rows)
+            self._strips = {id(r): self._strips[id(r)] for r in rows if id(r) in self._strips}
+        return self._cache[1]
 
-    def _draw(self, records: list[EpochRecord], running: float | None, epoch: int) -> None:
+    def render(self) -> Text:
+        return Text("\n").join(self.lines())
+
+    def render_line(self, y: int) -> Strip:
+        """Textual's line API: one row as a strip, converted once per distinct row."""
+        lines, style = self.lines(), self.visual_style
+        if y >= len(lines):
+            return Strip.blank(self.size.width, style.rich_style)
+        if (style, self.size) != self._strip_style:  # strips are cut to a size and style
+            self._strips, self._strip_style = {}, (style, self.size)
+        line = lines[y]
+        if id(line) not in self._strips:
+            visual = visualize(self, line, markup=False)
+            strip = Visual.to_strips(self, visual, self.size.width, 1, style)[0]
+            self._strips[id(line)] = (line, strip)
+        return self._strips[id(line)][1]
+
+    def picture(self, width: int, height: int) -> list[Text]:
+        """The widget's rows at this size (subclasses draw their content)."""
+        raise NotImplementedError
+
+    def canvas(self, width: int, height: int) -> Text:
+        """Build what was plotted on ``self.plt`` at this size, in the app's theme."""
+        plt = self.plt
+        plt.plotsize(width, height)
+        plt._set_size(width, height)  # textual-plotext does this too (its issue #5)
+        plt.theme(self._get_plotext_theme_name(self.app.theme))
+        return Text.from_ansi(plt.build())
+
+
+def _cell(value: float, lim: tuple[float, float], bins: int) -> int:
+    """The cell plotext puts ``value`` in, on an axis of ``bins`` cells (its own rounding)."""
+    return math.floor(round(0.5 + (bins - 1) * (value - lim[0]) / (lim[1] - lim[0]), 8))
+
+
+class LossPlot(CachedPlot):
+    """Mean train loss per finished epoch (the lab's plot), test loss when every epoch
+    has one, and the epoch in progress as a separate, labelled marker; the title states
+    the last epoch's summed loss, the figure the lab prints. The legend sits on a line
+    of its own above the canvas, so it never covers the first (highest) epochs.
+
+    The finished epochs are built by plotext once per change of records, size or axes;
+    the running marker moves on every sample, so it is placed over that cached picture
+    in the cell plotext would give it, which costs a line copy instead of a build."""
+
+    def __init__(self, **kwargs) -> None:
+        super().__init__(**kwargs)
+        self._key: object = None
+        self._shown: Sequence[EpochRecord] = ()
+        self._now: RunningEpoch | None = None
+        self._arrays: tuple = (0, None, np.zeros(0, int), np.zeros(0), None)
+        self._base: tuple[object, list[Text], tuple] | None = None
+        self.drawn = 0  # points plotext drew in the last build (bounded by the width)
+
+    def show(self, records: Sequence[EpochRecord], running: RunningEpoch | None) -> None:
+        """Show these epochs; costs nothing when they are what is already shown."""
+        if running is not None and running.samples <= 0:
+            running = None
+        key = (len(records), records[-1] if records else None, running)
+        if key == self._key:
+            return
+        self._key, self._shown, self._now = key, records, running
+        self._changed()
+
+    def _series(self) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
+        """Epochs, train and test means as arrays, extended as records are appended."""
+        records, (n, last, epochs, train, test) = self._shown, self._arrays
+        if n == 0 or not (n <= len(records) and records[n - 1] is last):
+            n, epochs, train, test = 0, np.zeros(0, int), np.zeros(0), np.zeros(0)
+        if n < len(records):
+            new = records[n:]
+            tests = [r.test_loss for r in new]
+            epochs = np.concatenate([epochs, [r.epoch for r in new]])
+            train = np.concatenate([train, [r.train_loss for r in new]])
+            test = None if test is None or None in tests else np.concatenate([test, tests])
+        test = test if len(records) else None
+        self._arrays = (len(records), records[-1] if records else None, epochs, train, test)
+        return epochs, train, test
+
+    def _legend(self, with_test: bool) -> Text:
+        legend = Text.assemble(("━━", _rich(TRAIN)), " train mean")
+        if with_test:
+            legend.append_text(Text.assemble("   ", ("━━", _rich(TEST)), " test"))
+        r = self._now
+        if r is not None:
+            so_far = f"epoch {r.epoch} so far: mean of {r.samples}/{r.n} samples"
+            if math.isfinite(r.mean_loss):
+                legend.append_text(Text.assemble(
+                    "   ", (NOW_MARK, "bold " + _rich(NOW)), " " + so_far))
+            else:
+                legend.append(f"   {so_far} is {r.mean_loss} (not drawn)")
+        return legend
+
+    def _title(self, log: bool, width: int) -> str:
+        """The longest wording that fits: the sum is the lab's figure, so it stays."""
+        scale = "log scale" if log else "linear scale"
+        if not self._shown:
+            return f"mean loss per epoch ({scale}) · no epoch finished yet"
+        last = self._shown[-1]
+        short = f"epoch {last.epoch}: sum {last.train_loss_sum:.3g}"
+        for title in (f"mean loss per epoch ({scale}) · {short} (the lab prints the sum)",
+                      f"mean loss per epoch ({scale}) · {short}", f"mean loss · {short}"):
+            if len(title) <= width:
+                break
+        return title
+
+    def picture(self, width: int, height: int) -> list[Text]:
+        if width < 12 or height < 4:
+            return []
+        if not self._shown and self._now is None:
+            self.drawn = 0
+            return [Text(EMPTY, style="dim", justify="center")]
+        epochs, train, test = self._series()
+        r = self._now
+        now = r.mean_loss if r is not None and math.isfinite(r.mean_loss) else None
+        values = np.concatenate([train, test if test is not None else []])
+        values = values[np.isfinite(values)]
+        every = np.append(values, [] if now is None else [now])
+        log = len(every) > 0 and bool(np.all(every > 0)) and every.min() < every.max()
+        title = Text(self._title(log, width), style="bold")
+        legend = self._legend(test is not None)
+        header = ([Text(" · ").join([title, legend])] if len(title) + len(legend) + 3 <= width
+                  else [title, legend])
+        rows = max(height - len(header), 1)
+        room = max((rows - 4) // 2, 2)
+        ticks_of = log_ticks if log else (lambda lo, hi, k: (t := linear_ticks(lo, hi, k),
+                                                              (t[0], t[-1])))
+        ticks, lim = ticks_of(float(every.min()), float(every.max()), room)
+        if len(values) and now is not None:  # the marker moves within the epochs' axis
+            inner, inner_lim = ticks_of(float(values.min()), float(values.max()), room)
+            if inner_lim[0] <= now <= inner_lim[1]:
+                ticks, lim = inner, inner_lim
+        xmax = max([int(epochs[-1]) if len(epochs) else 0] + ([r.epoch] if r else []))
+        key = (self._arrays[:2], width, rows, self.app.theme, log, tuple(ticks), lim, xmax)
+        if self._base is None or self._base[0] != key:
+            self._base = (key, *self._build(width, rows, log, ticks, lim, xmax))
+        lines, (xlim, ylim, cols, rows_) = list(self._base[1]), self._base[2]
+        if now is not None and r is not None:
+            f = math.log10 if log else float
+            col = cols.start + _cell(r.epoch, xlim, len(cols))
+            row = len(lines) - 1 - (rows_.start + _cell(f(now), ylim, len(rows_)))
+            if col in cols and 0 <= row < len(lines):
+                line = lines[row].copy()
+                line.plain = line.plain[:col] + NOW_MARK + line.plain[col + 1:]
+                line.stylize("bold " + _rich(NOW), col, col + 1)
+                lines[row] = line
+        return [*header, *lines]
+
+    def _build(self, width: int, rows: int, log: bool, ticks: list[float],
+               lim: tuple[float, float], xmax: int) -> tuple[list[Text], tuple]:
+        """The finished epochs drawn by plotext, afresh (its build takes the log of a
+        log-scale plot's data in place; this plot hands it logs itself, on a linear axis)."""
+        epochs, train, test = self._series()
         plt = self.plt
         plt.clear_data()
         plt.clear_figure()
         plt.xlabel("epoch")
-        values = [r.train_loss for r in records] + ([running] if running is not None else [])
-        if len(set(values)) > 1 and all(v > 0 and math.isfinite(v) for v in values):
-            plt.yscale("log")
-            plt.title("mean loss per epoch (log scale)")
-        else:
-            plt.title("mean loss per epoch")
-        last = max(epoch, records[-1].epoch if records else 0)
-        step = max(1, math.ceil((last + 1) / 8))
-        plt.xticks(list(range(0, last + 1, step)))
-        if records:
-            xs = [r.epoch for r in records]
-            plt.plot(xs, [r.train_loss for r in records], label="train", marker="hd")
-            tests = [r.test_loss for r in records if r.test_loss is not None]
-            if len(tests) == len(records):
-                plt.plot(xs, tests, label="test", marker="hd")
-        if running is not None:
-            plt.scatter([epoch], [running], label="this epoch so far", marker="●")
-        if not values:
-            plt.title("mean loss per epoch: no loss taken yet (n steps, e runs an epoch)")
+        columns = max(width - 10, 1)
+        f = np.log10 if log else (lambda v: v)
+        self.drawn = 0
+        for ys, colour in ((test, TEST), (train, TRAIN)):  # the lab's curve on top
+            if ys is not None and len(ys):
+                xs, ys = thin(epochs, ys, columns)
+                keep = np.isfinite(ys) & ((ys > 0) | (not log))
+                if keep.any():
+                    plt.plot(xs[keep].tolist(), f(ys[keep]).tolist(), marker="hd", color=colour)
+                    self.drawn += int(keep.sum())
+        ylim = (float(f(lim[0])), float(f(lim[1])))
+        plt.yticks(f(np.array(ticks)).tolist(), labels(ticks, log))
+        plt.ylim(*ylim)
+        xticks = linear_ticks(0, max(xmax, 1), max(columns // 8, 2))
+        if xticks[1] - xticks[0] < 1:  # whole epochs only
+            xticks = list(range(max(xmax, 1) + 1))
+        plt.xticks(xticks, labels(xticks, log=False))
+        xlim = (0.0, float(xticks[-1]))
+        plt.xlim(*xlim)
+        picture = self.canvas(width, rows)
+        area = plt.monitor.matrix
+        return picture.split("\n")[:rows], (xlim, ylim, area.Cols_canvas, area.Rows_canvas)
 
 
-class FitPlot(PlotextPlot):
-    """Predictions against targets over the training rows, with the y = x line (Task 1)."""
+class FitPlot(CachedPlot):
+    """Predictions against targets over the training rows, with the y = x line (Task 1).
+    It draws only when shown: while its tab is hidden, show() just keeps the figures."""
+
+    _key: object = None
+    _shown: tuple | None = None
 
     def show(self, targets, predictions, loss: float, key: object = None) -> None:
+        """Plot these; with a ``key`` (e.g. the update index), a repeat costs nothing."""
+        if key is not None and key == self._key:
+            return
+        self._key, self._shown = key, (targets, predictions, loss)
+        self._changed()
+
+    def picture(self, width: int, height: int) -> list[Text]:
+        if self._shown is None or width < 12 or height < 4:
+            return []
+        targets, predictions, loss = self._shown
         plt = self.plt
         plt.clear_data()
         plt.clear_figure()
@@ -78,4 +283,4 @@ class FitPlot(PlotextPlot):
         plt.plot([lo, hi], [lo, hi], label="y = x", marker="hd")
         plt.scatter(list(map(float, targets)), list(map(float, predictions)),
                     label="y_hat", marker="dot")
-        self.refresh()
+        return self.canvas(width, height).split("\n")[:height]
