@@ -54,6 +54,7 @@ class Palette:
     negative: RGB = (255, 196, 115)
     zero: RGB = (224, 224, 224)
     background: RGB = (18, 18, 18)
+    third: RGB = (95, 215, 95)   # a third series colour (the epoch in progress)
     produced: str = "bold #121212 on #E0E0E0"
     produced_cell: str = "bold on #3F3F3F"
     read: str = "bold underline #E0E0E0"
@@ -82,7 +83,8 @@ class Palette:
         self.border = _hex(mix(bg, _rgb(v.get("primary", ""), self.positive), 0.6))
         self.active_border = f"bold {_hex(fg)}"
         self.error = f"bold {_hex(_rgb(v.get('text-error', ''), (255, 107, 107)))}"
-        self.success = f"bold {_hex(_rgb(v.get('text-success', ''), (95, 215, 95)))}"
+        self.third = _rgb(v.get("text-success", ""), self.third)
+        self.success = f"bold {_hex(self.third)}"
         self.warning = _hex(_rgb(v.get("text-warning", ""), self.negative))
         self.muted = _hex(mix(bg, fg, 0.6))
         self.asked = f"bold {self.warning} on {_hex(mix(bg, fg, 0.22))}"

@@ -20,8 +20,12 @@ from textual_plotext import PlotextPlot
 
 from ...core.axes import labels, linear_ticks, log_ticks, thin
 from ...core.timeline import EpochRecord
+from ..palette import PALETTE
 
-TRAIN, TEST, NOW = (70, 130, 230), (235, 140, 40), (220, 60, 200)  # one colour per series
+
+def series_colours() -> tuple[tuple[int, int, int], ...]:
+    """Train, test and the epoch in progress, in the theme's colours (:mod:`..palette`)."""
+    return PALETTE.positive, PALETTE.negative, PALETTE.third
 NOW_MARK = "◆"
 
 
@@ -154,6 +158,7 @@ class LossPlot(CachedPlot):
         return epochs, train, test
 
     def _legend(self, with_test: bool) -> Text:
+        TRAIN, TEST, NOW = series_colours()
         legend = Text.assemble(("━━", _rich(TRAIN)), " train mean")
         if with_test:
             legend.append_text(Text.assemble("   ", ("━━", _rich(TEST)), " test"))
@@ -218,7 +223,7 @@ class LossPlot(CachedPlot):
             if col in cols and 0 <= row < len(lines):
                 line = lines[row].copy()
                 line.plain = line.plain[:col] + NOW_MARK + line.plain[col + 1:]
-                line.stylize("bold " + _rich(NOW), col, col + 1)
+                line.stylize("bold " + _rich(series_colours()[2]), col, col + 1)
                 lines[row] = line
         return [*header, *lines]
 
@@ -234,7 +239,8 @@ class LossPlot(CachedPlot):
         columns = max(width - 10, 1)
         f = np.log10 if log else (lambda v: v)
         self.drawn = 0
-        for ys, colour in ((test, TEST), (train, TRAIN)):  # the lab's curve on top
+        train_colour, test_colour, _ = series_colours()
+        for ys, colour in ((test, test_colour), (train, train_colour)):  # the lab's on top
             if ys is not None and len(ys):
                 xs, ys = thin(epochs, ys, columns)
                 keep = np.isfinite(ys) & ((ys > 0) | (not log))
