@@ -25,6 +25,20 @@ from .options import (
 )
 
 
+class VersionAction(argparse.Action):
+    """``--version``: the version, and which training kernel runs (numba or plain floats)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS,
+                 default: str = argparse.SUPPRESS,
+                 help: str = "show the version and the training kernel, then exit") -> None:
+        super().__init__(option_strings, dest, nargs=0, default=default, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        from .core.engine import summary  # only here: it imports numba to see that it works
+
+        parser.exit(message=f"{PROG} {__version__}\n{summary(probe=True)}\n")
+
+
 def app_parser() -> Parser:
     parser = Parser(
         prog=PROG,
@@ -36,7 +50,7 @@ def app_parser() -> Parser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         usage=f"{PROG} [train | check] [options]   ({PROG} train --help, {PROG} check --help)",
     )
-    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    parser.add_argument("--version", action=VersionAction)
     add_data_options(parser)
     add_train_options(parser)
     parser.add_argument("--student", metavar="FILE.py",

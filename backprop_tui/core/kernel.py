@@ -6,8 +6,11 @@ same equations as :mod:`backprop_tui.core.phases` on Python lists and floats,
 which runs epochs many times faster than a numpy loop (see ``bench/train_speed.py``).
 The tests hold it to the phase-by-phase numpy path at 1e-12.
 
-It is also the one function that moves the parameters from one sample to the next,
-so a replay from a checkpoint reproduces a run bit for bit.
+It is also the reference for every other kernel: :mod:`backprop_tui.core.compiled`
+is the same loop compiled by numba, in the same operation order, and the tests
+hold it to this one bit for bit. So a run may switch kernels between chunks
+(:mod:`backprop_tui.core.engine` chooses), and a replay from a checkpoint still
+reproduces the run exactly.
 """
 
 from __future__ import annotations
@@ -33,6 +36,22 @@ class FastParams:
     @classmethod
     def from_params(cls, p: Params) -> FastParams:
         return cls(W1=p.W1.tolist(), b1=p.b1.tolist(), W2=p.W2[0].tolist(), b2=float(p.b2[0]))
+
+    @classmethod
+    def from_flat(cls, flat: Sequence[float], n_inputs: int, n_hidden: int) -> FastParams:
+        """From the flat layout of :meth:`Params.flat` (W1 row-major, b1, W2, b2)."""
+        v = list(flat)
+        w = n_hidden * n_inputs
+        return cls(W1=[v[j : j + n_inputs] for j in range(0, w, n_inputs)],
+                   b1=v[w : w + n_hidden], W2=v[w + n_hidden : w + 2 * n_hidden], b2=v[-1])
+
+    def flat(self) -> list[float]:
+        """The parameters in :meth:`Params.flat`'s order, as floats: a checkpoint, no numpy."""
+        out = [w for row in self.W1 for w in row]
+        out += self.b1
+        out += self.W2
+        out.append(self.b2)
+        return out
 
     def to_params(self) -> Params:
         return Params(

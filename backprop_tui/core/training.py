@@ -76,6 +76,9 @@ def report(session: Session, data: DataOptions, result: RunResult) -> object:
               "test_fraction": effective_test_fraction(data.source, data.test_fraction),
               "dataset": describe_dataset(session.dataset)}
     config.pop("source")
+    # Which kernel ran the epochs ("python", "numba"; "none" for 0 epochs): both give the
+    # same bits, so this says how fast, never what.
+    config["kernel"] = "+".join(sorted(session.timeline.kernels_used)) or "none"
     return json_safe({
         "config": config,
         "initial_train_loss": session.initial_train_loss,

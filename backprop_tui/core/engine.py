@@ -1,0 +1,237 @@
+"""Which kernel advances a run, and the parameters it carries from one chunk to the next.
+
+Two kernels compute the same bits (``tests/test_kernels.py``): the plain-float loop
+of :mod:`~backprop_tui.core.kernel`, ready at once, and the numba-compiled one of
+:mod:`~backprop_tui.core.compiled`, ~40x faster per update but costing ~0.1-0.2 s to
+import numba plus ~0.1 s to load its cached machine code (~0.5 s to compile it the
+first time on a machine). Since the bits agree, the choice is made per piece of
+work, on its estimated cost alone: short work (a step, a replay, the first frame)
+never waits for numba; a long run uses it when the time saved exceeds the start-up.
+
+``BACKPROP_TUI_KERNEL=python`` forces the plain-float kernel, ``numba`` the compiled
+one for all work (if numba imports), ``auto`` (the default) chooses.
+"""
+
+from __future__ import annotations
+
+import glob
+import importlib.util
+import os
+import sys
+from array import array
+from collections.abc import Sequence
+from math import isfinite
+
+import numpy as np
+
+from .kernel import FastParams, sgd_samples
+
+KERNEL_ENV = "BACKPROP_TUI_KERNEL"
+CHOICES = ("auto", "python", "numba")
+PYTHON, NUMBA = "python", "numba"
+
+# Seconds, measured on a 2-core x86-64 machine (bench/train_speed.py); only their ratios
+# matter, to decide which kernel finishes a piece of work first.
+NUMBA_IMPORT_S = 0.2
+NUMBA_LOAD_S = 0.15      # a cached compile
+NUMBA_COMPILE_S = 0.6    # the first time on a machine
+LOADED_MIN_S = 50e-6     # below this even a loaded compiled kernel is not worth a call
+
+
+def python_seconds(updates: int, n_inputs: int, n_hidden: int) -> float:
+    """Estimated time of the plain-float kernel: O(H·d) interpreted operations per update."""
+    return updates * 1e-6 * (0.6 + n_hidden * (0.25 + 0.1 * n_inputs))
+
+
+def setting(strict: bool = False) -> str:
+    """``BACKPROP_TUI_KERNEL``: auto (also when unset or empty), python or numba.
+
+    An unknown value is a ValueError when ``strict`` (a session checks it once, so a
+    typo is reported in one line) and means auto otherwise.
+    """
+    raw = os.environ.get(KERNEL_ENV, "")
+    value = raw.strip().lower() or "auto"
+    if value in CHOICES:
+        return value
+    if strict:
+        raise ValueError(f"{KERNEL_ENV} must be one of {', '.join(CHOICES)}, got {raw!r}")
+    return "auto"
+
+
+_available: bool | None = None
+_failure: str | None = None
+
+
+def numba_installed() -> bool:
+    """numba can be found (not imported: that costs ~0.2 s)."""
+    global _available
+    if _available is None:
+        _available = importlib.util.find_spec("numba") is not None
+    return _available and _failure is None
+
+
+def numba_loaded() -> bool:
+    return "backprop_tui.core.compiled" in sys.modules and _failure is None
+
+
+def numba_cached() -> bool:
+    """Whether numba's cache seems to hold the compiled kernel, looked up without numba.
+
+    Numba names its index ``compiled.sgd_rows-<line>.py<ver>.nbi``, beside this
+    package (``__pycache__``) or in its user-wide or ``NUMBA_CACHE_DIR`` cache; a stale
+    entry only costs one compile.
+    """
+    here = os.path.dirname(os.path.abspath(__file__))
+    name = f"compiled.sgd_rows-*.py{sys.version_info[0]}{sys.version_info[1]}*.nbi"
+    places = [os.path.join(here, "__pycache__")]
+    for root in (os.environ.get("NUMBA_CACHE_DIR"),
+                 os.path.join(os.environ.get("XDG_CACHE_HOME") or
+                              os.path.expanduser("~/.cache"), "numba")):
+        if root:
+            places.append(os.path.join(root, "*"))
+    return any(glob.glob(os.path.join(place, name)) for place in places)
+
+
+def choose(updates: int, n_inputs: int, n_hidden: int) -> str:
+    """The kernel that finishes ``updates`` updates first, counting numba's start-up."""
+    wanted = setting()
+    if wanted == PYTHON or updates <= 0 or not numba_installed():
+        return PYTHON
+    if wanted == NUMBA:
+        return NUMBA
+    plain = python_seconds(updates, n_inputs, n_hidden)
+    if numba_loaded():
+        return NUMBA if plain > LOADED_MIN_S else PYTHON
+    start = NUMBA_IMPORT_S + (NUMBA_LOAD_S if numba_cached() else NUMBA_COMPILE_S)
+    return NUMBA if plain > 1.25 * start else PYTHON
+
+
+def _compiled():
+    """The compiled module, or None (and the reason kept) when numba cannot be used here."""
+    global _failure
+    try:
+        from . import compiled
+    except Exception as err:  # an ImportError, or numba refusing this numpy or CPU
+        _failure = f"numba failed to import ({type(err).__name__}: {err})".splitlines()[0]
+        return None
+    return compiled
+
+
+def describe() -> dict[str, object]:
+    """What ``--version`` and ``train --json`` say about the kernels (numba not imported)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        numba_installed()  # finds it (sets _available) without importing it
+        numba_version: str | None = version("numba") if _available else None
+    except PackageNotFoundError:
+        numba_version = None
+    return {"setting": setting(), "numba": numba_version,
+            "numba_cached": bool(numba_version) and numba_cached(), "numba_error": _failure}
+
+
+def summary(probe: bool = False) -> str:
+    """One line for ``--version``; ``probe`` imports numba (~0.2 s) to be sure it works."""
+    if probe and setting() != PYTHON and numba_installed():
+        _compiled()
+    d = describe()
+    try:
+        setting(strict=True)
+    except ValueError as err:
+        return f"kernel: {err}; using auto"
+    if d["setting"] == PYTHON:
+        return f"kernel: plain Python floats ({KERNEL_ENV}=python)"
+    if d["numba_error"]:
+        return f"kernel: plain Python floats ({d['numba_error']})"
+    if d["numba"] is None:
+        return "kernel: plain Python floats (numba is not installed)"
+    cached = "compiled code cached" if d["numba_cached"] else "compiled on first long run"
+    if d["setting"] == NUMBA:
+        return f"kernel: numba {d['numba']} for all work ({KERNEL_ENV}=numba; {cached})"
+    return f"kernel: numba {d['numba']} for long runs ({cached}), plain Python floats otherwise"
+
+
+class Data:
+    """The training rows in both forms the kernels read: lists of floats and float64 arrays."""
+
+    def __init__(self, X: np.ndarray, y: np.ndarray) -> None:
+        self.X = np.ascontiguousarray(X, dtype=np.float64)
+        self.Y = np.ascontiguousarray(y, dtype=np.float64)
+        self.xs: list[list[float]] = self.X.tolist()
+        self.ys: list[float] = self.Y.tolist()
+        self.index = np.arange(len(self.ys), dtype=np.int64)
+        self.n_inputs = self.X.shape[1] if self.X.ndim == 2 else 0
+
+
+Rows = slice | np.ndarray
+
+
+class PlainHead:
+    """Parameters as FastParams, advanced by the plain-float kernel."""
+
+    kind = PYTHON
+
+    def __init__(self, flat: Sequence[float], data: Data, n_hidden: int) -> None:
+        self.p = FastParams.from_flat(flat, data.n_inputs, n_hidden)
+        self._data = data
+
+    def flat(self) -> list[float]:
+        return self.p.flat()
+
+    def append_to(self, checkpoints: array) -> None:
+        checkpoints.extend(self.p.flat())
+
+    def run(self, rows: Rows, lr: float, total: float, losses: list[float] | None = None
+            ) -> tuple[bool, float]:
+        """Updates for ``rows`` in order; (all finite, ``total`` plus their losses in order)."""
+        d = self._data
+        if isinstance(rows, slice):
+            xs, ys = d.xs[rows], d.ys[rows]
+        else:
+            xs, ys = [d.xs[i] for i in rows], [d.ys[i] for i in rows]
+        new: list[float] = []
+        sgd_samples(self.p, xs, ys, lr, new)
+        for v in new:  # in order, as the lab's `train_loss += loss`
+            total += v
+        if losses is not None:
+            losses.extend(new)
+        return all(map(isfinite, new)) and all(map(isfinite, self.p.flat())), total
+
+
+class CompiledHead:
+    """Parameters as one flat float64 vector, advanced by the numba kernel."""
+
+    kind = NUMBA
+
+    def __init__(self, flat: Sequence[float], data: Data, n_hidden: int, module) -> None:
+        self.theta = np.array(flat, dtype=np.float64)
+        self._data, self._n_hidden, self._sgd = data, n_hidden, module.sgd_rows
+        self._scratch = np.empty(max(len(data.ys), 1))
+
+    def flat(self) -> np.ndarray:
+        return self.theta.copy()
+
+    def append_to(self, checkpoints: array) -> None:
+        checkpoints.frombytes(self.theta.tobytes())
+
+    def run(self, rows: Rows, lr: float, total: float, losses: list[float] | None = None
+            ) -> tuple[bool, float]:
+        d = self._data
+        index = d.index[rows] if isinstance(rows, slice) else rows
+        out = self._scratch if len(index) <= len(self._scratch) else np.empty(len(index))
+        finite, total = self._sgd(self.theta, d.X, d.Y, index, self._n_hidden, lr, out, total)
+        if losses is not None:
+            losses.extend(out[: len(index)].tolist())
+        return finite, total
+
+
+Head = PlainHead | CompiledHead
+
+
+def make_head(kind: str, flat: Sequence[float], data: Data, n_hidden: int) -> Head:
+    """A head of the wanted kind, or a plain one when numba turns out not to import."""
+    if kind == NUMBA:
+        module = _compiled()
+        if module is not None:
+            return CompiledHead(flat, data, n_hidden, module)
+    return PlainHead(flat, data, n_hidden)
