@@ -81,14 +81,13 @@ def numba_cached() -> bool:
     package (``__pycache__``) or in its user-wide or ``NUMBA_CACHE_DIR`` cache; a stale
     entry only costs one compile.
     """
-    here = os.path.dirname(os.path.abspath(__file__))
     name = f"compiled.sgd_rows-*.py{sys.version_info[0]}{sys.version_info[1]}*.nbi"
-    places = [os.path.join(here, "__pycache__")]
-    for root in (os.environ.get("NUMBA_CACHE_DIR"),
-                 os.path.join(os.environ.get("XDG_CACHE_HOME") or
-                              os.path.expanduser("~/.cache"), "numba")):
-        if root:
-            places.append(os.path.join(root, "*"))
+    if os.environ.get("NUMBA_CACHE_DIR"):  # then numba looks nowhere else
+        places = [os.path.join(os.environ["NUMBA_CACHE_DIR"], "*")]
+    else:
+        user = os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")
+        places = [os.path.join(os.path.dirname(os.path.abspath(__file__)), "__pycache__"),
+                  os.path.join(user, "numba", "*")]
     return any(glob.glob(os.path.join(place, name)) for place in places)
 
 
