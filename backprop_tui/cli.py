@@ -7,7 +7,6 @@ so ``train`` and ``--help`` answer at once and work without a terminal.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Sequence
@@ -74,6 +73,8 @@ def format_loss(value: float | None) -> str:
 
 def run_train(argv: Sequence[str]) -> int:
     args = train_parser().parse_args(argv)  # before any numpy import: --help answers at once
+    import json
+
     from .core.training import report, train
 
     session, data = open_session(args)
