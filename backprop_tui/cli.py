@@ -10,8 +10,13 @@ import argparse
 import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from . import __version__
+
+if TYPE_CHECKING:
+    from .core.timeline import EpochRecord
+
 from .options import (
     EXIT_BAD_INPUT,
     EXIT_DIVERGED,
@@ -78,9 +83,14 @@ def run_train(argv: Sequence[str]) -> int:
     from .core.training import report, train
 
     session, data = open_session(args)
-    result = train(session, session.config.epochs)
+    # Every epoch is printed (or kept for the JSON) as it is recorded: the session keeps
+    # only a thinned history of very long runs (core/records.py).
+    records: list[EpochRecord] = []
     if args.json:
-        json.dump(report(session, data, result), sys.stdout, indent=2, allow_nan=False)
+        session.timeline.on_epoch = records.append
+        result = train(session, session.config.epochs)
+        json.dump(report(session, data, result, records), sys.stdout, indent=2,
+                  allow_nan=False)
         print()
     else:
         ds = session.dataset
@@ -90,9 +100,13 @@ def run_train(argv: Sequence[str]) -> int:
               f"seed {session.config.seed}; initial mean loss "
               f"{format_loss(session.initial_train_loss)}")
         print(f"{'epoch':>5}  {'loss sum':>12}  {'mean loss':>12}  {'test loss':>12}")
-        for r in session.epoch_records:
+
+        def show(r: EpochRecord) -> None:
             print(f"{r.epoch:>5}  {format_loss(r.train_loss_sum):>12}  "
                   f"{format_loss(r.train_loss):>12}  {format_loss(r.test_loss):>12}")
+
+        session.timeline.on_epoch = show
+        result = train(session, session.config.epochs)
     if result.divergence is not None:
         print(f"{PROG}: {result.divergence.message}", file=sys.stderr)
         return EXIT_DIVERGED
