@@ -47,24 +47,27 @@ CASES = [
 ]
 
 
-@needs_numba
+KINDS = ["numpy", "numba"] if engine.numba_installed() else ["numpy"]
+
+
+@pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("data,config,epochs", CASES)
-def test_compiled_kernel_is_bit_identical(monkeypatch: pytest.MonkeyPatch, data: DataOptions,
-                                          config: dict, epochs: int) -> None:
+def test_kernels_are_bit_identical(monkeypatch: pytest.MonkeyPatch, data: DataOptions,
+                                   config: dict, epochs: int, kind: str) -> None:
     """Every epoch figure, the final and intermediate parameters and replayed losses agree
-    to the last bit."""
+    with the plain-float kernel's to the last bit."""
     plain = run(monkeypatch, "python", data, epochs, **config)
-    compiled = run(monkeypatch, "numba", data, epochs, **config)
+    other = run(monkeypatch, kind, data, epochs, **config)
     assert plain.timeline.kernels_used == {"python"}
-    assert compiled.timeline.kernels_used == {"numba"}
-    assert plain.epoch_records == compiled.epoch_records
+    assert other.timeline.kernels_used == {kind}
+    assert plain.epoch_records == other.epoch_records
     assert len(plain.epoch_records) == epochs
-    assert flat(plain.params) == flat(compiled.params)
+    assert flat(plain.params) == flat(other.params)
     total = plain.timeline.head
     for u in sorted({1, 127, 128, 129, plain.n - 1, plain.n + 5, total // 2, total - 1}):
-        assert flat(plain.timeline.params_at(u)) == flat(compiled.timeline.params_at(u)), u
+        assert flat(plain.timeline.params_at(u)) == flat(other.timeline.params_at(u)), u
     start = (epochs - 1) * plain.n
-    assert plain.timeline.losses(start, total) == compiled.timeline.losses(start, total)
+    assert plain.timeline.losses(start, total) == other.timeline.losses(start, total)
 
 
 @needs_numba
@@ -73,26 +76,27 @@ def test_switching_kernels_mid_run_changes_nothing(monkeypatch: pytest.MonkeyPat
     straight = run(monkeypatch, "python", DataOptions(), 6, hidden=5)
     session = build_session(DataOptions(), TrainConfig(hidden=5))
     for i, to_u in enumerate(range(37, 6 * 200 + 1, 37)):
-        monkeypatch.setenv(engine.KERNEL_ENV, ("numba", "python")[i % 2])
+        monkeypatch.setenv(engine.KERNEL_ENV, ("numba", "python", "numpy")[i % 3])
         session.timeline.advance(to_u)
     session.timeline.advance(6 * 200)
-    assert session.timeline.kernels_used == {"python", "numba"}
+    assert session.timeline.kernels_used == {"python", "numpy", "numba"}
     assert session.timeline.epoch_records.before(6) == straight.epoch_records
     assert flat(session.timeline.params_at(1200)) == flat(straight.params)
 
 
-@needs_numba
-def test_compiled_divergence_is_found_at_the_same_sample(monkeypatch: pytest.MonkeyPatch,
-                                                         tmp_path: Path) -> None:
+@pytest.mark.parametrize("kind", KINDS)
+def test_divergence_is_found_at_the_same_sample(monkeypatch: pytest.MonkeyPatch,
+                                                tmp_path: Path, kind: str) -> None:
     rows = ["x,y"] + [f"{i % 7},0.5" for i in range(300)] + ["1e300,1e300"] + ["1,0.5"] * 10
     path = tmp_path / "diverge.csv"
     path.write_text("\n".join(rows) + "\n")
     data = DataOptions(source=str(path), test_fraction=0.0)
     plain = run(monkeypatch, "python", data, 2, lr=1e307, init_scale=0.0)
-    compiled = run(monkeypatch, "numba", data, 2, lr=1e307, init_scale=0.0)
-    assert plain.divergence is not None and plain.divergence == compiled.divergence
+    other = run(monkeypatch, kind, data, 2, lr=1e307, init_scale=0.0)
+    assert plain.divergence is not None and plain.divergence == other.divergence
     assert plain.divergence.update == 300
-    assert flat(plain.params) == flat(compiled.params)
+    assert flat(plain.params) == flat(other.params)
+    assert plain.epoch_losses() == other.epoch_losses()
 
 
 def test_choice_keeps_short_work_off_numba(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -103,12 +107,16 @@ def test_choice_keeps_short_work_off_numba(monkeypatch: pytest.MonkeyPatch) -> N
     assert engine.choose(128, 3, 2) == "python"             # a replay
     assert engine.choose(20 * 200, 3, 2) == "python"        # `train`'s default 20 epochs
     assert engine.choose(3000 * 200, 3, 2) == "numba"       # a long run
-    assert engine.choose(20 * 200, 50, 32) == "numba"       # large layers pay sooner
+    assert engine.choose(100 * 200, 50, 32) == "numba"      # large layers pay sooner
+    assert engine.choose(20 * 200, 3, 32) == "numpy"        # than numba's start-up
+    assert engine.choose(128, 3, 32) == "numpy"             # a replay with large layers
     monkeypatch.setenv(engine.KERNEL_ENV, "python")
     assert engine.choose(3000 * 200, 3, 2) == "python"
     monkeypatch.setattr(engine, "numba_installed", lambda: False)
     monkeypatch.setenv(engine.KERNEL_ENV, "numba")
-    assert engine.choose(3000 * 200, 3, 2) == "python"
+    assert engine.choose(3000 * 200, 3, 2) == "python"      # no numba: the plain kernels
+    assert engine.choose(3000 * 200, 3, 32) == "numpy"
+    assert engine.choose(3000 * 200, 50, 2) == "python"
 
 
 def test_fallback_when_numba_cannot_be_imported(tmp_path: Path) -> None:
@@ -124,15 +132,17 @@ def test_fallback_when_numba_cannot_be_imported(tmp_path: Path) -> None:
         "s = build_session(DataOptions(), TrainConfig(epochs=3000))\n"
         "r = train(s, 3000)\n"
         "doc = report(s, DataOptions(), r)\n"
+        "wide = build_session(DataOptions(), TrainConfig(hidden=32))\n"
+        "train(wide, 3)\n"
         "print(json.dumps([doc['config']['kernel'], doc['epochs'][-1]['train_loss_sum'], "
-        "engine.summary()]))\n"
+        "engine.summary(), sorted(wide.timeline.kernels_used)]))\n"
     )
     env = {"PYTHONPATH": f"{tmp_path}:{ROOT}", "BACKPROP_TUI_KERNEL": "numba",
            "PATH": "/usr/bin:/bin"}
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True,
                          check=True, timeout=120).stdout
-    kernel, last, summary = __import__("json").loads(out)
-    assert kernel == "python"
+    kernel, last, summary, wide = __import__("json").loads(out)
+    assert kernel == "python" and wide == ["numpy"]  # numpy across large layers
     assert "numba failed to import" in summary and "broken on purpose" in summary
     plain = build_session(DataOptions(), TrainConfig(epochs=3000))
     plain.timeline.advance(3000 * 200)
@@ -167,12 +177,12 @@ def test_kernel_setting_typo_is_a_one_line_error(monkeypatch: pytest.MonkeyPatch
     monkeypatch.setenv(engine.KERNEL_ENV, "fastest")
     assert engine.setting() == "auto"  # during a run, never an exception
     with pytest.raises(ValueError, match="BACKPROP_TUI_KERNEL must be one of auto, python, "
-                                         "numba, got 'fastest'"):
+                                         "numpy, numba, got 'fastest'"):
         build_session(DataOptions(), TrainConfig())
     env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), engine.KERNEL_ENV: "fastest"}
     done = subprocess.run([sys.executable, "-m", "backprop_tui", "train"], env=env,
                           capture_output=True, text=True, timeout=60)
     assert done.returncode == 2 and done.stdout == ""
     assert done.stderr.strip().splitlines() == [
-        "backprop-tui: error: BACKPROP_TUI_KERNEL must be one of auto, python, numba, "
-        "got 'fastest'"]
+        "backprop-tui: error: BACKPROP_TUI_KERNEL must be one of auto, python, numpy, "
+        "numba, got 'fastest'"]

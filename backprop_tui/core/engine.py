@@ -1,15 +1,17 @@
-"""Which kernel advances a run, and the parameters it carries from one chunk to the next.
+"""Which kernel advances a run (each carries its state in a head, :mod:`.heads`).
 
-Two kernels compute the same bits (``tests/test_kernels.py``): the plain-float loop
-of :mod:`~backprop_tui.core.kernel`, ready at once, and the numba-compiled one of
+Three kernels compute the same bits (``tests/test_kernels.py``): the plain-float loop
+of :mod:`~backprop_tui.core.kernel`, ready at once; its column-by-column numpy form
+(``sgd_columns``), faster from ~16 hidden units; and the numba-compiled one of
 :mod:`~backprop_tui.core.compiled`, ~40x faster per update but costing ~0.1-0.2 s to
 import numba plus ~0.1 s to load its cached machine code (~0.5 s to compile it the
 first time on a machine). Since the bits agree, the choice is made per piece of
 work, on its estimated cost alone: short work (a step, a replay, the first frame)
 never waits for numba; a long run uses it when the time saved exceeds the start-up.
 
-``BACKPROP_TUI_KERNEL=python`` forces the plain-float kernel, ``numba`` the compiled
-one for all work (if numba imports), ``auto`` (the default) chooses.
+``BACKPROP_TUI_KERNEL=python`` forces the plain-float kernel, ``numpy`` its numpy
+form, ``numba`` the compiled one for all work (if numba imports), ``auto`` (the
+default) chooses.
 """
 
 from __future__ import annotations
@@ -18,17 +20,14 @@ import glob
 import importlib.util
 import os
 import sys
-from array import array
 from collections.abc import Sequence
-from math import isfinite
 
-import numpy as np
+from .heads import NUMBA, NUMPY, PYTHON, CompiledHead, Data, Head, NumpyHead, PlainHead
 
-from .kernel import FastParams, sgd_samples
+__all__ = ["Data", "Head", "choose", "describe", "make_head", "setting", "summary"]
 
 KERNEL_ENV = "BACKPROP_TUI_KERNEL"
-CHOICES = ("auto", "python", "numba")
-PYTHON, NUMBA = "python", "numba"
+CHOICES = ("auto", "python", "numpy", "numba")
 
 # Seconds, measured on a 2-core x86-64 machine (bench/train_speed.py); only their ratios
 # matter, to decide which kernel finishes a piece of work first.
@@ -41,6 +40,18 @@ LOADED_MIN_S = 50e-6     # below this even a loaded compiled kernel is not worth
 def python_seconds(updates: int, n_inputs: int, n_hidden: int) -> float:
     """Estimated time of the plain-float kernel: O(H·d) interpreted operations per update."""
     return updates * 1e-6 * (0.6 + n_hidden * (0.25 + 0.1 * n_inputs))
+
+
+def numpy_seconds(updates: int, n_inputs: int, n_hidden: int) -> float:
+    """Estimated time of the numpy form: O(d) numpy calls and O(H) floats per update."""
+    return updates * 1e-6 * (4.0 + 1.0 * n_inputs + 0.2 * n_hidden)
+
+
+def plain_choice(updates: int, n_inputs: int, n_hidden: int) -> tuple[str, float]:
+    """The faster kernel without numba, and its estimated seconds."""
+    python = python_seconds(updates, n_inputs, n_hidden)
+    numpy = numpy_seconds(updates, n_inputs, n_hidden)
+    return (NUMPY, numpy) if numpy < python else (PYTHON, python)
 
 
 def setting(strict: bool = False) -> str:
@@ -94,15 +105,17 @@ def numba_cached() -> bool:
 def choose(updates: int, n_inputs: int, n_hidden: int) -> str:
     """The kernel that finishes ``updates`` updates first, counting numba's start-up."""
     wanted = setting()
-    if wanted == PYTHON or updates <= 0 or not numba_installed():
-        return PYTHON
-    if wanted == NUMBA:
+    if wanted in (PYTHON, NUMPY):
+        return wanted
+    if wanted == NUMBA and numba_installed():
         return NUMBA
-    plain = python_seconds(updates, n_inputs, n_hidden)
+    kind, plain = plain_choice(max(updates, 1), n_inputs, n_hidden)
+    if updates <= 0 or not numba_installed():
+        return kind
     if numba_loaded():
-        return NUMBA if plain > LOADED_MIN_S else PYTHON
+        return NUMBA if plain > LOADED_MIN_S else kind
     start = NUMBA_IMPORT_S + (NUMBA_LOAD_S if numba_cached() else NUMBA_COMPILE_S)
-    return NUMBA if plain > 1.25 * start else PYTHON
+    return NUMBA if plain > 1.25 * start else kind
 
 
 def _compiled():
@@ -138,93 +151,18 @@ def summary(probe: bool = False) -> str:
         setting(strict=True)
     except ValueError as err:
         return f"kernel: {err}; using auto"
-    if d["setting"] == PYTHON:
-        return f"kernel: plain Python floats ({KERNEL_ENV}=python)"
+    plain = "plain Python floats (numpy across large layers)"
+    if d["setting"] in (PYTHON, NUMPY):
+        name = "plain Python floats" if d["setting"] == PYTHON else "numpy across hidden units"
+        return f"kernel: {name} ({KERNEL_ENV}={d['setting']})"
     if d["numba_error"]:
-        return f"kernel: plain Python floats ({d['numba_error']})"
+        return f"kernel: {plain} ({d['numba_error']})"
     if d["numba"] is None:
-        return "kernel: plain Python floats (numba is not installed)"
+        return f"kernel: {plain} (numba is not installed)"
     cached = "compiled code cached" if d["numba_cached"] else "compiled on first long run"
     if d["setting"] == NUMBA:
         return f"kernel: numba {d['numba']} for all work ({KERNEL_ENV}=numba; {cached})"
-    return f"kernel: numba {d['numba']} for long runs ({cached}), plain Python floats otherwise"
-
-
-class Data:
-    """The training rows in both forms the kernels read: lists of floats and float64 arrays."""
-
-    def __init__(self, X: np.ndarray, y: np.ndarray) -> None:
-        self.X = np.ascontiguousarray(X, dtype=np.float64)
-        self.Y = np.ascontiguousarray(y, dtype=np.float64)
-        self.xs: list[list[float]] = self.X.tolist()
-        self.ys: list[float] = self.Y.tolist()
-        self.index = np.arange(len(self.ys), dtype=np.int64)
-        self.n_inputs = self.X.shape[1] if self.X.ndim == 2 else 0
-
-
-Rows = slice | np.ndarray
-
-
-class PlainHead:
-    """Parameters as FastParams, advanced by the plain-float kernel."""
-
-    kind = PYTHON
-
-    def __init__(self, flat: Sequence[float], data: Data, n_hidden: int) -> None:
-        self.p = FastParams.from_flat(flat, data.n_inputs, n_hidden)
-        self._data = data
-
-    def flat(self) -> list[float]:
-        return self.p.flat()
-
-    def append_to(self, checkpoints: array) -> None:
-        checkpoints.extend(self.p.flat())
-
-    def run(self, rows: Rows, lr: float, total: float, losses: list[float] | None = None
-            ) -> tuple[bool, float]:
-        """Updates for ``rows`` in order; (all finite, ``total`` plus their losses in order)."""
-        d = self._data
-        if isinstance(rows, slice):
-            xs, ys = d.xs[rows], d.ys[rows]
-        else:
-            xs, ys = [d.xs[i] for i in rows], [d.ys[i] for i in rows]
-        new: list[float] = []
-        sgd_samples(self.p, xs, ys, lr, new)
-        for v in new:  # in order, as the lab's `train_loss += loss`
-            total += v
-        if losses is not None:
-            losses.extend(new)
-        return all(map(isfinite, new)) and all(map(isfinite, self.p.flat())), total
-
-
-class CompiledHead:
-    """Parameters as one flat float64 vector, advanced by the numba kernel."""
-
-    kind = NUMBA
-
-    def __init__(self, flat: Sequence[float], data: Data, n_hidden: int, module) -> None:
-        self.theta = np.array(flat, dtype=np.float64)
-        self._data, self._n_hidden, self._sgd = data, n_hidden, module.sgd_rows
-        self._scratch = np.empty(max(len(data.ys), 1))
-
-    def flat(self) -> np.ndarray:
-        return self.theta.copy()
-
-    def append_to(self, checkpoints: array) -> None:
-        checkpoints.frombytes(self.theta.tobytes())
-
-    def run(self, rows: Rows, lr: float, total: float, losses: list[float] | None = None
-            ) -> tuple[bool, float]:
-        d = self._data
-        index = d.index[rows] if isinstance(rows, slice) else rows
-        out = self._scratch if len(index) <= len(self._scratch) else np.empty(len(index))
-        finite, total = self._sgd(self.theta, d.X, d.Y, index, self._n_hidden, lr, out, total)
-        if losses is not None:
-            losses.extend(out[: len(index)].tolist())
-        return finite, total
-
-
-Head = PlainHead | CompiledHead
+    return f"kernel: numba {d['numba']} for long runs ({cached}), {plain} otherwise"
 
 
 def make_head(kind: str, flat: Sequence[float], data: Data, n_hidden: int) -> Head:
@@ -233,4 +171,7 @@ def make_head(kind: str, flat: Sequence[float], data: Data, n_hidden: int) -> He
         module = _compiled()
         if module is not None:
             return CompiledHead(flat, data, n_hidden, module)
+        kind = plain_choice(1, data.n_inputs, n_hidden)[0]
+    if kind == NUMPY:
+        return NumpyHead(flat, data, n_hidden)
     return PlainHead(flat, data, n_hidden)

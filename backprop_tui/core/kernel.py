@@ -113,3 +113,49 @@ def sgd_samples(
                 row[i] -= lr * (delta1 * xi)
         b2 -= lr * delta2
     p.b2 = b2
+
+
+def sgd_columns(W1T: np.ndarray, b1: np.ndarray, W2: np.ndarray, b2: float, X: np.ndarray,
+                ys: Sequence[float], rows, lr: float, losses: list[float]) -> float:
+    """:func:`sgd_samples` for large layers: numpy across the H hidden units, same bits.
+
+    Numpy's matrix product would sum W1 x in another order (and differ in the last
+    bits); here z1 is built column by column, z1 = ((b1 + W1[:, 0] x0) + W1[:, 1] x1)
+    + ..., which is the plain loop's order for every unit at once, and each
+    elementwise product or difference is the one IEEE operation the plain loop does.
+    exp stays ``math.exp`` (numpy's may differ in the last bit), O(H) per update.
+    Updates ``W1T`` (d, H), ``b1`` and ``W2`` (H,) in place and returns the new b2.
+    """
+    exp = math.exp
+    columns = range(W1T.shape[0])
+    for r in rows:
+        x = X[r]
+        xl = x.tolist()
+        z1 = b1.copy()
+        for i in columns:
+            z1 += W1T[i] * xl[i]
+        a1 = []
+        z2 = b2
+        for z, w in zip(z1.tolist(), W2.tolist(), strict=True):
+            if z >= 0.0:
+                a = 1.0 / (1.0 + exp(-z))
+            else:
+                e = exp(z)
+                a = e / (1.0 + e)
+            a1.append(a)
+            z2 += w * a
+        if z2 >= 0.0:
+            y_hat = 1.0 / (1.0 + exp(-z2))
+        else:
+            e = exp(z2)
+            y_hat = e / (1.0 + e)
+        res = y_hat - ys[r]
+        losses.append(0.5 * res * res)
+        delta2 = res * (y_hat * (1.0 - y_hat))
+        a = np.array(a1)
+        delta1 = W2 * delta2 * (a * (1.0 - a))
+        W2 -= lr * (delta2 * a)
+        b1 -= lr * delta1
+        W1T -= lr * np.multiply.outer(x, delta1)
+        b2 -= lr * delta2
+    return b2
