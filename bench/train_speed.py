@@ -15,12 +15,18 @@ Every path must produce the same per-epoch losses: the compiled and plain kernel
 bit for bit, the numpy loop within 1e-12 (exit status 1 otherwise).
 
     python bench/train_speed.py [--quick] [--before DIR] [--repeat R]
+
+``--before DIR``: a checkout of the code before (``git worktree add DIR main`` or
+``git archive``), measured side by side: its session path in-process and its
+``train`` whole-process.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
+import shutil
 import statistics
 import subprocess
 import sys
@@ -36,46 +42,19 @@ from backprop_tui.core.kernel import FastParams, sgd_samples
 from backprop_tui.core.session import Session, TrainConfig
 from backprop_tui.core.training import DataOptions, build_session
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import lab_loop  # noqa: E402 - the numpy baseline, beside this file
+
 MAX_REL_DIFF = 1e-12
 ROOT = Path(__file__).resolve().parents[1]
 
 
-# -- (a) the lab's loop, as the notebook writes it (with dW2 shaped like W2) ----------
-def sigmoid(z):
-    return 1 / (1 + np.exp(-z))
-
-
-def sigmoid_prime(z):
-    return sigmoid(z) * (1 - sigmoid(z))
-
-
-def forward_backward_pass(x, target, W1, b1, W2, b2):
-    """prediction, loss, dW1, db1, dW2, db2 for one sample, in the lab's style."""
-    z1 = W1 @ x + b1
-    a1 = sigmoid(z1)
-    z2 = W2 @ a1 + b2
-    pred = sigmoid(z2)
-    loss = np.mean((pred - target) ** 2) / 2
-    grad_output = (pred - target) * sigmoid_prime(z2)
-    dW2 = np.outer(grad_output, a1)          # (1, H), like W2 (the lab's outer is transposed)
-    grad_hidden = W2.T @ grad_output * sigmoid_prime(z1)
-    dW1 = np.outer(grad_hidden, x)
-    return pred, loss, dW1, grad_hidden, dW2, grad_output
-
-
+# -- (a) the lab's loop, as the notebook writes it (bench/lab_loop.py) -----------------
 def numpy_loop(s: Session, epochs: int) -> list[float]:
     """The notebook's training loop on the session's data; summed loss of every epoch."""
     p = s.params0
-    W1, b1, W2, b2 = p.W1, p.b1, p.W2, p.b2
-    lr, sums = s.config.lr, []
-    for _ in range(epochs):
-        train_loss = 0.0
-        for x, target in zip(s.dataset.X_train, s.dataset.y_train, strict=True):
-            _, loss, dW1, db1, dW2, db2 = forward_backward_pass(x, target, W1, b1, W2, b2)
-            train_loss += loss
-            W1, W2, b1, b2 = W1 - lr * dW1, W2 - lr * dW2, b1 - lr * db1, b2 - lr * db2
-        sums.append(float(train_loss))
-    return sums
+    return lab_loop.train(s.dataset.X_train, s.dataset.y_train, p.W1, p.b1, p.W2, p.b2,
+                          s.config.lr, epochs)
 
 
 # -- (b) bare loops: no session, no checkpoints ----------------------------------------
@@ -121,7 +100,35 @@ def session_path(kernel: str) -> Callable[[Session, int], list[float]]:
 
 PATHS = [("numpy loop (lab style)", numpy_loop), ("plain floats, bare", plain_floats),
          ("compiled, bare", bare_compiled), ("session, plain floats", session_path("python")),
+         ("session, numpy form", session_path("numpy")),
          ("session, compiled", session_path("numba"))]
+
+BEFORE = """
+import json, sys, time
+from backprop_tui.core.session import TrainConfig
+from backprop_tui.core.training import DataOptions, build_session
+out = {}
+for name, source, fraction, hidden, epochs, repeat in json.loads(sys.argv[1]):
+    best = float("inf")
+    for _ in range(repeat):
+        s = build_session(DataOptions(source=source, test_fraction=fraction),
+                          TrainConfig(hidden=hidden))
+        t0 = time.perf_counter()
+        s.run_epochs(epochs)
+        best = min(best, time.perf_counter() - t0)
+    out[name] = best / (epochs * s.n) * 1e6
+print(json.dumps(out))
+"""
+
+
+def before_in_process(folder: str, cases, repeat: int) -> dict[str, float]:
+    """Per-update microseconds of the session path of the code in ``folder`` (a subprocess)."""
+    spec = [(name, data.source, data.test_fraction, hidden, epochs, repeat)
+            for name, data, hidden, epochs in cases]
+    done = subprocess.run([sys.executable, "-c", BEFORE, json.dumps(spec)], cwd=folder,
+                          env={**os.environ, "PYTHONPATH": folder}, capture_output=True,
+                          text=True, check=True, timeout=1800)
+    return json.loads(done.stdout)
 
 
 def best_time(fn, s: Session, epochs: int, repeat: int) -> tuple[float, list[float]]:
@@ -149,43 +156,51 @@ def wide_csv(folder: str, rows: int = 10_000, d: int = 50) -> str:
     return path
 
 
-def in_process(cases, repeat: int) -> tuple[dict[str, dict[str, float]], bool]:
-    print("in-process, per SGD update (best of up to", repeat, "runs)")
-    print(f"{'case':28}" + "".join(f"{label:>24}" for label, _ in PATHS))
+def in_process(cases, repeat: int, before: dict[str, float] | None
+               ) -> tuple[dict[str, dict[str, float]], bool]:
+    print(f"in-process, microseconds per SGD update (best of up to {repeat} runs)")
     table: dict[str, dict[str, float]] = {}
     ok = True
     for name, data, hidden, epochs in cases:
         s = build_session(data, TrainConfig(hidden=hidden))
         bare_compiled(s, 1)  # load the compiled code before timing
         times, results = {}, {}
+        print(f"{name} ({epochs} epochs of {s.n} rows)")
         for label, fn in PATHS:
             t, results[label] = best_time(fn, s, epochs, repeat)
             times[label] = t / (epochs * s.n) * 1e6
+            print(f"  {label:28}{times[label]:10.3f}")
+        if before is not None:
+            times["before"] = before[name]
+            print(f"  {'before: session (--before)':28}{before[name]:10.3f}")
         table[name] = times
-        print(f"{name:28}" + "".join(f"{times[label]:21.3f} us" for label, _ in PATHS))
-        same = results["session, compiled"] == results["session, plain floats"] \
-            == results["plain floats, bare"] == results["compiled, bare"]
+        same = all(results[label] == results["plain floats, bare"]
+                   for label, _ in PATHS[1:])
         ref, ours = np.array(results["numpy loop (lab style)"]), np.array(results["compiled, bare"])
         rel = float(np.max(np.abs(ours - ref) / np.abs(ref)))
         ok = ok and same and rel <= MAX_REL_DIFF
-        numpy, plain = times["numpy loop (lab style)"], times["session, plain floats"]
-        compiled = times["session, compiled"]
-        print(f"{'':28}session compiled / bare compiled "
-              f"{compiled / times['compiled, bare']:.2f}x (goal <= 3); numpy loop / session "
-              f"compiled {numpy / compiled:.0f}x; numpy / session plain {numpy / plain:.2f}x; "
+        numpy, compiled = times["numpy loop (lab style)"], times["session, compiled"]
+        over = times["session, plain floats"] / times["plain floats, bare"] - 1
+        print(f"  session compiled / bare compiled {compiled / times['compiled, bare']:.2f}x "
+              f"(goal <= 3); numpy loop / session compiled {numpy / compiled:.0f}x; session "
+              f"over bare plain floats {over:+.0%}; "
               f"kernels bit-identical: {same}; numpy loop rel. diff {rel:.2g}")
     return table, ok
 
 
-def whole_process(args: list[str], env: dict[str, str], repeat: int, cwd: Path) -> float:
-    """Median wall time of ``python -m backprop_tui train ARGS`` (output discarded)."""
+def whole_process(command: list[str], args: list[str], env: dict[str, str], repeat: int,
+                  cwd: Path, cold_cache: str | None) -> float:
+    """Median wall time of COMMAND ARGS (output discarded); nan for 0 repeats.
+    ``cold_cache``: a numba cache directory emptied before every run."""
     times = []
     for _ in range(repeat):
+        if cold_cache is not None:
+            shutil.rmtree(cold_cache, ignore_errors=True)
         t0 = time.perf_counter()
-        subprocess.run([sys.executable, "-m", "backprop_tui", "train", *args], cwd=cwd,
-                       env=env, stdout=subprocess.DEVNULL, check=True, timeout=600)
+        subprocess.run([*command, *args], cwd=cwd, env={**env, "PYTHONPATH": str(cwd)},
+                       stdout=subprocess.DEVNULL, check=True, timeout=1800)
         times.append(time.perf_counter() - t0)
-    return statistics.median(times)
+    return statistics.median(times) if times else float("nan")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -205,55 +220,56 @@ def main(argv: list[str] | None = None) -> int:
              ("lab --hidden 32", DataOptions(), 32, 2 if args.quick else 10),
              ("lab --hidden 128", DataOptions(), 128, 1 if args.quick else 3),
              ("d=50, H=32", wide, 32, 1)]
-    table, ok = in_process(cases, args.repeat)
+    before = before_in_process(args.before, cases, 1) if args.before else None
+    table, ok = in_process(cases, args.repeat, before)
 
-    print("\nwhole process, `backprop-tui train` (median of", args.repeat, "runs; seconds)")
-    base_env = {k: v for k, v in os.environ.items() if k != engine.KERNEL_ENV}
+    print(f"\nwhole process, seconds (median of {args.repeat} runs; numba compile: of "
+          f"{max(1, args.repeat // 2)}, each with an empty cache)")
+    env = {k: v for k, v in os.environ.items() if k != engine.KERNEL_ENV}
     cold = tempfile.mkdtemp(prefix="numba_cold_")
-    runs = [("plain floats", {engine.KERNEL_ENV: "python"}, ROOT),
-            ("auto (numba cache warm)", {}, ROOT)]
+    here = [sys.executable, "-m", "backprop_tui", "train"]
+    runs: list[tuple[str, list[str], dict[str, str], Path]] = [
+        ("numpy loop (lab_loop.py)", [sys.executable, str(ROOT / "bench" / "lab_loop.py")],
+         env, ROOT),
+        ("plain floats", here, {**env, engine.KERNEL_ENV: "python"}, ROOT),
+        ("auto, numba cache warm", here, env, ROOT),
+        ("numba, compile included", here,
+         {**env, engine.KERNEL_ENV: "numba", "NUMBA_CACHE_DIR": cold}, ROOT)]
     if args.before:
-        runs.insert(0, ("before (--before)", {}, Path(args.before)))
-    lab_numpy = table["lab 3-2-1"]["numpy loop (lab style)"] * 1e-6
-    t0 = time.perf_counter()
-    subprocess.run([sys.executable, "-c", "import numpy"], check=True)
-    startup = time.perf_counter() - t0
-    print(f"  numpy loop, estimated: python + numpy start-up {startup:.3f} s + in-process "
-          f"rate x updates (20 epochs {startup + lab_numpy * 4000:.2f} s, "
-          f"3000 epochs {startup + lab_numpy * 600_000:.2f} s)")
-    results: dict[str, dict[int, float]] = {}
-    for label, extra, cwd in runs:
-        env = {**base_env, **extra}
-        results[label] = {e: whole_process(["--epochs", str(e)], env, args.repeat, cwd)
-                          for e in (20, 3000)}
-    # compile included: a cache directory of its own, emptied before every run
-    env = {**base_env, engine.KERNEL_ENV: "numba", "NUMBA_CACHE_DIR": cold}
-    results["numba, compile included"] = {}
-    for e in (20, 3000):
-        times = []
-        for _ in range(max(1, args.repeat // 2)):
-            subprocess.run(["rm", "-rf", cold], check=True)
-            times.append(whole_process(["--epochs", str(e)], env, 1, ROOT))
-        results["numba, compile included"][e] = statistics.median(times)
-    for label, r in results.items():
+        runs.insert(1, ("before (--before)", here, env, Path(args.before)))
+    lab = {}
+    for label, command, run_env, cwd in runs:
+        repeat = args.repeat if "compile" not in label else max(1, args.repeat // 2)
+        if label.startswith("numpy"):
+            repeat = 1  # 3000 epochs take ~15 s
+        cold_cache = cold if "compile" in label else None
+        lab[label] = {e: whole_process(command, [str(e)] if label.startswith("numpy")
+                                       else ["--epochs", str(e)], run_env, repeat, cwd,
+                                       cold_cache) for e in (20, 3000)}
+    numpy3000 = lab["numpy loop (lab_loop.py)"][3000]
+    for label, r in lab.items():
         marginal = (r[3000] - r[20]) / (2980 * 200) * 1e6
-        print(f"  {label:26} 20 epochs {r[20]:6.3f} s   3000 epochs {r[3000]:6.3f} s   "
-              f"marginal {marginal:6.3f} us/update   numpy loop / this at 3000: "
-              f"{(startup + lab_numpy * 600_000) / r[3000]:5.1f}x")
-    if args.before:
-        print(f"  train --epochs 20: before {results['before (--before)'][20]:.3f} s, "
-              f"now {results['auto (numba cache warm)'][20]:.3f} s")
-    for name, data_args, hidden, epochs in (("--hidden 32, 3000 epochs", [], 32, 3000),
-                                            ("d=50 H=32, 20 epochs", ["--dataset", wide.source,
-                                                                      "--test-fraction", "0"],
-                                             32, 20)):
-        argv = [*data_args, "--hidden", str(hidden), "--epochs", str(epochs)]
-        t = whole_process(argv, base_env, max(1, args.repeat // 2), ROOT)
-        case = "lab --hidden 32" if "hidden 32," in name else "d=50, H=32"
-        n = 200 if case.startswith("lab") else table_rows(wide.source)
+        print(f"  lab, {label:26} 20 epochs {r[20]:6.3f}   3000 epochs {r[3000]:6.3f}   "
+              f"marginal {marginal:6.3f} us/update   numpy loop / this at 3000 epochs: "
+              f"{numpy3000 / r[3000]:5.1f}x")
+    print("  (goal: >= 20x with the numba cache warm; 20 epochs no slower than before)")
+    big = [("lab --hidden 32, 3000 epochs", "lab --hidden 32", ["--hidden", "32"], 3000, 200),
+           ("d=50 H=32, 20 epochs", "d=50, H=32", ["--dataset", wide.source, "--test-fraction",
+                                                   "0", "--hidden", "32"], 20,
+            table_rows(wide.source))]
+    startup = lab["numpy loop (lab_loop.py)"][20] - 4000 * table["lab 3-2-1"][
+        "numpy loop (lab style)"] * 1e-6
+    for name, case, extra, epochs, n in big:
         est = startup + table[case]["numpy loop (lab style)"] * 1e-6 * epochs * n
-        print(f"  {name:26} auto {t:6.3f} s; numpy loop estimated {est:6.2f} s: "
-              f"{est / t:5.1f}x (goal >= 10)")
+        line = f"  {name:32} numpy loop (estimated: start-up + rate x updates) {est:6.2f}"
+        for label, cwd in (("before", Path(args.before)) if args.before else None,
+                           ("now, auto", ROOT)):
+            if label is None:
+                continue
+            t = whole_process(here, [*extra, "--epochs", str(epochs)], env,
+                              max(1, args.repeat // 2), cwd, None)
+            line += f"   {label} {t:6.3f} ({est / t:4.1f}x)"
+        print(line + "   (goal >= 10x)")
     print("OK: same losses on every path" if ok else "FAIL: the paths disagree")
     return 0 if ok else 1
 
