@@ -16,6 +16,7 @@ default) chooses.
 
 from __future__ import annotations
 
+import functools
 import glob
 import importlib.util
 import os
@@ -85,12 +86,14 @@ def numba_loaded() -> bool:
     return "backprop_tui.core.compiled" in sys.modules and _failure is None
 
 
+@functools.cache
 def numba_cached() -> bool:
     """Whether numba's cache seems to hold the compiled kernel, looked up without numba.
 
     Numba names its index ``compiled.sgd_rows-<line>.py<ver>.nbi``, beside this
     package (``__pycache__``) or in its user-wide or ``NUMBA_CACHE_DIR`` cache; a stale
-    entry only costs one compile.
+    entry only costs one compile. Looked up once per process: once numba has loaded
+    here, :func:`numba_loaded` decides instead.
     """
     name = f"compiled.sgd_rows-*.py{sys.version_info[0]}{sys.version_info[1]}*.nbi"
     if os.environ.get("NUMBA_CACHE_DIR"):  # then numba looks nowhere else
@@ -114,6 +117,8 @@ def choose(updates: int, n_inputs: int, n_hidden: int) -> str:
         return kind
     if numba_loaded():
         return NUMBA if plain > LOADED_MIN_S else kind
+    if plain <= 1.25 * (NUMBA_IMPORT_S + NUMBA_LOAD_S):
+        return kind  # a step or a replay: not even a cached numba would pay
     start = NUMBA_IMPORT_S + (NUMBA_LOAD_S if numba_cached() else NUMBA_COMPILE_S)
     return NUMBA if plain > 1.25 * start else kind
 

@@ -146,7 +146,7 @@ class Session:
         of them), so a plot of a million epochs costs what one of 12k does. To see
         every epoch of a long run, set ``timeline.on_epoch`` before running.
         """
-        return self.timeline.epoch_log.before(self._cursor.epoch)
+        return self.timeline.records_before(self._cursor.epoch)
 
     def epoch_losses(self) -> list[float]:
         """The losses taken so far in this epoch, the current sample's once its L phase is

@@ -105,6 +105,11 @@ class Timeline:
         """Every epoch's record while the run is short; thinned beyond (see EpochLog)."""
         return self.epoch_log
 
+    def records_before(self, epoch: int) -> list[EpochRecord]:
+        """The kept records of epochs before ``epoch``, read whole even while a run appends."""
+        with self._lock:
+            return self.epoch_log.before(epoch)
+
     def row(self, u: int) -> int:
         """The training row that update u uses."""
         epoch, position = divmod(u, self.n)
