@@ -186,3 +186,16 @@ def test_kernel_setting_typo_is_a_one_line_error(monkeypatch: pytest.MonkeyPatch
     assert done.stderr.strip().splitlines() == [
         "backprop-tui: error: BACKPROP_TUI_KERNEL must be one of auto, python, numpy, "
         "numba, got 'fastest'"]
+
+
+def test_checker_submodules_import_only_what_they_need() -> None:
+    """The app's sandbox (and the checker's loader) come without the comparison, the
+    gradient check or numba: those load when a student's values are first compared."""
+    code = ("import sys, backprop_tui.check.sandbox, backprop_tui.check.loader\n"
+            "bad = [m for m in sys.modules if m.endswith(('check.compare', 'gradcheck', "
+            "'check.diagnose', 'compiled')) or m.split('.')[0] == 'numba']\n"
+            "assert not bad, bad\n"
+            "from backprop_tui.check import compare_sample, StudentError\n"
+            "assert 'backprop_tui.check.compare' in sys.modules\n")
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)}
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT, env=env, timeout=60)
