@@ -199,3 +199,17 @@ def test_checker_submodules_import_only_what_they_need() -> None:
             "assert 'backprop_tui.check.compare' in sys.modules\n")
     env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)}
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT, env=env, timeout=60)
+
+
+@pytest.mark.parametrize("setting,expected", [("python", "kernel: plain Python floats "
+                                                          "(BACKPROP_TUI_KERNEL=python)"),
+                                              ("auto", "kernel: ")])
+def test_version_names_the_kernel(setting: str, expected: str) -> None:
+    env = {"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT), engine.KERNEL_ENV: setting}
+    done = subprocess.run([sys.executable, "-m", "backprop_tui", "--version"], env=env,
+                          capture_output=True, text=True, timeout=60, check=True)
+    lines = done.stdout.splitlines()
+    assert len(lines) == 2 and lines[0].startswith("backprop-tui ")
+    assert lines[1].startswith(expected)
+    if setting == "auto" and engine.numba_installed():
+        assert "numba" in lines[1] and "for long runs" in lines[1]
