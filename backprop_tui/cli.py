@@ -40,7 +40,8 @@ class VersionAction(argparse.Action):
     def __call__(self, parser, namespace, values, option_string=None) -> None:
         from .core.engine import summary  # only here: it imports numba to see that it works
 
-        parser.exit(message=f"{PROG} {__version__}\n{summary(probe=True)}\n")
+        print(f"{PROG} {__version__}\n{summary(probe=True)}")  # stdout, as argparse's own
+        parser.exit()
 
 
 def app_parser() -> Parser:
