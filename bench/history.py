@@ -1,15 +1,16 @@
 """What the time-travel history costs after a long run: memory, and the time of a step back.
 
-Also: the memory a run of a million epochs keeps (``--tiny-epochs``, default 1M, on a
-2-row CSV made in a temp dir): checkpoints and epoch records must stay bounded.
-
-Why: the timeline keeps a checkpoint every 128 updates plus one loss per update,
-and rebuilds any other state by replaying from the nearest checkpoint. That
-trade must stay cheap at the far end of what a student might do: 1000 epochs of
-the lab data (200,000 updates). This bench measures
+Why: the timeline keeps a checkpoint every 128 updates (thinned past 8192 of them)
+plus one record per epoch (thinned past ~8k epochs), and rebuilds any other state
+by replaying from the nearest checkpoint. That trade must stay cheap at the far
+end of what a student might do: 1000 epochs of the lab data (200,000 updates),
+and a run left going for a million epochs. This bench measures
 
 * the memory the history holds: tracemalloc (current and peak, while the run is
-  recorded) and the summed sys.getsizeof of the checkpoint and loss arrays;
+  recorded) and the summed sys.getsizeof of the checkpoints and epoch records;
+* after a million epochs on a 2-row CSV made in a temp dir (``--tiny-epochs``):
+  the RSS the run added (numba's own one-off cost measured and printed apart)
+  and what the history keeps;
 * the time of one step back (plus recomputing what the app then shows) from
   many cursors: random ones, just after an update (the worst replay, 127
   samples), epoch starts, and deep in the run;
