@@ -149,7 +149,7 @@ def describe() -> dict[str, object]:
 
 def summary(probe: bool = False) -> str:
     """One line for ``--version``; ``probe`` imports numba (~0.2 s) to be sure it works."""
-    if probe and setting() != PYTHON and numba_installed():
+    if probe and setting() not in (PYTHON, NUMPY) and numba_installed():
         _compiled()
     d = describe()
     try:
