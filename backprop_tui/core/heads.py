@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from array import array
 from collections.abc import Sequence
+from functools import cached_property
 from math import isfinite
 
 import numpy as np
@@ -20,15 +21,22 @@ PYTHON, NUMPY, NUMBA = "python", "numpy", "numba"
 
 
 class Data:
-    """The training rows in both forms the kernels read: lists of floats and float64 arrays."""
+    """The training rows in both forms the kernels read: lists of floats and float64 arrays
+    (the lists made on first use: the compiled kernel never needs them)."""
 
     def __init__(self, X: np.ndarray, y: np.ndarray) -> None:
         self.X = np.ascontiguousarray(X, dtype=np.float64)
         self.Y = np.ascontiguousarray(y, dtype=np.float64)
-        self.xs: list[list[float]] = self.X.tolist()
-        self.ys: list[float] = self.Y.tolist()
-        self.index = np.arange(len(self.ys), dtype=np.int64)
+        self.index = np.arange(len(self.Y), dtype=np.int64)
         self.n_inputs = self.X.shape[1] if self.X.ndim == 2 else 0
+
+    @cached_property
+    def xs(self) -> list[list[float]]:
+        return self.X.tolist()
+
+    @cached_property
+    def ys(self) -> list[float]:
+        return self.Y.tolist()
 
 
 Rows = slice | np.ndarray
@@ -88,7 +96,7 @@ class NumpyHead:
     def run(self, rows: Rows, lr: float, total: float, losses: list[float] | None = None
             ) -> tuple[bool, float]:
         d = self._data
-        index = range(*rows.indices(len(d.ys))) if isinstance(rows, slice) else rows.tolist()
+        index = range(*rows.indices(len(d.Y))) if isinstance(rows, slice) else rows.tolist()
         new: list[float] = []
         with np.errstate(all="ignore"):  # a divergence is found below and explained
             self.b2 = sgd_columns(self.W1T, self.b1, self.W2, self.b2, d.X, d.ys, index, lr,
@@ -111,7 +119,7 @@ class CompiledHead:
     def __init__(self, flat: Sequence[float], data: Data, n_hidden: int, module) -> None:
         self.theta = np.array(flat, dtype=np.float64)
         self._data, self._n_hidden, self._sgd = data, n_hidden, module.sgd_rows
-        self._scratch = np.empty(max(len(data.ys), 1))
+        self._scratch = np.empty(max(len(data.Y), 1))
 
     def flat(self) -> np.ndarray:
         return self.theta.copy()
