@@ -10,7 +10,7 @@ with a 120x40 window, polls ``capture-pane`` every 5 ms, and kills the server
 afterwards; every wait is bounded (``--timeout``). Medians of ``--repeat`` runs,
 the two apps alternating so that machine noise hits both alike.
 
-    python bench/first_frame.py [--repeat R] [--timeout S] [--app-args ARGS]
+    python bench/first_frame.py [--repeat R] [--timeout S] [--app-args ARGS] [--code DIR ...]
 """
 
 from __future__ import annotations
@@ -113,8 +113,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--timeout", type=float, default=20.0)
     parser.add_argument("--app-args", default="", help="options for backprop-tui")
-    parser.add_argument("--code", type=Path, default=ROOT,
-                        help="the checkout to run (e.g. the code before a change)")
+    parser.add_argument("--code", type=Path, action="append",
+                        help="a checkout to run (repeatable: e.g. the code before a change "
+                             "and after, measured in turns); default: this one")
     parser.add_argument("--marker", default="Forward",
                         help="text that shows the app's first frame is drawn")
     args = parser.parse_args(argv)
@@ -127,23 +128,25 @@ def main(argv: list[str] | None = None) -> int:
         apps = {
             "textual hello-world": (f"{py} {shlex.quote(str(hello))}", "Hello, world", "n",
                                     "Hello again"),
-            "backprop-tui": (f"env PYTHONPATH={shlex.quote(str(args.code))} {py} -m backprop_tui "
-                             f"{args.app_args}", args.marker, "n", "z1"),
         }
+        for code in args.code or [ROOT]:
+            apps[f"backprop-tui {code}"] = (
+                f"env PYTHONPATH={shlex.quote(str(code))} {py} -m backprop_tui {args.app_args}",
+                args.marker, "n", "z1")
         times: dict[str, list[tuple[float, float]]] = {name: [] for name in apps}
         for _ in range(args.repeat):
             for name, (command, first, key, after) in apps.items():
-                times[name].append(measure(command, first, key, after, args.timeout,
-                                             args.code))
+                times[name].append(measure(command, first, key, after, args.timeout, ROOT))
     print(f"first frame in tmux 120x40, median of {args.repeat} (launch -> first frame; "
           "key n -> next frame)")
     med = {}
     for name, ts in times.items():
         med[name] = (statistics.median(t[0] for t in ts), statistics.median(t[1] for t in ts))
-        print(f"  {name:22} first frame {med[name][0]:6.3f} s   key -> frame "
+        print(f"  {name:32} first frame {med[name][0]:6.3f} s   key -> frame "
               f"{med[name][1] * 1e3:6.1f} ms")
-    gap = med["backprop-tui"][0] - med["textual hello-world"][0]
-    print(f"backprop-tui - hello-world: {gap:+.3f} s (goal <= {GOAL:g} s)")
+    hello = med["textual hello-world"][0]
+    for name in list(med)[1:]:
+        print(f"{name} - hello-world: {med[name][0] - hello:+.3f} s (goal <= {GOAL:g} s)")
     return 0
 
 
