@@ -7,12 +7,16 @@ so ``train`` and ``--help`` answer at once and work without a terminal.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from . import __version__
+
+if TYPE_CHECKING:
+    from .core.timeline import EpochRecord
+
 from .options import (
     EXIT_BAD_INPUT,
     EXIT_DIVERGED,
@@ -23,6 +27,21 @@ from .options import (
     add_train_options,
     open_session,
 )
+
+
+class VersionAction(argparse.Action):
+    """``--version``: the version, and which training kernel runs (numba or plain floats)."""
+
+    def __init__(self, option_strings: Sequence[str], dest: str = argparse.SUPPRESS,
+                 default: str = argparse.SUPPRESS,
+                 help: str = "show the version and the training kernel, then exit") -> None:
+        super().__init__(option_strings, dest, nargs=0, default=default, help=help)
+
+    def __call__(self, parser, namespace, values, option_string=None) -> None:
+        from .core.engine import summary  # only here: it imports numba to see that it works
+
+        print(f"{PROG} {__version__}\n{summary(probe=True)}")  # stdout, as argparse's own
+        parser.exit()
 
 
 def app_parser() -> Parser:
@@ -36,7 +55,7 @@ def app_parser() -> Parser:
         formatter_class=argparse.RawDescriptionHelpFormatter,
         usage=f"{PROG} [train | check] [options]   ({PROG} train --help, {PROG} check --help)",
     )
-    parser.add_argument("--version", action="version", version=f"{PROG} {__version__}")
+    parser.add_argument("--version", action=VersionAction)
     add_data_options(parser)
     add_train_options(parser)
     parser.add_argument("--theme", metavar="NAME",
@@ -67,12 +86,19 @@ def format_loss(value: float | None) -> str:
 
 def run_train(argv: Sequence[str]) -> int:
     args = train_parser().parse_args(argv)  # before any numpy import: --help answers at once
+    import json
+
     from .core.training import report, train
 
     session, data = open_session(args)
-    result = train(session, session.config.epochs)
+    # Every epoch is printed (or kept for the JSON) as it is recorded: the session keeps
+    # only a thinned history of very long runs (core/records.py).
+    records: list[EpochRecord] = []
     if args.json:
-        json.dump(report(session, data, result), sys.stdout, indent=2, allow_nan=False)
+        session.timeline.on_epoch = records.append
+        result = train(session, session.config.epochs)
+        json.dump(report(session, data, result, records), sys.stdout, indent=2,
+                  allow_nan=False)
         print()
     else:
         ds = session.dataset
@@ -82,9 +108,13 @@ def run_train(argv: Sequence[str]) -> int:
               f"seed {session.config.seed}; initial mean loss "
               f"{format_loss(session.initial_train_loss)}")
         print(f"{'epoch':>5}  {'loss sum':>12}  {'mean loss':>12}  {'test loss':>12}")
-        for r in session.epoch_records:
+
+        def show(r: EpochRecord) -> None:
             print(f"{r.epoch:>5}  {format_loss(r.train_loss_sum):>12}  "
                   f"{format_loss(r.train_loss):>12}  {format_loss(r.test_loss):>12}")
+
+        session.timeline.on_epoch = show
+        result = train(session, session.config.epochs)
     if result.divergence is not None:
         print(f"{PROG}: {result.divergence.message}", file=sys.stderr)
         return EXIT_DIVERGED

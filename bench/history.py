@@ -1,26 +1,33 @@
 """What the time-travel history costs after a long run: memory, and the time of a step back.
 
-Why: the timeline keeps a checkpoint every 128 updates plus one loss per update,
-and rebuilds any other state by replaying from the nearest checkpoint. That
-trade must stay cheap at the far end of what a student might do: 1000 epochs of
-the lab data (200,000 updates). This bench measures
+Why: the timeline keeps a checkpoint every 128 updates (thinned past 8192 of them)
+plus one record per epoch (thinned past ~8k epochs), and rebuilds any other state
+by replaying from the nearest checkpoint. That trade must stay cheap at the far
+end of what a student might do: 1000 epochs of the lab data (200,000 updates),
+and a run left going for a million epochs. This bench measures
 
 * the memory the history holds: tracemalloc (current and peak, while the run is
-  recorded) and the summed sys.getsizeof of the checkpoint and loss arrays;
+  recorded) and the summed sys.getsizeof of the checkpoints and epoch records;
+* after a million epochs on a 2-row CSV made in a temp dir (``--tiny-epochs``):
+  the RSS the run added (numba's own one-off cost measured and printed apart)
+  and what the history keeps;
 * the time of one step back (plus recomputing what the app then shows) from
   many cursors: random ones, just after an update (the worst replay, 127
   samples), epoch starts, and deep in the run;
 
 and exits with status 1 if memory exceeds 100 MB or a step back 50 ms.
 
-    python bench/history.py [--epochs N] [--points P] [--seed S]
+    python bench/history.py [--epochs N] [--points P] [--seed S] [--tiny-epochs N]
 """
 
 from __future__ import annotations
 
 import argparse
+import os
+import resource
 import statistics
 import sys
+import tempfile
 import time
 import tracemalloc
 
@@ -42,8 +49,51 @@ def lab_session(epochs: int) -> Session:
 def history_bytes(session: Session) -> int:
     """Bytes of what the timeline keeps per run: the checkpoint array and epoch records."""
     tl = session.timeline
-    return (tl.memory_bytes() + sys.getsizeof(tl.epoch_records)
-            + sum(sys.getsizeof(r) for r in tl.epoch_records))
+    records = list(tl.epoch_records)  # the records kept (all of them before thinning)
+    return (sys.getsizeof(tl._checkpoints) + sys.getsizeof(records)
+            + sum(sys.getsizeof(r) + sum(sys.getsizeof(v) for v in (r.train_loss_sum,
+                                                                    r.train_loss, r.test_loss))
+                  for r in records))
+
+
+def rss_mb() -> float:
+    """Resident set size now (Linux /proc; else the peak from getrusage)."""
+    try:
+        with open("/proc/self/statm", encoding="ascii") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / MB
+    except OSError:  # pragma: no cover - not Linux
+        return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def numba_fixed_mb() -> float:
+    """RSS that loading the compiled kernel adds once per process (numba, LLVM), so that
+    the run's own growth is measured apart from it; 0 without numba."""
+    before = rss_mb()
+    try:
+        from backprop_tui.core.compiled import sgd_rows
+    except ImportError:
+        return 0.0
+    one = np.zeros(1)
+    sgd_rows(np.zeros(4), np.zeros((1, 1)), one, np.zeros(1, dtype=np.int64), 1, 0.5, one, 0.0)
+    return rss_mb() - before
+
+
+def tiny_run(epochs: int) -> tuple[float, float, float, int, int]:
+    """A run of ``epochs`` epochs on a 2-row CSV: (seconds, RSS growth MB, history MB,
+    epoch records kept, checkpoints kept), the compiled kernel loaded beforehand."""
+    folder = tempfile.mkdtemp(prefix="history_")
+    path = os.path.join(folder, "two_rows.csv")
+    with open(path, "w", encoding="ascii") as f:
+        f.write("x1,x2,y\n0.5,-0.25,0.75\n-1,1,0.125\n")
+    session = build_session(DataOptions(source=path, test_fraction=0.0), TrainConfig())
+    before = rss_mb()
+    t0 = time.perf_counter()
+    session.run_epochs(epochs)
+    seconds = time.perf_counter() - t0
+    grown = rss_mb() - before
+    assert session.cursor.epoch == epochs, session.cursor
+    return (seconds, grown, history_bytes(session) / MB, len(list(session.epoch_records)),
+            session.timeline.n_checkpoints)
 
 
 def traced_memory(epochs: int) -> tuple[float, float, float]:
@@ -97,6 +147,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--epochs", type=int, default=1000)
     parser.add_argument("--points", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument("--tiny-epochs", type=int, default=1_000_000,
+                        help="epochs of the 2-row run (0 skips it)")
     args = parser.parse_args(argv)
     if args.epochs < 2 or args.points < 4:
         parser.error("need --epochs >= 2 and --points >= 4")
@@ -125,6 +177,15 @@ def main(argv: list[str] | None = None) -> int:
           f"(limit {STEP_BACK_LIMIT_MS:g} ms)")
     memory_mb = max(current_mb, peak_mb, size_mb)
     failed = []
+    if args.tiny_epochs > 0:
+        print(f"loading the compiled kernel (numba, LLVM) adds {numba_fixed_mb():.1f} MB RSS "
+              "once per process")
+        seconds, grown, kept_mb, kept, ckpts = tiny_run(args.tiny_epochs)
+        print(f"2-row CSV, {args.tiny_epochs} epochs in {seconds:.1f} s: RSS grew {grown:.1f} MB; "
+              f"history keeps {kept_mb:.2f} MB ({kept} epoch records, {ckpts} checkpoints) "
+              f"(limit {MEMORY_LIMIT_MB:g} MB)")
+        if max(grown, kept_mb) > MEMORY_LIMIT_MB:
+            failed.append(f"{args.tiny_epochs} epochs keep {max(grown, kept_mb):.1f} MB")
     if memory_mb > MEMORY_LIMIT_MB:
         failed.append(f"memory {memory_mb:.2f} MB > {MEMORY_LIMIT_MB:g} MB")
     if worst > STEP_BACK_LIMIT_MS:

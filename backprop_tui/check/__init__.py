@@ -8,9 +8,24 @@ time with :func:`compare_call`. A mismatch is explained by reproducing known sli
 Nothing here imports Textual.
 """
 
-from .compare import Mismatch, QuantityCheck, SampleComparison, compare_call, compare_sample
-from .loader import CallResult, Raised, Student, StudentError, load_student
-from .origin import DerivedDelta, Origin
+from __future__ import annotations
+
+import importlib
+
+# Names re-exported lazily (PEP 562): importing one submodule (the app's sandbox, the
+# command line's loader) must not import them all, numpy and the gradient check with them.
+_HOMES = {"Mismatch": "compare", "QuantityCheck": "compare", "SampleComparison": "compare",
+          "compare_call": "compare", "compare_sample": "compare", "CallResult": "loader",
+          "Raised": "loader", "Student": "loader", "StudentError": "loader",
+          "load_student": "loader", "DerivedDelta": "origin", "Origin": "origin"}
+
+
+def __getattr__(name: str) -> object:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(f".{home}", __name__), name)
+
 
 __all__ = [
     "CallResult",

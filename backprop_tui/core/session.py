@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from . import engine
 from .data import Dataset
 from .network import Params, mean_loss, predict
 from .phases import PHASE_INDEX, PHASES, UPDATE_PHASE, Phase, run_phases
@@ -76,6 +77,7 @@ class Session:
 
     def __init__(self, dataset: Dataset, params0: Params, config: TrainConfig) -> None:
         config.validate()
+        engine.setting(strict=True)  # a typo in BACKPROP_TUI_KERNEL is said, not ignored
         self.dataset = dataset
         self.config = config
         self.n = dataset.n_train
@@ -137,8 +139,14 @@ class Session:
 
     @property
     def epoch_records(self) -> list[EpochRecord]:
-        """Epochs completed before the cursor."""
-        return self.timeline.epoch_records[: self._cursor.epoch]
+        """Records of the epochs completed before the cursor, oldest first.
+
+        Every epoch while the run is under ~8k epochs; past that, the newest 4096+
+        stay exact and older ones are thinned to one in 2, 4, 8, ... (at most 4096
+        of them), so a plot of a million epochs costs what one of 12k does. To see
+        every epoch of a long run, set ``timeline.on_epoch`` before running.
+        """
+        return self.timeline.records_before(self._cursor.epoch)
 
     def epoch_losses(self) -> list[float]:
         """The losses taken so far in this epoch, the current sample's once its L phase is

@@ -2,36 +2,33 @@
 
 A run is deterministic: the parameters before update u, P(u), depend only on u.
 So the timeline keeps a checkpoint of P(u) every ``interval`` updates plus each
-update's loss, and rebuilds any other P(u) by replaying the fast trainer from the
-nearest checkpoint, as reverse debuggers do. Replay runs the very code that made
-the run, so what a step back restores is bit-identical to what was there.
+epoch's figures, and rebuilds any other P(u) by replaying a kernel from the
+nearest checkpoint, as reverse debuggers do. Both kernels compute the same bits
+(:mod:`~backprop_tui.core.engine`), so what a step back restores is bit-identical
+to what was there, whichever kernel made the run.
 """
 
 from __future__ import annotations
 
-import math
 import threading
 from array import array
 from collections.abc import Callable
 from dataclasses import dataclass
+from math import isfinite
 
 import numpy as np
 
+from . import engine
 from .kernel import FastParams, sgd_samples
 from .network import Params, mean_loss
+from .records import EpochLog, EpochRecord
+
+__all__ = ["CancelFn", "Divergence", "EpochRecord", "ProgressFn", "Timeline"]
 
 ProgressFn = Callable[[int], None]
 CancelFn = Callable[[], bool]
-
-
-@dataclass(frozen=True, slots=True)
-class EpochRecord:
-    """The lab's per-epoch figures: summed loss (what it prints), mean, and test loss."""
-
-    epoch: int
-    train_loss_sum: float
-    train_loss: float
-    test_loss: float | None
+EpochFn = Callable[[EpochRecord], None]
+CHECKPOINT_BUDGET = 16 * 1024 * 1024  # bytes of checkpoints at most (~0.7 MB for the lab)
 
 
 @dataclass(frozen=True)
@@ -57,11 +54,12 @@ class Timeline:
     """Checkpointed history of P(u) for one run, in memory that stays bounded.
 
     Checkpoints lie every ``interval`` updates in one flat float64 array. When
-    there are more than ``max_checkpoints`` of them, every other one is dropped
-    and the interval doubles, so any run length fits in a fixed budget while a
-    replay never exceeds one interval. Per-update losses are not stored: each
-    epoch's sum is added up as the run goes (the figure the lab prints), and the
-    losses inside an epoch are replayed when asked for.
+    there are more than ``max_checkpoints`` of them (8192, fewer for large layers:
+    at most 16 MB), every other one is dropped and the interval doubles, so any run
+    length fits in a fixed budget while a replay never exceeds one interval.
+    Per-update losses are not stored: each epoch's sum is added up as the run goes
+    (the figure the lab prints), the losses inside an epoch are replayed when asked
+    for, and the epoch records thin out past ~8k epochs (:class:`EpochLog`).
     """
 
     def __init__(
@@ -74,24 +72,27 @@ class Timeline:
         X_test: np.ndarray | None = None,
         y_test: np.ndarray | None = None,
         interval: int = 128,
-        max_checkpoints: int = 8192,
+        max_checkpoints: int | None = None,
     ) -> None:
         self.n = len(y)
         self.lr = lr
         self.interval = interval
-        self.max_checkpoints = max_checkpoints
         self._shape = (params0.n_inputs, params0.n_hidden)
         self._size = params0.flat().size
-        self._xs: list[list[float]] = X.tolist()
-        self._ys: list[float] = y.tolist()
+        self.max_checkpoints = max_checkpoints or min(
+            8192, max(64, CHECKPOINT_BUDGET // (8 * self._size)))
+        self._data = engine.Data(X, y)
         self._order = order
         self._X_test, self._y_test = X_test, y_test
-        self._checkpoints = array("d", params0.flat().tolist())
-        self._head = FastParams.from_params(params0)
+        flat0 = params0.flat().tolist()
+        self._checkpoints = array("d", flat0)
+        self._head: engine.Head = engine.PlainHead(flat0, self._data, params0.n_hidden)
+        self.kernels_used: set[str] = set()  # which kernels advanced the run (for reports)
         self._epoch_sum = 0.0                # losses of the epoch in progress, summed in order
         self.head = 0                       # P(head) is known; updates [0, head) are done
         self.divergence: Divergence | None = None
-        self.epoch_records: list[EpochRecord] = []
+        self.epoch_log = EpochLog()
+        self.on_epoch: EpochFn | None = None  # called with every record, before any thinning
         self._recent: tuple[int, Params] | None = None
         self._epoch_losses: tuple[int, list[float]] = (0, [])  # (first update, losses)
         # A run may advance in a worker thread while the UI reads: each chunk of work and
@@ -99,6 +100,16 @@ class Timeline:
         self._lock = threading.RLock()
 
     # -- reading ---------------------------------------------------------------
+    @property
+    def epoch_records(self) -> EpochLog:
+        """Every epoch's record while the run is short; thinned beyond (see EpochLog)."""
+        return self.epoch_log
+
+    def records_before(self, epoch: int) -> list[EpochRecord]:
+        """The kept records of epochs before ``epoch``, read whole even while a run appends."""
+        with self._lock:
+            return self.epoch_log.before(epoch)
+
     def row(self, u: int) -> int:
         """The training row that update u uses."""
         epoch, position = divmod(u, self.n)
@@ -109,9 +120,9 @@ class Timeline:
         return len(self._checkpoints) // self._size
 
     def memory_bytes(self) -> int:
-        """What the history holds: checkpoints and per-epoch records (for the benchmark)."""
+        """What the history holds: checkpoints and kept epoch records (for the benchmark)."""
         return (self._checkpoints.itemsize * len(self._checkpoints)
-                + len(self.epoch_records) * (4 * 8 + 64))
+                + self.epoch_log.n_kept * (4 * 8 + 64))
 
     def loss(self, u: int) -> float:
         """Loss of update u's sample, taken before its update (u < head)."""
@@ -130,9 +141,8 @@ class Timeline:
         if first != start:
             first, cached = start, []
         if len(cached) < stop - start:
-            fast = FastParams.from_params(self.params_at(start + len(cached)))
-            for xs, ys in self._segments(start + len(cached), stop):
-                sgd_samples(fast, xs, ys, self.lr, cached)
+            u = start + len(cached)
+            self._replay(self.params_at(u).flat().tolist(), u, stop, cached)
         self._epoch_losses = (first, cached)
         return cached[: stop - start]
 
@@ -141,10 +151,8 @@ class Timeline:
         """The last update that can start, when the run diverged; None otherwise."""
         return None if self.divergence is None else self.divergence.update
 
-    def _checkpoint(self, k: int) -> Params:
-        flat = np.frombuffer(self._checkpoints, dtype=float, count=self._size,
-                             offset=k * self._size * self._checkpoints.itemsize)
-        return Params.from_flat(flat, *self._shape)
+    def _checkpoint_flat(self, k: int) -> array:
+        return self._checkpoints[k * self._size : (k + 1) * self._size]
 
     def params_at(self, u: int) -> Params:
         """P(u), the parameters before update u, computing the run up to u if needed."""
@@ -159,21 +167,38 @@ class Timeline:
         if self._recent is not None and self._recent[0] == u:
             return self._recent[1]
         k = min(u // self.interval, self.n_checkpoints - 1)
-        start = k * self.interval
-        params = self._checkpoint(k)
-        if start != u:
-            fast = FastParams.from_params(params)
-            for xs, ys in self._segments(start, u):
-                sgd_samples(fast, xs, ys, self.lr, [])
-            params = fast.to_params()
+        flat = self._replay(self._checkpoint_flat(k), k * self.interval, u, None)
+        params = Params.from_flat(np.asarray(flat, dtype=float), *self._shape)
         self._recent = (u, params)
         return params
+
+    def _replay(self, flat, start: int, stop: int, losses: list[float] | None):
+        """The flat parameters after updates [start, stop) from ``flat`` = P(start)."""
+        if stop <= start:
+            return flat
+        kind = engine.choose(stop - start, *self._shape)
+        head = engine.make_head(kind, flat, self._data, self._shape[1])
+        for rows, _ in self._chunks(start, stop):
+            head.run(rows, self.lr, 0.0, losses)
+        return head.flat()
 
     # -- extending -------------------------------------------------------------
     def advance(
         self, to_u: int, progress: ProgressFn | None = None, cancel: CancelFn | None = None
     ) -> None:
-        """Compute the run up to update ``to_u`` (or a divergence, or a cancel)."""
+        """Compute the run up to update ``to_u`` (or a divergence, or a cancel).
+
+        The kernel is chosen once for the whole stretch (short work never waits for
+        numba), then the run goes chunk by chunk: up to the next checkpoint or epoch end.
+        """
+        if self.head >= to_u or self.divergence is not None:
+            return
+        kind = engine.choose(to_u - self.head, *self._shape)
+        if kind != self._head.kind:
+            with self._lock:
+                self._head = engine.make_head(kind, self._head.flat(), self._data,
+                                              self._shape[1])
+        self.kernels_used.add(self._head.kind)
         while self.head < to_u and self.divergence is None:
             if cancel is not None and cancel():
                 return
@@ -184,73 +209,79 @@ class Timeline:
 
     def _advance_chunk(self, to_u: int) -> None:
         """One chunk: up to the next checkpoint, epoch end or ``to_u``, whichever is first."""
-        start = self.head
-        stop = min(
-            to_u,
-            (start // self.interval + 1) * self.interval,
-            (start // self.n + 1) * self.n,
-        )
-        saved = self._head.to_params()
-        chunk: list[float] = []
-        for xs, ys in self._segments(start, stop):
-            sgd_samples(self._head, xs, ys, self.lr, chunk)
-        if not (all(math.isfinite(v) for v in chunk) and self._head.to_params().is_finite()):
-            self._stop_at_divergence(start, stop, saved)
+        start, n, interval = self.head, self.n, self.interval
+        epoch, position = divmod(start, n)
+        stop = min(to_u, (start // interval + 1) * interval, (epoch + 1) * n)
+        end = stop - epoch * n
+        rows = slice(position, end) if self._order is None else self._order(epoch)[position:end]
+        finite, total = self._head.run(rows, self.lr, self._epoch_sum)
+        if not finite:
+            self._stop_at_divergence(start, stop)
             return
-        for v in chunk:  # in order, as the lab's `train_loss += loss`
-            self._epoch_sum += v
+        self._epoch_sum = total
         self.head = stop
-        if stop % self.interval == 0:
+        if stop % interval == 0:
             self._add_checkpoint(stop)
-        if stop % self.n == 0:
-            self._record_epoch(stop // self.n - 1)
+        if end == n:
+            self._record_epoch(epoch)
 
     def _add_checkpoint(self, u: int) -> None:
         if u // self.interval != self.n_checkpoints:
             return  # already there (a thinning left this one in place)
-        self._checkpoints.extend(self._head.to_params().flat().tolist())
+        self._head.append_to(self._checkpoints)
         if self.n_checkpoints > self.max_checkpoints:
             kept = array("d")
             for k in range(0, self.n_checkpoints, 2):
-                kept.extend(self._checkpoints[k * self._size : (k + 1) * self._size])
+                kept.extend(self._checkpoint_flat(k))
             self._checkpoints = kept
             self.interval *= 2
 
-    def _segments(self, start: int, stop: int):
-        """(xs, ys) lists for updates [start, stop), split at epoch boundaries."""
+    def _chunks(self, start: int, stop: int):
+        """(rows, epoch) for updates [start, stop), split at epoch boundaries: a slice
+        of the training rows in file order, or the epoch's shuffled row indices."""
         u = start
         while u < stop:
             epoch, position = divmod(u, self.n)
             end = min(stop, (epoch + 1) * self.n) - epoch * self.n
             if self._order is None:
-                yield self._xs[position:end], self._ys[position:end]
+                yield slice(position, end), epoch
             else:
-                rows = self._order(epoch)[position:end]
-                yield [self._xs[i] for i in rows], [self._ys[i] for i in rows]
+                yield self._order(epoch)[position:end], epoch
             u = epoch * self.n + end
 
-    def _stop_at_divergence(self, start: int, stop: int, saved: Params) -> None:
-        """Find the first update in [start, stop) that leaves non-finite values; stop there."""
-        fast = FastParams.from_params(saved)
-        u = start
-        for xs, ys in self._segments(start, stop):
-            for x, y in zip(xs, ys, strict=True):
-                trial: list[float] = []
-                before = fast.to_params()
-                sgd_samples(fast, [x], [y], self.lr, trial)
-                if not (math.isfinite(trial[0]) and fast.to_params().is_finite()):
-                    self._head = FastParams.from_params(before)
-                    self.head = u
-                    epoch, position = divmod(u, self.n)
-                    self.divergence = Divergence(u, epoch, position, self.row(u), self.lr)
-                    return
-                self._epoch_sum += trial[0]
-                u += 1
+    def _stop_at_divergence(self, start: int, stop: int) -> None:
+        """Find the first update in [start, stop) that leaves non-finite values; stop there.
+
+        The head's state went bad inside this chunk, so P(start) is rebuilt from the
+        last checkpoint (a chunk never passes one) and the chunk replayed one update
+        at a time by the plain kernel, which gives the same bits.
+        """
+        fast = FastParams.from_flat(self._replay(self._checkpoint_flat(self.n_checkpoints - 1),
+                                                 (self.n_checkpoints - 1) * self.interval,
+                                                 start, None), *self._shape)
+        xs, ys = self._data.xs, self._data.ys
+        for u in range(start, stop):
+            row = self.row(u)
+            trial: list[float] = []
+            before = fast.flat()
+            sgd_samples(fast, [xs[row]], [ys[row]], self.lr, trial)
+            if not (isfinite(trial[0]) and all(map(isfinite, fast.flat()))):
+                self._head = engine.make_head(self._head.kind, before, self._data,
+                                              self._shape[1])
+                self.head = u
+                epoch, position = divmod(u, self.n)
+                self.divergence = Divergence(u, epoch, position, row, self.lr)
+                return
+            self._epoch_sum += trial[0]
         raise AssertionError("a non-finite chunk replayed finite")  # pragma: no cover
 
     def _record_epoch(self, epoch: int) -> None:
         total, self._epoch_sum = self._epoch_sum, 0.0
         test = None
         if self._X_test is not None and len(self._y_test):
-            test = mean_loss(self._head.to_params(), self._X_test, self._y_test)
-        self.epoch_records.append(EpochRecord(epoch, total, total / self.n, test))
+            flat = np.asarray(self._head.flat(), dtype=float)
+            test = mean_loss(Params.from_flat(flat, *self._shape), self._X_test, self._y_test)
+        record = EpochRecord(epoch, total, total / self.n, test)
+        self.epoch_log.append(record)
+        if self.on_epoch is not None:
+            self.on_epoch(record)

@@ -12,6 +12,7 @@ from dataclasses import asdict, dataclass
 from .data import Dataset, effective_test_fraction, load_dataset
 from .network import init_params
 from .session import RunResult, Session, TrainConfig
+from .timeline import EpochRecord
 
 
 @dataclass(frozen=True)
@@ -70,12 +71,20 @@ def json_safe(value: object) -> object:
     return value
 
 
-def report(session: Session, data: DataOptions, result: RunResult) -> object:
-    """The JSON document of a headless run: config, losses per epoch, final parameters."""
+def report(session: Session, data: DataOptions, result: RunResult,
+           records: list[EpochRecord] | None = None) -> object:
+    """The JSON document of a headless run: config, losses per epoch, final parameters.
+
+    ``records``: every epoch, as collected by ``timeline.on_epoch`` during the run;
+    by default the session's (all of them unless the run passed ~8k epochs).
+    """
     config = {**asdict(session.config), **asdict(data),
               "test_fraction": effective_test_fraction(data.source, data.test_fraction),
               "dataset": describe_dataset(session.dataset)}
     config.pop("source")
+    # Which kernel ran the epochs ("python", "numba"; "none" for 0 epochs): both give the
+    # same bits, so this says how fast, never what.
+    config["kernel"] = "+".join(sorted(session.timeline.kernels_used)) or "none"
     return json_safe({
         "config": config,
         "initial_train_loss": session.initial_train_loss,
@@ -86,7 +95,7 @@ def report(session: Session, data: DataOptions, result: RunResult) -> object:
                 "train_loss": r.train_loss,
                 "test_loss": r.test_loss,
             }
-            for r in session.epoch_records
+            for r in (session.epoch_records if records is None else records)
         ],
         "params": {name: value.tolist() for name, value in session.params.as_dict().items()},
         "diverged": None if result.divergence is None else result.divergence.message,

@@ -1,0 +1,182 @@
+"""Which kernel advances a run (each carries its state in a head, :mod:`.heads`).
+
+Three kernels compute the same bits (``tests/test_kernels.py``): the plain-float loop
+of :mod:`~backprop_tui.core.kernel`, ready at once; its column-by-column numpy form
+(``sgd_columns``), faster from ~16 hidden units; and the numba-compiled one of
+:mod:`~backprop_tui.core.compiled`, ~40x faster per update but costing ~0.1-0.2 s to
+import numba plus ~0.1 s to load its cached machine code (~0.5 s to compile it the
+first time on a machine). Since the bits agree, the choice is made per piece of
+work, on its estimated cost alone: short work (a step, a replay, the first frame)
+never waits for numba; a long run uses it when the time saved exceeds the start-up.
+
+``BACKPROP_TUI_KERNEL=python`` forces the plain-float kernel, ``numpy`` its numpy
+form, ``numba`` the compiled one for all work (if numba imports), ``auto`` (the
+default) chooses.
+"""
+
+from __future__ import annotations
+
+import functools
+import glob
+import importlib.util
+import os
+import sys
+from collections.abc import Sequence
+
+from .heads import NUMBA, NUMPY, PYTHON, CompiledHead, Data, Head, NumpyHead, PlainHead
+
+__all__ = ["Data", "Head", "choose", "describe", "make_head", "setting", "summary"]
+
+KERNEL_ENV = "BACKPROP_TUI_KERNEL"
+CHOICES = ("auto", "python", "numpy", "numba")
+
+# Seconds, measured on a 2-core x86-64 machine (bench/train_speed.py); only their ratios
+# matter, to decide which kernel finishes a piece of work first.
+NUMBA_IMPORT_S = 0.2
+NUMBA_LOAD_S = 0.15      # a cached compile
+NUMBA_COMPILE_S = 0.6    # the first time on a machine
+LOADED_MIN_S = 50e-6     # below this even a loaded compiled kernel is not worth a call
+
+
+def python_seconds(updates: int, n_inputs: int, n_hidden: int) -> float:
+    """Estimated time of the plain-float kernel: O(H·d) interpreted operations per update."""
+    return updates * 1e-6 * (0.6 + n_hidden * (0.25 + 0.1 * n_inputs))
+
+
+def numpy_seconds(updates: int, n_inputs: int, n_hidden: int) -> float:
+    """Estimated time of the numpy form: O(d) numpy calls and O(H) floats per update."""
+    return updates * 1e-6 * (4.0 + 1.0 * n_inputs + 0.2 * n_hidden)
+
+
+def plain_choice(updates: int, n_inputs: int, n_hidden: int) -> tuple[str, float]:
+    """The faster kernel without numba, and its estimated seconds."""
+    python = python_seconds(updates, n_inputs, n_hidden)
+    numpy = numpy_seconds(updates, n_inputs, n_hidden)
+    return (NUMPY, numpy) if numpy < python else (PYTHON, python)
+
+
+def setting(strict: bool = False) -> str:
+    """``BACKPROP_TUI_KERNEL``: auto (also when unset or empty), python or numba.
+
+    An unknown value is a ValueError when ``strict`` (a session checks it once, so a
+    typo is reported in one line) and means auto otherwise.
+    """
+    raw = os.environ.get(KERNEL_ENV, "")
+    value = raw.strip().lower() or "auto"
+    if value in CHOICES:
+        return value
+    if strict:
+        raise ValueError(f"{KERNEL_ENV} must be one of {', '.join(CHOICES)}, got {raw!r}")
+    return "auto"
+
+
+_available: bool | None = None
+_failure: str | None = None
+
+
+def numba_installed() -> bool:
+    """numba can be found (not imported: that costs ~0.2 s)."""
+    global _available
+    if _available is None:
+        _available = importlib.util.find_spec("numba") is not None
+    return _available and _failure is None
+
+
+def numba_loaded() -> bool:
+    return "backprop_tui.core.compiled" in sys.modules and _failure is None
+
+
+@functools.cache
+def numba_cached() -> bool:
+    """Whether numba's cache seems to hold the compiled kernel, looked up without numba.
+
+    Numba names its index ``compiled.sgd_rows-<line>.py<ver>.nbi``, beside this
+    package (``__pycache__``) or in its user-wide or ``NUMBA_CACHE_DIR`` cache; a stale
+    entry only costs one compile. Looked up once per process: once numba has loaded
+    here, :func:`numba_loaded` decides instead.
+    """
+    name = f"compiled.sgd_rows-*.py{sys.version_info[0]}{sys.version_info[1]}*.nbi"
+    if os.environ.get("NUMBA_CACHE_DIR"):  # then numba looks nowhere else
+        places = [os.path.join(os.environ["NUMBA_CACHE_DIR"], "*")]
+    else:
+        user = os.environ.get("XDG_CACHE_HOME") or os.path.expanduser("~/.cache")
+        places = [os.path.join(os.path.dirname(os.path.abspath(__file__)), "__pycache__"),
+                  os.path.join(user, "numba", "*")]
+    return any(glob.glob(os.path.join(place, name)) for place in places)
+
+
+def choose(updates: int, n_inputs: int, n_hidden: int) -> str:
+    """The kernel that finishes ``updates`` updates first, counting numba's start-up."""
+    wanted = setting()
+    if wanted in (PYTHON, NUMPY):
+        return wanted
+    if wanted == NUMBA and numba_installed():
+        return NUMBA
+    kind, plain = plain_choice(max(updates, 1), n_inputs, n_hidden)
+    if updates <= 0 or not numba_installed():
+        return kind
+    if numba_loaded():
+        return NUMBA if plain > LOADED_MIN_S else kind
+    if plain <= 1.25 * (NUMBA_IMPORT_S + NUMBA_LOAD_S):
+        return kind  # a step or a replay: not even a cached numba would pay
+    start = NUMBA_IMPORT_S + (NUMBA_LOAD_S if numba_cached() else NUMBA_COMPILE_S)
+    return NUMBA if plain > 1.25 * start else kind
+
+
+def _compiled():
+    """The compiled module, or None (and the reason kept) when numba cannot be used here."""
+    global _failure
+    try:
+        from . import compiled
+    except Exception as err:  # an ImportError, or numba refusing this numpy or CPU
+        _failure = f"numba failed to import ({type(err).__name__}: {err})".splitlines()[0]
+        return None
+    return compiled
+
+
+def describe() -> dict[str, object]:
+    """What ``--version`` and ``train --json`` say about the kernels (numba not imported)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        numba_installed()  # finds it (sets _available) without importing it
+        numba_version: str | None = version("numba") if _available else None
+    except PackageNotFoundError:
+        numba_version = None
+    return {"setting": setting(), "numba": numba_version,
+            "numba_cached": bool(numba_version) and numba_cached(), "numba_error": _failure}
+
+
+def summary(probe: bool = False) -> str:
+    """One line for ``--version``; ``probe`` imports numba (~0.2 s) to be sure it works."""
+    if probe and setting() not in (PYTHON, NUMPY) and numba_installed():
+        _compiled()
+    d = describe()
+    try:
+        setting(strict=True)
+    except ValueError as err:
+        return f"kernel: {err}; using auto"
+    plain = "plain Python floats (numpy across large layers)"
+    if d["setting"] in (PYTHON, NUMPY):
+        name = "plain Python floats" if d["setting"] == PYTHON else "numpy across hidden units"
+        return f"kernel: {name} ({KERNEL_ENV}={d['setting']})"
+    if d["numba_error"]:
+        return f"kernel: {plain} ({d['numba_error']})"
+    if d["numba"] is None:
+        return f"kernel: {plain} (numba is not installed)"
+    cached = "compiled code cached" if d["numba_cached"] else "compiled on first long run"
+    if d["setting"] == NUMBA:
+        return f"kernel: numba {d['numba']} for all work ({KERNEL_ENV}=numba; {cached})"
+    return f"kernel: numba {d['numba']} for long runs ({cached}), {plain} otherwise"
+
+
+def make_head(kind: str, flat: Sequence[float], data: Data, n_hidden: int) -> Head:
+    """A head of the wanted kind, or a plain one when numba turns out not to import."""
+    if kind == NUMBA:
+        module = _compiled()
+        if module is not None:
+            return CompiledHead(flat, data, n_hidden, module)
+        kind = plain_choice(1, data.n_inputs, n_hidden)[0]
+    if kind == NUMPY:
+        return NumpyHead(flat, data, n_hidden)
+    return PlainHead(flat, data, n_hidden)
