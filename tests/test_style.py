@@ -33,3 +33,12 @@ def test_modules_stay_small() -> None:
     big = [str(p.relative_to(ROOT)) for p in (ROOT / "backprop_tui").rglob("*.py")
            if len(p.read_text(encoding="utf-8").splitlines()) > 320]
     assert not big, f"modules over 320 lines: {big}"
+
+
+def test_app_start_up_imports_neither_the_checker_nor_the_compiled_kernel() -> None:
+    """The first frame waits for nothing it does not draw: the checker, the gradient
+    check and numba load when first asked for."""
+    code = ("import sys, backprop_tui.app.app; late = [m for m in sys.modules if "
+            "m.startswith(('backprop_tui.check', 'backprop_tui.core.gradcheck', 'numba'))]; "
+            "assert not late, late")
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)

@@ -11,13 +11,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from textual import events
 from textual.app import App, SystemCommand
 from textual.screen import Screen
 from textual.widgets import TabbedContent
 
-from ..check.sandbox import StudentProcess
 from ..core.session import Session
 from .ask import AskMode
 from .autoplay import Autoplay
@@ -28,10 +28,10 @@ from .runs import EpochRuns, RunFinished, RunProgress
 from .student import Answer, StudentCompared, StudentRunner, student_note
 from .widgets.body import Body
 from .widgets.epochs_dialog import EpochsDialog
-from .widgets.full_values import FullValuesScreen
-from .widgets.gradcheck import GradCheckScreen
-from .widgets.help import HelpScreen
 from .widgets.position import PositionBar
+
+if TYPE_CHECKING:  # the checker starts with a student file, not with the app
+    from ..check.sandbox import StudentProcess
 
 HINT = "n/→ step · p/← back · u update · e epoch · v plot view · space autoplay · ? help"
 
@@ -259,13 +259,19 @@ class BackpropApp(App[None]):
         self.call_after_refresh(self.show_state)
 
     def action_gradcheck(self) -> None:
+        from .widgets.gradcheck import GradCheckScreen  # the check's code loads when asked
+
         # What the class is asked for stays hidden here too.
         self.push_screen(GradCheckScreen.of(self.session, set(self.ask.hidden(self.session))))
 
     def action_full_values(self) -> None:
+        from .widgets.full_values import FullValuesScreen
+
         self.push_screen(FullValuesScreen(self.ask.view(self.session)))
 
     def action_help(self) -> None:
+        from .widgets.help import HelpScreen
+
         self.push_screen(HelpScreen(binding_rows(self)))
 
     def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:

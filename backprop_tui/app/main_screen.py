@@ -104,7 +104,7 @@ class MainScreen(Screen):
         self.query_one(PositionBar).show(s, self.app.size.width,
                                          running=f"running: epoch {epoch}, sample "
                                                  f"{position + 1}/{s.n}")
-        self.query_one(LossPlot).show(s.timeline.epoch_records[:epoch], None)
+        self.query_one(LossPlot).show(s.timeline.records_before(epoch), None)
 
     def run_finished(self, s: Session, r: RunResult) -> None:
         """After a run (the state is drawn already): how it ended, in words."""

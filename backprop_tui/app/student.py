@@ -14,15 +14,17 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from textual.message import Message
 
-from ..check.compare import SampleComparison, compare_call, student_args
-from ..check.sandbox import Crashed, StudentProcess, TimedOut
 from ..core.network import Params
 from ..core.phases import PHASE_INDEX
 from ..core.session import Session
+
+if TYPE_CHECKING:  # the checker is imported when a student file is given, not at start-up
+    from ..check.sandbox import StudentProcess
 
 CALL_SECONDS = 5.0  # one call of the student's function, in the app
 # Engine quantities of the panels and the student's return value that matches each.
@@ -36,11 +38,13 @@ KIND_WORDS = {"shape": "wrong shape", "value": "wrong values", "missing": "missi
               "state": "keeps state between calls"}
 
 # What came back for one sample: the comparison, or why there is none (a sentence).
-Answer = SampleComparison | str
+Answer = "SampleComparison | str"
 
 
 def start_student(path: str, load_seconds: float = 10.0) -> StudentProcess:
     """Load FILE.py in a quiet child process; raises StudentError, TimedOut or Crashed."""
+    from ..check.sandbox import StudentProcess
+
     proc = StudentProcess(path, load_seconds, quiet=True)
     proc.load()
     return proc
@@ -106,6 +110,9 @@ class StudentRunner:
             self.done(u, answer)
 
     def _compare(self, params: Params, x: np.ndarray, y: float) -> Answer:
+        from ..check.compare import compare_call, student_args
+        from ..check.sandbox import Crashed, TimedOut
+
         if self.stopped is not None:
             return self.stopped
         self.proc.remaining = CALL_SECONDS
@@ -129,7 +136,7 @@ def student_note(answer: Answer | None | bool, phase: int) -> str | None:
     first (a wrong delta2, read back from the student's db2, shows at the delta2 phase)."""
     if isinstance(answer, str):
         return f"your forward_backward_pass {answer}"
-    if not isinstance(answer, SampleComparison) or answer.mismatch is None:
+    if answer is None or isinstance(answer, bool) or answer.mismatch is None:
         return None
     where = answer.explain_at
     if where is not None and phase < PHASE_INDEX[where]:

@@ -8,17 +8,21 @@ differently (pred, loss, grad_output, grad_hidden), its name stands beside ours.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 from rich.text import Text
 from textual.widgets import Static
 
-from ...check.compare import QuantityCheck, SampleComparison
-from ...check.origin import DerivedDelta
 from ...core.phases import LAB_NAMES, PRODUCED_BY, Phase, quantity_shapes
 from ...core.session import Session
 from ..palette import PALETTE
 from ..render import join_lines, labelled, placeholder, row_lines, shape_of
 from ..student import STUDENT_NAME
+
+if TYPE_CHECKING:  # the checker is imported only with a student file
+    from ...check.compare import QuantityCheck, SampleComparison
+    from ...check.origin import DerivedDelta
 
 FORWARD = (("x", "x"), ("y", "y"), ("z1", "z1"), ("a1", "a1"), ("z2", "z2"),
            ("y_hat", "y_hat"), ("L", "L"))
@@ -70,7 +74,8 @@ class ValuesPanel(Static):
                 lines += shown
                 if student is not False and key in STUDENT_NAME:
                     lines += student_lines(student, STUDENT_NAME[key], width, room)
-                elif isinstance(student, SampleComparison) and key in student.deltas:
+                elif student not in (None, False) and not isinstance(student, str) \
+                        and key in student.deltas:  # type: ignore[union-attr]
                     lines += delta_lines(student.deltas[key], width, room)
             else:
                 lines.append(placeholder(label, width, f"phase {PRODUCED_BY[key]}"))
