@@ -183,3 +183,35 @@ def test_gradient_check_view(snap_compare) -> None:
         assert all(c.band == "ok" for c in app.screen.checks)
 
     assert snap_compare(app, terminal_size=SIZE, run_before=steps)
+
+
+def test_projector_theme(snap_compare) -> None:
+    app = make_app()
+    app.theme = "projector"
+
+    async def steps(pilot) -> None:
+        await pilot.press(*["n"] * PHASE_INDEX["delta1"])
+        assert app.theme == "projector"
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=steps)
+
+
+def test_light_theme(snap_compare) -> None:
+    app = make_app()
+    app.theme = "textual-light"
+
+    async def steps(pilot) -> None:
+        await pilot.press("u")
+        assert app.theme == "textual-light"
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=steps)
+
+
+def test_ask_mode_question(snap_compare) -> None:
+    app = make_app()
+
+    async def steps(pilot) -> None:
+        await pilot.press("a", *["n"] * 11)  # five questions with their answers, then delta2
+        assert app.session.phase.key == "delta2" and app.ask.hidden(app.session)
+
+    assert snap_compare(app, terminal_size=SIZE, run_before=steps)
