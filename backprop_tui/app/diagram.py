@@ -65,8 +65,9 @@ def _port_source(phase: Phase, layer: str, values: dict[str, object]) -> tuple[s
 
 def draw_network(values: dict[str, object], phase_index: int, n_inputs: int, n_hidden: int,
                  input_names: tuple[str, ...] = (), target_name: str = "y",
-                 width: int = 0, height: int = 0) -> Picture:
-    """The diagram for the current phase in at most ``width`` x ``height`` cells (0: no limit)."""
+                 width: int = 0, height: int = 0, spread: bool = False) -> Picture:
+    """The diagram for the current phase in at most ``width`` x ``height`` cells (0: no
+    limit); with ``spread``, spare height spaces the hidden units apart."""
     phase = PHASES[phase_index]
     stage = phase.stage
     vals = Values(values)
@@ -117,7 +118,8 @@ def draw_network(values: dict[str, object], phase_index: int, n_inputs: int, n_h
         while units > 1 and rows_for(units, header) > height:
             units -= 1
         # Room to spare (a tall window) spreads the units apart: easier to follow the edges.
-        while gap < 2 and units == n_hidden and rows_for(units, header, gap + 1) <= height:
+        while spread and gap < 2 and units == n_hidden and \
+                rows_for(units, header, gap + 1) <= height:
             gap += 1
     for c1, c2, old_new, tail_right in choices:
         total, col = plan(c1, c2, old_new, tail_right, header, units)

@@ -104,6 +104,12 @@ class Body(VerticalScroll, inherit_bindings=False):
         numbers_h = (max(len(f_lines), len(b_lines)) + 2 if plan.numbers_across
                      else len(f_lines) + len(b_lines) + 4)
         below = 0 if plan.two_columns else len(p_lines) + 2
+        spare = height - top_h - eq_h - numbers_h - below
+        if spare > 0:  # a tall window: the room goes to the picture, not to an empty plot
+            spread = network.draw(session, picture.width, len(picture.lines) + spare, True)
+            if spread.width == picture.width:
+                picture = spread
+                top_h = max(top_h, len(picture.lines) + 2)
         self._plot_height(plan.plot_beside, height, top_h, eq_h, numbers_h, below)
 
         network.show(picture)

@@ -14,12 +14,14 @@ class NetworkDiagram(Static):
 
     picture: Picture | None = None
 
-    def draw(self, session: Session, width: int = 0, height: int = 0) -> Picture:
-        """The picture for ``session`` in ``width`` x ``height`` cells of content (0: any)."""
+    def draw(self, session: Session, width: int = 0, height: int = 0,
+             spread: bool = False) -> Picture:
+        """The picture for ``session`` in ``width`` x ``height`` cells of content (0: any);
+        ``spread`` lets spare height space the units apart."""
         ds = session.dataset
         return draw_network(session.values, session.cursor.phase, session.params.n_inputs,
                             session.params.n_hidden, ds.input_names, ds.target_name,
-                            width, height)
+                            width, height, spread)
 
     def show(self, picture: Picture) -> None:
         self.picture = picture
