@@ -185,6 +185,7 @@ def make_server(command: str, host: str, port: int, public_url: str | None):
             super().__init__(command, host=host, port=port, title=PROG,
                              public_url=public_url or url_for(host, port))
             self.fixed_url = public_url is not None
+            self.default_url = self.public_url
             self.sessions: set[asyncio.Task] = set()
 
         def initialize_logging(self) -> None:
@@ -197,8 +198,11 @@ def make_server(command: str, host: str, port: int, public_url: str | None):
         async def handle_index(self, request):
             # The page tells the browser where the websocket is. Listening on 0.0.0.0,
             # the only address a student's browser is sure to reach is the one it typed.
-            if not self.fixed_url and HOST_HEADER.match(request.host or ""):
-                self.public_url = f"http://{request.host}"
+            # (Set and read without an await in between: requests cannot mix.)
+            if not self.fixed_url:
+                host = request.host or ""
+                self.public_url = (f"http://{host}" if HOST_HEADER.match(host)
+                                   else self.default_url)
             return await super().handle_index(request)
 
         async def handle_websocket(self, request):
