@@ -79,7 +79,11 @@ def server(tmp_path: Path, *args: str) -> Iterator[tuple[subprocess.Popen[bytes]
         yield proc, port
     finally:
         with suppress(ProcessLookupError):
-            os.killpg(proc.pid, signal.SIGKILL)  # the server and every app it started
+            proc.terminate()                     # the server stops its apps ...
+        with suppress(subprocess.TimeoutExpired):
+            proc.wait(timeout=WAIT)
+        with suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)  # ... and whatever is left of the group goes
         proc.wait(timeout=WAIT)
         out.close()
         err.close()
@@ -207,6 +211,11 @@ def test_two_tabs_get_two_apps_and_sigterm_stops_the_server_and_both(tmp_path: P
 
     with server(tmp_path) as (proc, port):
         asyncio.run(two_tabs(port))
+        if LINUX_PROC:   # a closed tab's app ends with it
+            deadline = time.monotonic() + WAIT
+            while children_of(proc.pid) and time.monotonic() < deadline:
+                time.sleep(0.1)
+            assert children_of(proc.pid) == set()
         asyncio.run(hold_tab_then_stop(port))
         assert proc.wait(timeout=WAIT) == 0
     if LINUX_PROC:
