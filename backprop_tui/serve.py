@@ -240,8 +240,10 @@ def run_serve(argv: Sequence[str]) -> int:
               "reach this address can drive the app (and run epochs on this machine)",
               file=sys.stderr, flush=True)
     where = args.public_url or url_for(args.host, args.port)
-    print(f"{PROG}: serving the app at {where} (each browser tab gets its own app; "
-          "Ctrl+C stops)", flush=True)
+    if args.public_url is None and args.host in ("0.0.0.0", "", "::"):
+        where += f" (other machines: this machine's address, port {args.port})"
+    print(f"{PROG}: serving the app at {where}; each browser tab gets its own app; "
+          "Ctrl+C stops", flush=True)
     try:
         server.serve()
     except OSError as err:  # the port was taken between the check and the server's bind
