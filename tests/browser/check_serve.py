@@ -137,9 +137,10 @@ class DevTools:
             await asyncio.sleep(0.05)
 
     async def settle(self, quiet: float = 1.0) -> None:
-        """Until the app has sent nothing for `quiet` seconds (its layout has settled)."""
-        await self.until("the screen to settle", lambda: time.monotonic() - self.last_frame
-                         > quiet)
+        """Until the app has sent nothing for `quiet` seconds from now (its layout settled)."""
+        start = time.monotonic()
+        await self.until("the screen to settle",
+                         lambda: time.monotonic() - max(start, self.last_frame) > quiet)
 
 
 def start_server(port: int, log_dir: Path) -> subprocess.Popen:
@@ -256,6 +257,10 @@ def run_check(out: Path, chromium: str | None = None) -> tuple[int, str]:
         return 1, f"fail: no browser at {chromium}"
     if path is None:
         return 0, "skipped: no chromium (apt-get install chromium, or --chromium PATH)"
+    try:
+        import aiohttp  # noqa: F401
+    except ImportError:
+        return 1, "fail: aiohttp is missing (pip install . brings it, with textual-serve)"
     with tempfile.TemporaryDirectory(prefix="backprop-tui-browser-") as tmp:
         try:
             return 0, asyncio.run(asyncio.wait_for(drive(path, out, Path(tmp)), TOTAL_SECONDS))
