@@ -12,12 +12,14 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import ipaddress
 import os
 import re
 import shlex
 import signal
 import socket
+import subprocess
 import sys
 import time
 from collections.abc import Sequence
@@ -112,7 +114,7 @@ def check_can_listen(host: str, port: int) -> None:
                 sock.bind(sockaddr)
                 sock.listen(1)
             except OSError as err:
-                why = "in use" if err.errno in (98, 48, 10048) else err.strerror or str(err)
+                why = "in use" if err.errno == errno.EADDRINUSE else err.strerror or str(err)
                 raise UsageError(f"cannot listen on {sockaddr[0]} port {port}: {why}") from None
 
 
@@ -135,7 +137,10 @@ def url_for(host: str, port: int) -> str:
 
 def app_command(app_argv: Sequence[str]) -> str:
     """The shell command textual-serve runs per tab; ``exec`` so the app is our direct child."""
-    return "exec " + shlex.join([sys.executable, "-m", "backprop_tui", *app_argv])
+    argv = [sys.executable, "-m", "backprop_tui", *app_argv]
+    if os.name == "nt":  # cmd.exe: no exec, its own quoting
+        return subprocess.list2cmdline(argv)
+    return "exec " + shlex.join(argv)
 
 
 def check_app(app_args: argparse.Namespace) -> None:
@@ -217,7 +222,7 @@ def make_server(command: str, host: str, port: int, public_url: str | None):
         async def on_shutdown(self, app) -> None:
             # Closing a tab's websocket asks its app to quit; one busy in a long run may
             # not, so what is left after STOP_SECONDS is terminated.
-            for task in self.sessions:
+            for task in list(self.sessions):
                 task.cancel()
             if self.sessions:
                 await asyncio.wait(set(self.sessions), timeout=STOP_SECONDS)

@@ -101,8 +101,11 @@ class Terminal:
         deadline = asyncio.get_running_loop().time() + WAIT
         while not any(n in self.stream for n in needles):
             left = deadline - asyncio.get_running_loop().time()
-            assert left > 0, f"none of {needles} within {WAIT} s; last: {self.stream[-300:]!r}"
-            msg = await asyncio.wait_for(self.ws.receive(), left)
+            try:
+                msg = await asyncio.wait_for(self.ws.receive(), max(left, 0))
+            except asyncio.TimeoutError:
+                pytest.fail(f"none of {needles} within {WAIT:g} s; "
+                            f"received {len(self.stream)} bytes, last: {self.stream[-300:]!r}")
             if msg.type == aiohttp.WSMsgType.BINARY:
                 self.stream += msg.data
             elif msg.type != aiohttp.WSMsgType.TEXT:
@@ -294,3 +297,20 @@ def test_stop_children_kills_a_child_that_ignores_sigterm() -> None:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
                           timeout=WAIT)
     assert done.returncode == 0, done.stderr
+
+
+def test_app_options_reach_each_tab_unmangled_by_the_shell(tmp_path: Path) -> None:
+    """textual-serve runs a shell command per tab: spaces, quotes and $ must survive it."""
+    csv = tmp_path / "it's my $HOME data.csv"
+    csv.write_text("a,b,c,t\n" + "".join(f"{i % 7 / 7},{i % 5 / 5},{i % 3 / 3},{i % 4 / 4}\n"
+                                         for i in range(30)))
+    async def first_drawing(port: int) -> bytes:
+        async with aiohttp.ClientSession() as http, \
+                http.ws_connect(f"http://127.0.0.1:{port}/ws?width=200&height=40") as ws:
+            return await Terminal(ws).read_until(b"Parameters", b"Network")
+
+    with server(tmp_path, "--", "--dataset", str(csv), "--lr", "0.25") as (_, port):
+        first = asyncio.run(first_drawing(port))
+    assert csv.name.encode() in first
+    assert b"1/24" in first            # 30 rows, 20 % held out by default
+    assert b"0.25" in first
