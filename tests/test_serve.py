@@ -235,6 +235,8 @@ def test_ctrl_c_stops_the_server_and_its_apps(tmp_path: Path) -> None:
                 http.ws_connect(f"http://127.0.0.1:{port}/ws?width=100&height=30") as ws:
             await Terminal(ws).read_until(b"Parameters", b"Network")
             os.killpg(proc.pid, signal.SIGINT)
+            async for _ in ws:    # a browser answers the server's close; so does this
+                pass
             await asyncio.wait_for(proc_exit(), WAIT)
 
     async def proc_exit() -> None:
