@@ -48,12 +48,14 @@ def app_parser() -> Parser:
     parser = Parser(
         prog=PROG,
         description="A terminal step-through debugger for backpropagation. With no command, "
-                    "opens the app; 'train' runs headless; 'check' checks your own backprop.",
+                    "opens the app; 'train' runs headless; 'check' checks your own backprop; "
+                    "'serve' serves the app to web browsers.",
         epilog="commands:\n  train    run epochs headless and print the losses "
                "(backprop-tui train --help)\n  check    check a forward_backward_pass of "
-               "your own (backprop-tui check --help)",
+               "your own (backprop-tui check --help)\n  serve    the app in web browsers "
+               "(backprop-tui serve --help)",
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        usage=f"{PROG} [train | check] [options]   ({PROG} train --help, {PROG} check --help)",
+        usage=f"{PROG} [train | check | serve] [options]   ({PROG} COMMAND --help)",
     )
     parser.add_argument("--version", action=VersionAction)
     add_data_options(parser)
@@ -187,6 +189,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from .check.cli import run_check
 
             return run_check(argv[1:])
+        if argv and argv[0] == "serve":
+            from .serve import run_serve
+
+            return run_serve(argv[1:])
         return run_app(argv)
     except UsageError as err:
         print(f"{PROG}: error: {err}", file=sys.stderr)
