@@ -10,6 +10,12 @@ from ...core.session import Session
 from ..palette import PALETTE
 
 
+def dataset_label(name: str, limit: int = 24) -> str:
+    """A path or URL by its file name (the phase must not be pushed off the line)."""
+    short = name.rstrip("/").rsplit("/", 1)[-1] or name
+    return short if len(short) <= limit else short[: limit - 1] + "…"
+
+
 def next_step(session: Session) -> str:
     """The next phase's formula ("next: a1 = σ(z1)"), or the next sample after the update."""
     k = session.cursor.phase
@@ -45,7 +51,7 @@ class PositionBar(Static):
             if drop < 1:
                 t.append(banner, style="bold reverse")
                 t.append(" ")
-            t.append(session.dataset.name, style="bold")
+            t.append(dataset_label(session.dataset.name), style="bold")
             t.append(" │ epoch ")
             t.append(str(c.epoch), style="bold")
             t.append(" │ sample ")
