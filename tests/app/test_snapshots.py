@@ -116,6 +116,7 @@ def test_loss_plot_tab_after_epochs(snap_compare) -> None:
     app = make_app("iris")
 
     async def steps(pilot) -> None:
+        await pilot.pause()  # the main screen is composed
         app.start_run(30)
         await wait_for_run(app, pilot)
         await pilot.press("n", "n", "n", "n", "n", "n", "n", "n", "n", "n", "n")
@@ -130,6 +131,7 @@ def test_fit_plot_tab(snap_compare) -> None:
     app = make_app()
 
     async def steps(pilot) -> None:
+        await pilot.pause()  # the main screen is composed
         app.start_run(20)
         await wait_for_run(app, pilot)
         await pilot.press("t")
