@@ -232,7 +232,8 @@ def select_columns(table: Table, inputs: str | None, target: str | None) -> tupl
     if chosen is None:
         chosen = [j for j in numeric if j != y]
     elif y in chosen:
-        raise DataError(f"{table.source}: column '{table.names[y]}' is both the target and an input")
+        raise DataError(f"{table.source}: column '{table.names[y]}' is both the target "
+                        "and an input")
     if not chosen:
         raise DataError(f"{table.source}: no numeric input column besides the target "
                         f"'{table.names[y]}'; " + table.describe_columns())
