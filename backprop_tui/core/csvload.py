@@ -127,6 +127,9 @@ def sniff(rows: Iterator[Row], source: str, names: tuple[str, ...] | None,
                  else tuple(f"col{j}" for j in range(width)))
     elif len(names) != width:
         raise DataError(f"{source}: expected {len(names)} columns, found {width}")
+    if len(data_first[1]) != width:  # ragged right away: the column types cannot be read
+        raise DataError(f"{source}: line {data_first[0]} has {len(data_first[1])} fields, "
+                        f"expected {width}")
     numeric = tuple(is_number(f) for f in data_first[1])
     table = Table(source, names, numeric, data_first, head[0][0] if header else 0)
     return table, rest
