@@ -79,4 +79,6 @@ def format_bytes(n: float) -> str:
     """'22.4 GiB', '640 MiB': the units a user compares with their machine."""
     if n >= 1024 * MIB:
         return f"{n / (1024 * MIB):.1f} GiB"
-    return f"{n / MIB:.0f} MiB"
+    if n >= MIB:
+        return f"{n / MIB:.0f} MiB"
+    return f"{n / 1024:.0f} KiB" if n >= 1024 else f"{n:.0f} bytes"
