@@ -203,7 +203,7 @@ def fast_columns(path: str, table: Table, cols: list[int], max_rows: int) -> np.
         return None
     if len(data) > max_rows:
         raise _too_many_rows(table.source, max_rows)
-    selected = data[:, cols]
+    selected = data if cols == list(range(data.shape[1])) else data[:, cols]
     del data
     return selected if np.isfinite(selected).all() else None
 
@@ -280,7 +280,7 @@ def load_table(lines: BinaryIO, source: str, inputs: str | None, target: str | N
         data = read_columns(table, rows, cols + [t], max_rows)
     if len(data) < 2:
         raise DataError(f"{source}: too few rows: only 1 data row, need at least 2")
-    X, y = data[:, :-1].copy(), data[:, -1].copy()
+    X, y = np.ascontiguousarray(data[:, :-1]), data[:, -1].copy()
     return X, y, tuple(table.names[j] for j in cols), table.names[t]
 
 
