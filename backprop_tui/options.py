@@ -9,9 +9,9 @@ module imports the other. Nothing here imports numpy or Textual at module level:
 from __future__ import annotations
 
 import argparse
-import codecs
 import sys
-import unicodedata
+
+from .terminal import readable_output
 
 PROG = "backprop-tui"
 EXIT_BAD_INPUT = 2
@@ -22,43 +22,13 @@ class UsageError(Exception):
     """A one-line problem with what the user typed or pointed us at."""
 
 
-# What the output's symbols become on a terminal that only takes ASCII (PYTHONIOENCODING=ascii,
-# LANG=C on an old system): words a reader understands, not escapes like \u2502.
-ASCII_WORDS = {"σ": "sigma", "η": "eta", "−": "-", "·": "*", "½": "1/2", "²": "^2", "…": "...",
-               "│": "|", "×": "x", "✓": "ok", "≤": "<=", "≥": ">=", "←": "<-", "→": "->",
-               "●": "*", "±": "+-", "\u00a0": " "}
-ASCII_HANDLER = "backprop-tui-ascii"
-
-
-def _to_ascii(err: UnicodeError) -> tuple[str, int]:
-    if not isinstance(err, UnicodeEncodeError):
-        raise err
-    text = err.object[err.start:err.end]
-    out = "".join(ASCII_WORDS.get(ch) or unicodedata.normalize("NFKD", ch).encode(
-        "ascii", "ignore").decode() or "?" for ch in text)
-    return out, err.end
-
-
-def readable_output() -> None:
-    """Let stdout and stderr fall back to ASCII words where their encoding lacks a symbol."""
-    try:
-        codecs.lookup_error(ASCII_HANDLER)
-    except LookupError:
-        codecs.register_error(ASCII_HANDLER, _to_ascii)
-    for stream in (sys.stdout, sys.stderr):
-        encoding = getattr(stream, "encoding", None) or "ascii"
-        try:
-            "".join(ASCII_WORDS).encode(encoding)
-        except (UnicodeEncodeError, LookupError):
-            if hasattr(stream, "reconfigure"):
-                stream.reconfigure(errors=ASCII_HANDLER)
-
-
 class Parser(argparse.ArgumentParser):
     """argparse, but a usage mistake is one line and exit status 2, like every other error."""
 
     def parse_args(self, args=None, namespace=None):  # type: ignore[override]
-        readable_output()  # first: even --help and usage errors must print on an ASCII terminal
+        # First, so that even --help and usage errors print on an ASCII-only terminal; the
+        # app (prog without a command) needs one character per cell, reports want words.
+        readable_output("cells" if self.prog == PROG else "words")
         return super().parse_args(args, namespace)
 
     def error(self, message: str) -> None:  # type: ignore[override]

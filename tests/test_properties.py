@@ -133,3 +133,18 @@ def test_any_timeout_is_checked_before_running(timeout: object) -> None:
         return
     if not (math.isfinite(value) and 0 < value <= 3600):
         assert "--timeout" in err
+
+
+@settings(max_examples=300, deadline=None)
+@given(text=st.text(st.characters(categories=("L", "N", "P", "S", "Zs")), max_size=40))
+def test_ascii_fallback_keeps_every_cell(text: str) -> None:
+    """On an ASCII-only terminal the app's screen keeps its layout: one cell for one cell."""
+    from rich.cells import cell_len
+
+    from backprop_tui.terminal import HANDLERS, readable_output
+
+    readable_output("cells")  # registers the handlers (the streams here encode UTF-8)
+    out = text.encode("ascii", errors=HANDLERS["cells"]).decode("ascii")
+    assert cell_len(out) == cell_len(text)
+    words = text.encode("ascii", errors=HANDLERS["words"]).decode("ascii")
+    assert all(ch in words for ch in text if ch.isascii())
