@@ -235,3 +235,30 @@ def test_keyboard_interrupt_at_import_is_one_line(tmp_path: Path, pidfile: Path)
     assert proc.returncode == 2
     assert proc.stderr.count("\n") == 1 and "raised KeyboardInterrupt" in proc.stderr
     assert "while loading (put" in proc.stderr
+
+
+def test_no_process_survives_a_killed_check(tmp_path: Path, pidfile: Path) -> None:
+    """check itself killed (SIGKILL, no cleanup of ours runs): the guard buries the tree."""
+    path = student_file(tmp_path, pidfile, "_record(_os.getpid())\n_spawn(escape=True)\n"
+                        "while True: pass", "_spawn()\n")
+    check = subprocess.Popen([sys.executable, "-m", "backprop_tui", "check", path, "--timeout",
+                              "60"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                             start_new_session=True)
+    try:
+        pids = wait_recorded(pidfile, 3, seconds=60)  # the worker and two children
+        assert len(pids) == 3
+    finally:
+        check.kill()
+        check.wait(10)
+    assert wait_gone(pids) == []
+
+
+def test_huge_student_file_is_refused_before_reading(tmp_path: Path) -> None:
+    path = tmp_path / "huge.py"
+    with open(path, "wb") as f:
+        f.truncate(11 * 2**20)  # sparse: no disk used
+    proc = subprocess.run([sys.executable, "-m", "backprop_tui", "check", str(path)],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2
+    assert proc.stderr.strip().endswith("11 MiB of source, more than the 10 MiB a student's "
+                                        "file may have")

@@ -26,6 +26,7 @@ import numpy as np
 FUNCTION_NAME = "forward_backward_pass"
 PARAMETERS = ("x", "target", "W1", "b1", "W2", "b2")
 RETURNS = ("pred", "loss", "dW1", "db1", "dW2", "db2")
+MAX_SOURCE_BYTES = 10 * 2**20  # a lab solution is a few KiB; this refuses a mistaken path
 
 
 class StudentError(Exception):
@@ -205,6 +206,10 @@ def precheck(path: str | os.PathLike[str]) -> Path:
         raise StudentError(f"{shown}: no such file")
     if not p.is_file():
         raise StudentError(f"{shown}: not a file")
+    size = p.stat().st_size
+    if size > MAX_SOURCE_BYTES:
+        raise StudentError(f"{shown}: {size / 2**20:.0f} MiB of source, more than the "
+                           f"{MAX_SOURCE_BYTES // 2**20} MiB a student's file may have")
     try:
         source = p.read_bytes()
     except OSError as err:
