@@ -195,7 +195,7 @@ def fast_columns(path: str, table: Table, cols: list[int], max_rows: int) -> np.
             warnings.simplefilter("ignore")
             data = np.loadtxt(path, delimiter=",", comments=None, quotechar=None,
                               skiprows=table.header_line, converters=converters or None,
-                              ndmin=2, max_rows=max_rows + 1, encoding="utf-8-sig",
+                              ndmin=2, max_rows=min(max_rows, 2**62) + 1, encoding="utf-8-sig",
                               dtype=np.float64)
     except (ValueError, TypeError, IndexError, OverflowError):
         return None

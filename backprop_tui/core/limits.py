@@ -53,12 +53,17 @@ class Limits:
 
     @property
     def max_bytes(self) -> int:
-        return int(self.max_size_mb * MIB)
+        return _bytes(self.max_size_mb)
 
     @property
     def memory_bytes(self) -> int:
-        mb = self.max_memory_mb if self.max_memory_mb is not None else _default_memory_mb()
-        return int(mb * MIB)
+        return _bytes(self.max_memory_mb if self.max_memory_mb is not None
+                      else _default_memory_mb())
+
+
+def _bytes(mb: float) -> int:
+    """MiB to bytes, saturating: --max-memory 1e308 means "no practical limit", not a crash."""
+    return int(min(mb * MIB, 2.0**62))
 
 
 def run_memory_bytes(n_rows: int, n_inputs: int, hidden: int, max_checkpoints: int = 8192) -> int:
