@@ -178,6 +178,16 @@ class Hostile(http.server.BaseHTTPRequestHandler):
 
     def do_GET(self) -> None:  # noqa: N802 - http.server's naming
         stop = time.monotonic() + SERVE_AT_MOST
+        if self.path == "/slow-headers":  # slowloris: one byte of a header every 0.2 s
+            try:
+                self.wfile.write(b"HTTP/1.0 200 OK\r\n")
+                while time.monotonic() < stop:
+                    self.wfile.write(b"X")
+                    self.wfile.flush()
+                    time.sleep(0.2)
+            except OSError:
+                pass
+            return
         self.send_response(200)
         if self.path == "/huge-length":
             self.send_header("Content-Length", str(10 * 2**30))
@@ -228,6 +238,13 @@ def test_trickling_download_stops_at_the_deadline(server: str) -> None:
     start = time.monotonic()
     with pytest.raises(DataError, match=r"download did not finish within 1 s"):
         load_dataset(f"{server}/trickle", limits=Limits(download_timeout=1.0))
+    assert time.monotonic() - start < 5.0
+
+
+def test_trickling_headers_stop_at_the_deadline(server: str) -> None:
+    start = time.monotonic()
+    with pytest.raises(DataError, match=r"download did not finish within 1 s"):
+        load_dataset(f"{server}/slow-headers", limits=Limits(download_timeout=1.0))
     assert time.monotonic() - start < 5.0
 
 

@@ -20,11 +20,13 @@ import socket
 import stat
 import sys
 import tempfile
+import threading
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 from .csvload import DataError
 from .limits import Limits, format_bytes
@@ -168,6 +170,37 @@ def _socket_of(response: object) -> socket.socket | None:
     return sock if isinstance(sock, socket.socket) else None
 
 
+def _connect(request: urllib.request.Request, timeout: float, deadline: float) -> Any:
+    """urlopen, but given up at ``deadline`` (None then): name lookup and a trickle of headers
+    ignore socket timeouts or renew them, so they run in a thread we can stop waiting for.
+    An abandoned connection is closed by that thread as soon as it opens, or times out."""
+    box: dict[str, Any] = {}
+    lock = threading.Lock()
+
+    def connect() -> None:
+        try:
+            response = urllib.request.urlopen(request, timeout=timeout)
+        except BaseException as err:  # handed to the caller, below
+            box["error"] = err
+            return
+        with lock:
+            if box.get("abandoned"):
+                response.close()
+            else:
+                box["response"] = response
+
+    thread = threading.Thread(target=connect, daemon=True, name="backprop-tui-download")
+    thread.start()
+    thread.join(max(deadline - time.monotonic(), 0.0))
+    with lock:
+        if "response" not in box and "error" not in box:
+            box["abandoned"] = True
+            return None
+    if "error" in box:
+        raise box["error"]
+    return box["response"]
+
+
 def _download(source: str, path: str, limits: Limits) -> bool:
     """Stream ``source`` to ``path`` under the byte cap and the whole-download deadline."""
     deadline = time.monotonic() + limits.download_timeout
@@ -176,8 +209,10 @@ def _download(source: str, path: str, limits: Limits) -> bool:
                      "(raise the limit with --download-timeout SECONDS)")
     try:
         request = urllib.request.Request(source, headers={"User-Agent": "backprop-tui"})
-        with urllib.request.urlopen(request, timeout=min(URL_TIMEOUT_S, limits.download_timeout)
-                                    ) as response, open(path, "wb") as out:
+        response = _connect(request, min(URL_TIMEOUT_S, limits.download_timeout), deadline)
+        if response is None:
+            raise late
+        with response, open(path, "wb") as out:
             length = response.headers.get("Content-Length", "")
             if length.isdigit() and int(length) > limits.max_bytes:
                 raise DataError(f"{source}: the download is {format_bytes(int(length))}, larger "
