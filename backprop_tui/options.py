@@ -11,6 +11,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+from .terminal import readable_output
+
 PROG = "backprop-tui"
 EXIT_BAD_INPUT = 2
 EXIT_DIVERGED = 3
@@ -22,6 +24,12 @@ class UsageError(Exception):
 
 class Parser(argparse.ArgumentParser):
     """argparse, but a usage mistake is one line and exit status 2, like every other error."""
+
+    def parse_args(self, args=None, namespace=None):  # type: ignore[override]
+        # First, so that even --help and usage errors print on an ASCII-only terminal; the
+        # app (prog without a command) needs one character per cell, reports want words.
+        readable_output("cells" if self.prog == PROG else "words")
+        return super().parse_args(args, namespace)
 
     def error(self, message: str) -> None:  # type: ignore[override]
         raise UsageError(message)
@@ -42,11 +50,33 @@ def add_data_options(parser: argparse.ArgumentParser) -> None:
                         "(default 0 for lab, 0.2 otherwise)")
     g.add_argument("--normalize", action="store_true",
                    help="min-max scale inputs and target to [0, 1], fitted on the training rows")
+    add_limit_options(parser)
+
+
+def add_limit_options(parser: argparse.ArgumentParser) -> None:
+    """The bounds on what a run reads and allocates (core/limits.py), raised only on purpose."""
+    from .core.limits import Limits  # numpy-free module: --help stays fast
+
+    d = Limits()
+    g = parser.add_argument_group("limits (each refused in one line, exit status 2)")
+    g.add_argument("--max-size", type=float, default=d.max_size_mb, metavar="MB",
+                   dest="max_size_mb",
+                   help=f"largest CSV file or download, in MiB (default {d.max_size_mb:g})")
+    g.add_argument("--download-timeout", type=float, default=d.download_timeout,
+                   metavar="SECONDS",
+                   help=f"time for a whole download (default {d.download_timeout:g})")
+    g.add_argument("--max-rows", type=int, default=d.max_rows, metavar="N",
+                   help=f"most data rows read (default {d.max_rows:,})")
+    g.add_argument("--max-columns", type=int, default=d.max_columns, metavar="N",
+                   help=f"most CSV columns (default {d.max_columns})")
+    g.add_argument("--max-memory", type=float, default=None, metavar="MB", dest="max_memory_mb",
+                   help="memory a run may need, in MiB (default: half of what is available)")
 
 
 def add_train_options(parser: argparse.ArgumentParser) -> None:
     g = parser.add_argument_group("training")
-    g.add_argument("--hidden", type=int, default=2, metavar="N", help="hidden units (default 2)")
+    g.add_argument("--hidden", type=int, default=2, metavar="N",
+                   help="hidden units, 1 to 1000 (default 2)")
     g.add_argument("--lr", type=float, default=0.5, metavar="F",
                    help="learning rate eta (default 0.5)")
     g.add_argument("--epochs", type=int, default=20, metavar="N", help="epochs (default 20)")
@@ -60,11 +90,15 @@ def add_train_options(parser: argparse.ArgumentParser) -> None:
 
 def data_and_config(args: argparse.Namespace):
     """The core's option objects from parsed arguments (imports kept local: fast --help)."""
+    from .core.limits import Limits
     from .core.session import TrainConfig
     from .core.training import DataOptions
 
+    limits = Limits(max_size_mb=args.max_size_mb, download_timeout=args.download_timeout,
+                    max_rows=args.max_rows, max_columns=args.max_columns,
+                    max_memory_mb=args.max_memory_mb)
     data = DataOptions(args.dataset, args.inputs, args.target, args.test_fraction,
-                       args.normalize)
+                       args.normalize, limits)
     config = TrainConfig(hidden=args.hidden, lr=args.lr, epochs=args.epochs, seed=args.seed,
                          init_scale=args.init_scale, shuffle=args.shuffle)
     return data, config

@@ -441,3 +441,42 @@ def test_semicolon_separated_file_gets_a_hint(tmp_path) -> None:
     path.write_text("a;b;c\n1;2;3\n4;5;6\n")
     with pytest.raises(DataError, match="separate columns with commas"):
         load_dataset(str(path))
+
+
+# --- the two readers ---------------------------------------------------------------------
+
+
+def test_clean_numeric_file_takes_the_fast_reader(tmp_path: Path,
+                                                  monkeypatch: pytest.MonkeyPatch) -> None:
+    """numpy's reader does the work for a clean file; the streaming one only when needed."""
+    from backprop_tui.core import csvload
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the streaming reader ran")
+
+    monkeypatch.setattr(csvload, "read_columns", refuse)
+    path = write(tmp_path, "x1,x2,y\n" + "0.5,1,0.25\n" * 50 + "\n", "clean.csv")
+    data, _ = load_dataset(path, test_fraction=0)
+    assert data.n_train == 50 and data.y_train[0] == 0.25
+    quoted = write(tmp_path, '"x1",x2,y\n1,2,0.5\n3,4,0.5\n', "quoted.csv")
+    with pytest.raises(AssertionError, match="streaming reader ran"):
+        load_dataset(quoted)
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ('"a","b"\n"1","2"\n"3","4"\n', [[1.0], [3.0]]),  # quotes: the streaming reader
+    ("a,b\n1_000,2\n3,4\n", [[1000.0], [3.0]]),  # float() takes it, numpy does not
+    ("a,b\r\n1,2\r\n3,4\r\n", [[1.0], [3.0]]),
+    ("a,b,name\n1,2,x\n3,4,y\n", [[1.0], [3.0]]),  # a text column is skipped
+])
+def test_both_readers_load_what_float_accepts(tmp_path: Path, text: str,
+                                              expected: list[list[float]]) -> None:
+    data, _ = load_dataset(write(tmp_path, text), test_fraction=0)
+    assert data.X_train.tolist() == expected
+
+
+def test_bad_cell_after_many_good_rows_is_named_exactly(tmp_path: Path) -> None:
+    """The fast reader refuses; the streaming one finds line and column."""
+    lines = ["a,b,t"] + ["0.1,0.2,0.3"] * 5000 + ["0.1,oops,0.3"]
+    path = write(tmp_path, "\n".join(lines) + "\n")
+    assert error_of(path) == f"{path}: line 5002, column 'b': 'oops' is not a number"

@@ -47,7 +47,7 @@ def check_parser() -> argparse.ArgumentParser:
                              "1000 samples, else one epoch)")
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
                         help="time limit for the student's code, loading included, over "
-                             f"the whole check (default {DEFAULT_TIMEOUT:g})")
+                             f"the whole check (default {DEFAULT_TIMEOUT:g}, at most 3600)")
     parser.add_argument("--json", action="store_true",
                         help="print the report as one JSON document")
     add_data_options(parser)
@@ -94,6 +94,7 @@ def _template(args: argparse.Namespace) -> int:
 
 
 def _check(args: argparse.Namespace) -> int:
+    from ..core.limits import MAX_TIMEOUT
     from ..options import UsageError, open_session
     from .runner import check_file, default_samples
 
@@ -102,8 +103,9 @@ def _check(args: argparse.Namespace) -> int:
                          "(or --template to start one)")
     if args.samples is not None and args.samples < 1:
         raise UsageError(f"--samples must be >= 1, got {args.samples}")
-    if not args.timeout > 0:
-        raise UsageError(f"--timeout must be a number of seconds > 0, got {args.timeout:g}")
+    if not 0 < args.timeout <= MAX_TIMEOUT:  # nan and inf fail too
+        raise UsageError(f"--timeout must be a number of seconds > 0 and at most "
+                         f"{MAX_TIMEOUT:g}, got {args.timeout:g}")
     session, _ = open_session(args)
     samples = args.samples if args.samples is not None else default_samples(session.n)
     report = check_file(session, args.file, samples, args.timeout)

@@ -26,6 +26,7 @@ import numpy as np
 FUNCTION_NAME = "forward_backward_pass"
 PARAMETERS = ("x", "target", "W1", "b1", "W2", "b2")
 RETURNS = ("pred", "loss", "dW1", "db1", "dW2", "db2")
+MAX_SOURCE_BYTES = 10 * 2**20  # a lab solution is a few KiB; this refuses a mistaken path
 
 
 class StudentError(Exception):
@@ -72,14 +73,40 @@ class CallResult:
     dtypes: tuple[str, ...] = ()
 
 
+KEEP_FRAMES = 3  # first and last frames kept of a long traceback (endless recursion)
+
+
 def frames_in(path: str, tb: TracebackType | None) -> tuple[Frame, ...]:
-    """The traceback frames that lie in ``path``: the lines the student wrote."""
+    """The traceback frames that lie in ``path``: the lines the student wrote.
+
+    A long traceback is folded to its first and last KEEP_FRAMES frames around
+    one marker frame (line 0) saying how many were left out: endless recursion
+    would otherwise print a thousand identical frames.
+    """
     target = os.path.realpath(path)
     out = []
     for fs in traceback.extract_tb(tb):
         if os.path.realpath(fs.filename) == target:
             out.append(Frame(fs.lineno or 0, fs.name, (fs.line or "").strip()))
-    return tuple(out)
+    if len(out) <= 2 * KEEP_FRAMES + 1:
+        return tuple(out)
+    middle = out[KEEP_FRAMES:-KEEP_FRAMES]
+    kind = "repeated" if len({(f.line, f.function) for f in middle}) <= 3 else "more"
+    marker = Frame(0, f"... {len(middle)} {kind} frames ...", "")
+    return (*out[:KEEP_FRAMES], marker, *out[-KEEP_FRAMES:])
+
+
+def text_of(err: BaseException) -> str:
+    """str(err) on one line, or a note when the exception's own __str__ fails."""
+    try:
+        return one_line(str(err))
+    except BaseException as inner:  # whatever the student's __str__ does, say so in words
+        return f"(its message could not be shown: str() raised {type(inner).__name__})"
+
+
+def raised_from(path: str, err: BaseException) -> Raised:
+    """What a student needs of an exception: type, message, their own frames (folded)."""
+    return Raised(type(err).__name__, text_of(err), frames_in(path, err.__traceback__))
 
 
 def describe(value: object) -> str:
@@ -140,9 +167,8 @@ class Student:
             with np.errstate(all="ignore"):
                 result = self.function(*copies)
         except (Exception, SystemExit) as err:
-            raised = Raised(type(err).__name__, one_line(str(err)),
-                            frames_in(self.path, err.__traceback__))
-            return CallResult(None, "an exception", raised, changed(args, copies))
+            return CallResult(None, "an exception", raised_from(self.path, err),
+                              changed(args, copies))
         if not isinstance(result, (tuple, list)):
             return CallResult(None, summarize(result), None, changed(args, copies))
         dtypes = tuple(str(v.dtype) if isinstance(v, np.ndarray | np.generic) else ""
@@ -204,6 +230,10 @@ def precheck(path: str | os.PathLike[str]) -> Path:
         raise StudentError(f"{shown}: no such file")
     if not p.is_file():
         raise StudentError(f"{shown}: not a file")
+    size = p.stat().st_size
+    if size > MAX_SOURCE_BYTES:
+        raise StudentError(f"{shown}: {size / 2**20:.0f} MiB of source, more than the "
+                           f"{MAX_SOURCE_BYTES // 2**20} MiB a student's file may have")
     try:
         source = p.read_bytes()
     except OSError as err:
@@ -234,16 +264,20 @@ def _import(resolved: Path, shown: str) -> object:
         spec.loader.exec_module(module)
     except (Exception, SystemExit) as err:
         sys.modules.pop(name, None)
-        frames = frames_in(str(resolved), err.__traceback__)
-        at = f" at line {frames[-1].line}" if frames else ""
-        raise StudentError(
-            f"{shown} raised {type(err).__name__}{at} while loading: {one_line(str(err))} "
-            f"(put top-level experiments under 'if __name__ == \"__main__\":')"
-        ) from None
+        raise StudentError(loading_error(shown, resolved, err)) from None
     finally:
         if added and folder in sys.path:
             sys.path.remove(folder)
     return module
+
+
+def loading_error(shown: str, resolved: Path, err: BaseException) -> str:
+    """The one line for an exception raised while the file was being imported."""
+    frames = frames_in(str(resolved), err.__traceback__)
+    at = f" at line {frames[-1].line}" if frames else ""
+    text = text_of(err)
+    return (f"{shown} raised {type(err).__name__}{at} while loading{': ' + text if text else ''} "
+            f"(put top-level experiments under 'if __name__ == \"__main__\":')")
 
 
 def _check_signature(fn: Callable[..., object], shown: str) -> None:

@@ -5,9 +5,14 @@ importing it never ends) or inside ``forward_backward_pass``. A thread cannot be
 stopped, a process can; so ``check`` loads and calls the student's code in a
 child process (:mod:`backprop_tui.check.worker`, a fresh interpreter started
 with ``subprocess``), sends it the arguments of each call and waits for the
-reply no longer than the budget that is left. On timeout, crash or any way out
-of the ``with`` block the child is killed and reaped, so no process outlives
-the check.
+reply no longer than the budget that is left.
+
+The child starts under :mod:`backprop_tui.check.guard`, in a session and process
+group of its own: the terminal's Ctrl-C does not reach it, a signal it sends to
+its parent hits the guard (which ignores it) instead of ``check`` or the app,
+and on timeout, crash, error or any way out of the ``with`` block the guard
+kills the child and every process it forked, and we kill the group after it.
+So no process outlives the check.
 
 Why not multiprocessing: its 'spawn' start re-imports the caller's main module
 (a caller without an ``if __name__ == "__main__"`` guard breaks) and 'fork'
@@ -20,6 +25,7 @@ import contextlib
 import os
 import pickle
 import queue
+import signal
 import subprocess
 import sys
 import threading
@@ -32,6 +38,12 @@ from .loader import CallResult, StudentError
 # Interpreter and numpy start-up of the child: not the student's time, but not forever.
 STARTUP = 120.0
 PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])
+GUARD = str(Path(__file__).with_name("guard.py"))
+POLL = 0.1  # how often a wait for a reply looks whether the child is still there
+GUARD_GRACE = 2.0  # seconds the guard has to bury the tree after SIGTERM
+# Exit codes of the worker that mean something specific (see worker.py).
+ENDINGS = {86: "the student's code closed or wrote over the channel to the checker "
+               "(file descriptors 3 and up)"}
 
 
 class TimedOut(Exception):
@@ -88,9 +100,11 @@ class StudentProcess:
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(
             p for p in (PACKAGE_ROOT, env.get("PYTHONPATH")) if p)
+        worker = [sys.executable, "-m", "backprop_tui.check.worker", self.path]
+        posix = os.name == "posix"
         self._proc = subprocess.Popen(
-            [sys.executable, "-m", "backprop_tui.check.worker", self.path],
-            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env,
+            [sys.executable, "-S", GUARD, *worker] if posix else worker,
+            stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, start_new_session=posix,
             stderr=subprocess.DEVNULL if self.quiet else None)
         assert self._proc.stdout is not None
         threading.Thread(target=_read_replies, args=(self._proc.stdout, self._inbox),
@@ -123,7 +137,7 @@ class StudentProcess:
         start = time.monotonic()
         limit = max(self.remaining, 0.0) if budget else STARTUP
         try:
-            kind, payload = self._inbox.get(timeout=limit or 1e-6)
+            kind, payload = self._next(start + limit)
         except queue.Empty:
             self.close(kill=True)
             if not budget:
@@ -139,31 +153,75 @@ class StudentProcess:
             raise Crashed(message)
         return kind, payload
 
+    def _next(self, deadline: float) -> tuple[str, object]:
+        """The next message before ``deadline``; ("eof", None) once the guard has ended.
+
+        Not only the pipe's end: processes the student forked hold copies of the
+        pipe, so it may stay open after the process we started is gone.
+        """
+        while True:
+            left = deadline - time.monotonic()
+            try:
+                return self._inbox.get(timeout=max(min(left, POLL), 1e-6))
+            except queue.Empty:
+                proc = self._proc
+                if proc is not None and proc.poll() is not None:
+                    with contextlib.suppress(queue.Empty):
+                        return self._inbox.get(timeout=POLL)  # a last reply in flight
+                    return ("eof", None)
+                if left <= 0:
+                    raise
+
     def _ended(self) -> str:
         proc = self._proc
         if proc is not None:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 proc.wait(1.0)
+            if proc.returncode in ENDINGS:
+                return ENDINGS[proc.returncode]
+            if proc.returncode is not None and proc.returncode < 0:
+                name = _signal_name(-proc.returncode)
+                return f"the process running it was killed by signal {name}"
             if proc.returncode is not None:
                 return f"the process running it ended with exit code {proc.returncode}"
         return "the process running it stopped answering"
 
     def close(self, kill: bool = False) -> None:
-        """Stop the child: politely if it is idle, by kill if busy (or ``kill``); reap it."""
+        """Stop the child and everything it started: politely if idle, else by force; reap.
+
+        Idle: the child is asked to stop and ends by itself. Busy (or ``kill``):
+        the guard gets SIGTERM and kills the whole tree; if even the guard does
+        not end in time, it is killed. Either way its process group is killed
+        last, which catches any process left behind if the guard itself died.
+        """
         proc, self._proc = self._proc, None
         if proc is None:
             return
-        if kill:
-            proc.kill()
-        elif proc.stdin is not None:
+        if not kill and proc.stdin is not None:
             with contextlib.suppress(OSError):
                 pickle.dump(None, proc.stdin)
                 proc.stdin.flush()
         if proc.stdin is not None:
             with contextlib.suppress(OSError):
                 proc.stdin.close()
-        try:
-            proc.wait(0.5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        if not kill:
+            with contextlib.suppress(subprocess.TimeoutExpired):
+                proc.wait(0.5)
+        if proc.returncode is None:
+            with contextlib.suppress(OSError):
+                proc.terminate()  # SIGTERM: the guard's cue to kill the tree
+            try:
+                proc.wait(GUARD_GRACE)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait()
+        if os.name == "posix":
+            with contextlib.suppress(OSError):  # nobody left in the group: ProcessLookupError
+                os.killpg(proc.pid, signal.SIGKILL)
+
+
+def _signal_name(number: int) -> str:
+    try:
+        return signal.Signals(number).name
+    except ValueError:
+        return str(number)

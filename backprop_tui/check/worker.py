@@ -13,14 +13,16 @@ outlives the command that started it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import pickle
 import sys
 import threading
 import time
+from pathlib import Path
 from typing import BinaryIO
 
-from .loader import StudentError, load_student
+from .loader import CallResult, Student, StudentError, load_student, loading_error, raised_from
 
 
 def _private_channels() -> tuple[BinaryIO, BinaryIO]:
@@ -43,14 +45,28 @@ def _watch_parent(parent: int) -> None:
             os._exit(3)
 
 
+CHANNEL_LOST = 86  # exit code: the student's code broke our pipes (sandbox.ENDINGS says so)
+
+
+def _call(student: Student, args: tuple[object, ...]) -> CallResult:
+    """One call; every way out, KeyboardInterrupt and other BaseExceptions too, is a result."""
+    try:
+        return student.call(*args)
+    except BaseException as err:  # the student's own: this process runs nothing else
+        return CallResult(None, "an exception", raised_from(student.path, err))
+
+
 def serve(path: str) -> None:
     parent = os.getppid()
     threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
     requests, replies = _private_channels()
 
     def reply(kind: str, payload: object) -> None:
-        pickle.dump((kind, payload), replies, protocol=pickle.HIGHEST_PROTOCOL)
-        replies.flush()
+        try:
+            pickle.dump((kind, payload), replies, protocol=pickle.HIGHEST_PROTOCOL)
+            replies.flush()
+        except OSError:  # the student's code closed or replaced our descriptors
+            os._exit(CHANNEL_LOST)
 
     reply("started", None)  # our own start-up is done: the student's time starts now
     try:
@@ -58,16 +74,34 @@ def serve(path: str) -> None:
     except StudentError as err:
         reply("error", str(err))
         return
+    except BaseException as err:  # KeyboardInterrupt and the like, raised by top-level code
+        reply("error", loading_error(path, Path(path).resolve(), err))
+        return
     reply("ready", None)
     while True:
         try:
             args = pickle.load(requests)
-        except (EOFError, OSError, pickle.UnpicklingError):
+        except EOFError:
             return
+        except (OSError, pickle.UnpicklingError):
+            os._exit(CHANNEL_LOST)
         if args is None:
             return
-        reply("result", student.call(*args))
+        reply("result", _call(student, args))
+
+
+def main(argv: list[str]) -> None:
+    """Serve, and never let an internal traceback reach the student's screen."""
+    try:
+        serve(argv[1])
+    except BaseException as err:  # the last line of defence
+        with contextlib.suppress(Exception):
+            os.write(2, f"backprop-tui: checker worker stopped: {type(err).__name__}\n".encode())
+        os._exit(70)
+    with contextlib.suppress(BaseException):  # what the student printed last; fd 2 may be gone
+        sys.stderr.flush()
+    os._exit(0)  # not sys.exit: no student atexit hooks or threads can hold the process
 
 
 if __name__ == "__main__":
-    serve(sys.argv[1])
+    main(sys.argv)

@@ -15,7 +15,9 @@ from importlib import resources
 
 import numpy as np
 
-from backprop_tui.core.csvload import DataError, parse_table, read_source, select_columns
+from backprop_tui.core.csvload import DataError, load_table
+from backprop_tui.core.limits import Limits
+from backprop_tui.core.source import open_source
 
 __all__ = ["DataError", "Dataset", "load_dataset", "effective_test_fraction", "LAB_N_SAMPLES",
            "IRIS_COLUMNS"]
@@ -68,20 +70,16 @@ def _lab_data(rng: np.random.RandomState) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _tabular(
-    source: str, inputs: str | None, target: str | None
+    source: str, inputs: str | None, target: str | None, limits: Limits
 ) -> tuple[np.ndarray, np.ndarray, tuple[str, ...], str]:
-    """X, y and column names of the bundled iris or of a CSV path/URL."""
+    """X, y and column names of the bundled iris or of a CSV path/URL, within the limits."""
+    bounds = {"max_rows": limits.max_rows, "max_columns": limits.max_columns}
     if source == "iris":
-        data = resources.files("backprop_tui.core").joinpath("iris.data").read_bytes()
-        table = parse_table(data.decode("utf-8"), "iris", names=IRIS_COLUMNS)
-    else:
-        table = parse_table(read_source(source), source)
-    if len(table.rows) < 2:
-        raise DataError(f"{source}: too few rows: only 1 data row, need at least 2")
-    cols, t = select_columns(table, inputs, target)
-    X = np.column_stack([table.column(j) for j in cols])
-    y = table.column(t)
-    return X, y, tuple(table.names[j] for j in cols), table.names[t]
+        with resources.files("backprop_tui.core").joinpath("iris.data").open("rb") as lines:
+            return load_table(lines, "iris", inputs, target, names=IRIS_COLUMNS, **bounds)
+    with open_source(source, limits) as local, open(local.path, "rb") as lines:
+        return load_table(lines, source, inputs, target,
+                          fast_path=local.path if local.simple else None, **bounds)
 
 
 def effective_test_fraction(source: str, test_fraction: float | None) -> float:
@@ -112,7 +110,8 @@ def _split(
             "leave no training row"
         )
     test, train = order[:n_test], order[n_test:]
-    return X[train], y[train], X[test], y[test]
+    # take() rather than X[train]: the same rows, gathered ~4x faster for 1M-row files
+    return X.take(train, axis=0), y.take(train), X.take(test, axis=0), y.take(test)
 
 
 def _minmax(train: np.ndarray, *others: np.ndarray) -> list[np.ndarray]:
@@ -145,14 +144,20 @@ def load_dataset(
     test_fraction: float | None = None,
     normalize: bool = False,
     seed: int = 42,
+    limits: Limits | None = None,
 ) -> tuple[Dataset, np.random.RandomState]:
     """Returns the dataset and the RandomState from which the caller draws the initial parameters.
 
     For "lab" that RandomState is the one that drew the data, positioned after
     it, so init_params(rng, ...) continues the lab's single seeded stream; for
     anything else it is a fresh RandomState(seed). Every user mistake raises a
-    DataError with a one-line message.
+    DataError with a one-line message; ``limits`` bound what is read (defaults: Limits()).
     """
+    limits = Limits() if limits is None else limits
+    try:
+        limits.validate()
+    except ValueError as err:
+        raise DataError(str(err)) from None
     if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or not (0 <= seed < 2**32):
         raise DataError(f"seed must be an integer in [0, 2**32), got {seed!r}")
     fraction = effective_test_fraction(source, test_fraction)
@@ -167,7 +172,7 @@ def load_dataset(
         input_names: tuple[str, ...] = ("x1", "x2", "x3")
         target_name = "y"
     else:
-        X, y, input_names, target_name = _tabular(source, inputs, target)
+        X, y, input_names, target_name = _tabular(source, inputs, target, limits)
     X_train, y_train, X_test, y_test = _split(source, X, y, fraction, seed)
     if normalize:
         X_train, X_test = _minmax(X_train, X_test)

@@ -18,6 +18,7 @@ import numpy as np
 
 from . import engine
 from .data import Dataset
+from .limits import MAX_HIDDEN
 from .network import Params, mean_loss, predict
 from .phases import PHASE_INDEX, PHASES, UPDATE_PHASE, Phase, run_phases
 from .timeline import CancelFn, Divergence, EpochRecord, Timeline
@@ -40,8 +41,9 @@ class TrainConfig:
             raise ValueError(f"learning rate must be a finite number > 0, got {self.lr:g}")
         if self.epochs < 0:
             raise ValueError(f"epochs must be >= 0, got {self.epochs}")
-        if self.hidden < 1:
-            raise ValueError(f"hidden units must be >= 1, got {self.hidden}")
+        if not 1 <= self.hidden <= MAX_HIDDEN:
+            raise ValueError(f"hidden units must be between 1 and {MAX_HIDDEN}, got "
+                             f"{self.hidden}")
         if not 0 <= self.seed < 2**32:
             raise ValueError(f"seed must be between 0 and 2**32 - 1, got {self.seed}")
         if not (math.isfinite(self.init_scale) and self.init_scale >= 0):

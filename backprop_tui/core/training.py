@@ -7,10 +7,14 @@ so a run with the same options is the same run everywhere.
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field, replace
+
+import numpy as np
 
 from .data import Dataset, effective_test_fraction, load_dataset
+from .limits import Limits, format_bytes, run_memory_bytes
 from .network import init_params
+from .sanity import settings_warnings
 from .session import RunResult, Session, TrainConfig
 from .timeline import EpochRecord
 
@@ -24,12 +28,27 @@ class DataOptions:
     target: str | None = None
     test_fraction: float | None = None
     normalize: bool = False
+    limits: Limits = field(default_factory=Limits)  # what may be read, and the run's memory
+
+
+def check_memory(dataset: Dataset, config: TrainConfig, limits: Limits) -> None:
+    """Refuse, before allocating, a run whose history would not fit in the memory limit."""
+    need = run_memory_bytes(dataset.n_train + dataset.n_test, dataset.n_inputs, config.hidden)
+    if need > limits.memory_bytes:
+        source = ("--max-memory" if limits.max_memory_mb is not None
+                  else "half the memory available; raise it with --max-memory MB")
+        raise ValueError(
+            f"this run may need about {format_bytes(need)} ({dataset.n_train + dataset.n_test:,} "
+            f"rows, {dataset.n_inputs} inputs, hidden {config.hidden}), more than the "
+            f"{format_bytes(limits.memory_bytes)} limit ({source})")
 
 
 def build_session(data: DataOptions, config: TrainConfig) -> Session:
     """Load the data, draw the initial parameters from the seeded stream, open a session.
 
-    Raises DataError for bad data and ValueError for bad settings, each one line.
+    Raises DataError for bad data and ValueError for bad settings, each one line;
+    settings that make training meaningless (saturated sigmoids) become one-line
+    warnings in ``session.dataset.warnings``, beside the data's own.
     """
     config.validate()
     dataset, rng = load_dataset(
@@ -39,9 +58,17 @@ def build_session(data: DataOptions, config: TrainConfig) -> Session:
         test_fraction=data.test_fraction,
         normalize=data.normalize,
         seed=config.seed,
+        limits=data.limits,
     )
-    params0 = init_params(rng, dataset.n_inputs, config.hidden, config.init_scale)
-    return Session(dataset, params0, config)
+    check_memory(dataset, config, data.limits)
+    with np.errstate(all="ignore"):  # an overflowing --init-scale is said in words below
+        params0 = init_params(rng, dataset.n_inputs, config.hidden, config.init_scale)
+    session = Session(dataset, params0, config)
+    extra = settings_warnings(params0, dataset.X_train, dataset.y_train,
+                              session.timeline.row(0), config.lr, config.init_scale)
+    if extra:
+        session.dataset = replace(dataset, warnings=dataset.warnings + extra)
+    return session
 
 
 def train(session: Session, epochs: int) -> RunResult:
