@@ -111,6 +111,9 @@ def _mismatch_lines(report: CheckReport, comp: SampleComparison, where: str) -> 
         if m.raised is not None:
             lines.append(f"  raised:   {m.raised.headline}")
             for f in m.raised.frames:
+                if f.line == 0:  # the fold of a long traceback: "... N repeated frames ..."
+                    lines.append(f"    {f.function}")
+                    continue
                 lines.append(f"    {report.path}, line {f.line}, in {f.function}")
                 if f.source:
                     lines.append(f"      {f.source}")

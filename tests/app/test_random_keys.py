@@ -159,10 +159,6 @@ def test_random_keys(source: str, seed: int) -> None:
     assert asyncio.run(storm(source, seed)) == KEYS_PER_RUN
 
 
-@pytest.mark.xfail(strict=True, raises=Exception,
-                   reason="app bug: a second enter reaches EpochsDialog.submitted before the "
-                          "first dismiss has popped it, so dismiss pops the main screen "
-                          "(ScreenStackError); remove this mark when the dialog ignores it")
 def test_double_enter_in_the_epochs_dialog() -> None:
     """Key repeat on enter: two Submitted events for one dialog must not end the app."""
     async def go() -> None:

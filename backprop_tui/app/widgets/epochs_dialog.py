@@ -19,6 +19,7 @@ class EpochsDialog(ModalScreen[int | None]):
         super().__init__()
         self.default = default
         self._typed = False  # the field still holds the default, which typing replaces
+        self._answered = False  # dismissed once: later enters and escapes are ignored
 
     def compose(self) -> ComposeResult:
         with Vertical(id="epochs-dialog"):
@@ -34,6 +35,8 @@ class EpochsDialog(ModalScreen[int | None]):
             if key.key == "enter":
                 self.submitted(Input.Submitted(field, field.value))
                 return
+            if self._answered:
+                return
             if key.character is not None and key.character.isdigit():
                 field.value = (field.value if self._typed else "") + key.character
                 self._typed = True
@@ -46,11 +49,16 @@ class EpochsDialog(ModalScreen[int | None]):
 
     @on(Input.Submitted)
     def submitted(self, event: Input.Submitted) -> None:
+        if self._answered:  # a second enter (key repeat) before the dialog is gone
+            return
         text = event.value.strip()
         if text.isdigit() and int(text) >= 1:
+            self._answered = True
             self.dismiss(int(text))
         else:
             self.query_one("#epochs-error", Label).update("a whole number of epochs, 1 or more")
 
     def action_cancel(self) -> None:
-        self.dismiss(None)
+        if not self._answered:
+            self._answered = True
+            self.dismiss(None)
