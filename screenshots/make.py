@@ -47,15 +47,17 @@ async def update(app, pilot) -> None:
 
 
 async def trained(app, pilot) -> None:
+    await pilot.pause()
     app.start_run(30)
     await wait_run(app, pilot)
-    await pilot.press(*["n"] * 8)
+    await pilot.press("v")  # plot view: the curve gets the room of the numbers
 
 
 async def fit(app, pilot) -> None:
+    await pilot.pause()
     app.start_run(20)
     await wait_run(app, pilot)
-    await pilot.press("t")
+    await pilot.press("t", "v")
 
 
 async def student(app, pilot) -> None:
@@ -64,7 +66,7 @@ async def student(app, pilot) -> None:
 
 
 async def gradcheck(app, pilot) -> None:
-    await pilot.press("n", "g")
+    await pilot.press("u", "g")  # on the update phase every gradient has been shown
 
 
 SHOTS: list[tuple[str, DataOptions, Steps, tuple[int, int], bool]] = [
