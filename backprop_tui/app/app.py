@@ -132,7 +132,6 @@ class BackpropApp(App[None]):
     def _moved(self, moved: bool) -> None:
         """After a stepping action: redraw, or explain why the cursor could not move."""
         self.show_state()
-        self.refresh_bindings()
         if not moved:
             self.stop_autoplay()
         if moved and self.autoplaying:
@@ -309,8 +308,9 @@ class BackpropApp(App[None]):
             self.action_step_forward()  # in ask mode too: a question, then its answer
 
     def stop_autoplay(self) -> None:
-        self.autoplay.stop()
-        self.refresh_bindings()
+        if self.autoplay.on:  # the Footer recomposes on a refresh: only when Play/Pause flips
+            self.autoplay.stop()
+            self.refresh_bindings()
 
     @property
     def autoplaying(self) -> bool:

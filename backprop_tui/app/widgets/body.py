@@ -61,18 +61,21 @@ class Body(VerticalScroll, inherit_bindings=False):
 
         # The diagram first (it must stay readable), then the equation in what is left:
         # short of room, the equation drops its prose, and only then the diagram shrinks.
-        full = network.draw(session, width - PANEL_CHROME)
-        equation.max_lines = max(height - len(full.lines) - 4 - note_h, 4)
+        p_natural = params.lines(session)
+        params_w = _width(p_natural)
+        picture = network.draw(session, width - params_w - PANEL_CHROME)
+        if picture.width + PANEL_CHROME + params_w > width:  # not beside the Parameters
+            picture = network.draw(session, width - PANEL_CHROME)
+        equation.max_lines = max(height - len(picture.lines) - 4 - note_h, 4)
         eq_lines = equation.lines(session, width - PANEL_CHROME, equation.max_lines)
         eq_h = len(eq_lines) + 2 + note_h
         budget = max(height - eq_h, 10) - 2
-        params_w = _width(params.lines(session))
-        picture = network.draw(session, width - params_w - PANEL_CHROME, budget)
-        if picture.width + PANEL_CHROME + params_w > width:  # not beside the Parameters
-            picture = network.draw(session, width - PANEL_CHROME, budget)
+        if len(picture.lines) > budget:  # too tall for what is left: collapse units
+            picture = network.draw(session, picture.width, budget)
+        f_natural = forward.lines(session, answer)
+        b_natural = backward.lines(session, answer)
         natural = {"network": picture.width + PANEL_CHROME, "params": params_w,
-                   "forward": _width(forward.lines(session, answer)),
-                   "backward": _width(backward.lines(session, answer))}
+                   "forward": _width(f_natural), "backward": _width(b_natural)}
         plan = arrange(width, natural)
 
         # Rooms: the columns of content each panel gets in this arrangement.
@@ -80,9 +83,13 @@ class Body(VerticalScroll, inherit_bindings=False):
         params_room = (width - natural["network"] if plan.two_columns else width)
         f_room = natural["forward"] if plan.numbers_across else numbers_w
         b_room = natural["backward"] if plan.numbers_across else numbers_w
-        f_lines = forward.lines(session, answer, f_room - PANEL_CHROME)
-        b_lines = backward.lines(session, answer, b_room - PANEL_CHROME)
-        p_lines = params.lines(session, params_room - PANEL_CHROME)
+        # Lines measured at their natural width are reused where they fit (most keys).
+        f_lines = (f_natural if f_room >= natural["forward"] else
+                   forward.lines(session, answer, f_room - PANEL_CHROME))
+        b_lines = (b_natural if b_room >= natural["backward"] else
+                   backward.lines(session, answer, b_room - PANEL_CHROME))
+        p_lines = (p_natural if params_room >= params_w else
+                   params.lines(session, params_room - PANEL_CHROME))
 
         self.styles.grid_size_columns = len(plan.columns)
         self.styles.grid_columns = " ".join(plan.columns)
