@@ -150,7 +150,7 @@ def test_title_follows_a_run() -> None:
     async def go():
         app = make_app()
         async with app.run_test(size=(120, 40)) as pilot:
-            app.start_run(100_000)  # long enough to watch; cancelled below
+            app.start_run(100_000_000)  # long enough to watch; cancelled below
             seen = ""
             for _ in range(200):
                 await pilot.pause(0.02)
