@@ -117,6 +117,8 @@ def run_train(argv: Sequence[str]) -> int:
 
         session.timeline.on_epoch = show
         result = train(session, session.config.epochs)
+        if ds.name == "lab" and session.epoch_records:
+            print(LAB_TABLE_NOTE)
     if result.divergence is not None:
         print(f"{PROG}: {result.divergence.message}", file=sys.stderr)
         return EXIT_DIVERGED
@@ -124,6 +126,10 @@ def run_train(argv: Sequence[str]) -> int:
 
 
 STUDENT_LOAD_SECONDS = 10.0
+# The lab's handout prints another table; say why where a student compares the two.
+LAB_TABLE_NOTE = ("note: the lab's handout prints 7.6, 7.5, 7.0, 4.8, ... : its dW2 is "
+                  "transposed, (2, 1) for a (1, 2) W2, so W2 - lr * dW2 broadcasts W2 to "
+                  "(2, 2). This is the correct 3-2-1 network (README: 'a teaching moment').")
 
 
 def load_student_for_app(path: str):

@@ -56,6 +56,7 @@ class BackpropApp(App[None]):
         self.runs = EpochRuns(session, self.post_message)
         self.autoplay = Autoplay(self.set_interval, self._autoplay_tick)
         self.ask = AskMode()
+        self._plot_after_run = False  # plot view set by a finished run, left at the next step
         self.main = MainScreen(None if self.student is None else self.student.name,
                                on_ready=self._first_show)
 
@@ -131,6 +132,9 @@ class BackpropApp(App[None]):
 
     def _moved(self, moved: bool) -> None:
         """After a stepping action: redraw, or explain why the cursor could not move."""
+        if self._plot_after_run:  # stepping again: the numbers take the room back
+            self._plot_after_run = False
+            self.main.query_one(Body).remove_class("-plot-view")
         self.show_state()
         if not moved:
             self.stop_autoplay()
@@ -176,7 +180,12 @@ class BackpropApp(App[None]):
     def on_run_finished(self, message: RunFinished) -> None:
         self.runs.finished()
         self.refresh_bindings()
-        self.main.run_finished(self.session, message.result)
+        r = message.result
+        if r.epochs_completed and r.divergence is None and not r.cancelled:
+            # The curve is what a run is for: it keeps the room until the next step.
+            self.main.query_one(Body).add_class("-plot-view")
+            self._plot_after_run = True
+        self.main.run_finished(self.session, r)
         self.show_state()
 
     def on_student_compared(self, message: StudentCompared) -> None:
@@ -253,6 +262,7 @@ class BackpropApp(App[None]):
 
     def action_plot_view(self) -> None:
         """The plot takes the room (and the numbers step aside), or gives it back."""
+        self._plot_after_run = False
         body = self.main.query_one(Body)
         body.toggle_class("-plot-view")
         self.call_after_refresh(self.show_state)

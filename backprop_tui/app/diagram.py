@@ -5,7 +5,7 @@ port j is W1[i, j], the weight on the edge from x_j into h_i (row i of W1 is the
 unit's weight vector, as the lab writes it). The output box's ports hold W2[0, i].
 In the backward phases a port holds the gradient dW instead once it is computed,
 and the arrows turn round; on the update phase, the new value (old → new when
-there is room). Edges are coloured by the sign of their port's number, brighter
+there is room). Edges are coloured by the sign of their port's number, stronger
 for larger magnitudes. What the current phase produced is highlighted and what it
 read is underlined, exactly as in the panels: both read the same phase data.
 
@@ -52,6 +52,7 @@ class Picture:
     lines: list[Text]
     width: int
     collapsed: str = ""    # what was left out, said in words ("" when all is drawn)
+    ports: str = ""        # what the ports hold ("W1, W2", "dW1, dW2", "W1 new, W2 new")
 
 
 def _port_source(phase: Phase, layer: str, values: dict[str, object]) -> tuple[str, str | None]:
@@ -251,6 +252,7 @@ def _draw(vals: Values, phase: Phase, col: dict[str, int], total: int, n_inputs:
         collapsed.append(f"{n_inputs - shown_inputs} inputs")
     if more_units:
         collapsed.append(f"{more_units} hidden units")
-    return Picture(lines, total, " and ".join(collapsed))
+    return Picture(lines, total, " and ".join(collapsed),
+                   f"{port_title(src1, old1)}, {port_title(src2, old2)}")
 
 

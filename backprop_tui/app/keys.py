@@ -23,7 +23,7 @@ APP_BINDINGS = [
             tooltip="one phase forward; after the update, the next sample"),
     Binding("p,left", "step_back", "Back", id="step_back",
             tooltip="one phase back, across updates, samples and epochs"),
-    Binding("N,shift+right", "next_sample", "Next sample", id="next_sample",
+    Binding("N,shift+right", "next_sample", "Next", id="next_sample",
             tooltip="finish and apply this sample's update, go to the next sample"),
     Binding("P,shift+left", "prev_sample", "Prev sample", id="prev_sample", show=False,
             tooltip="to the start of the previous sample"),
@@ -45,13 +45,13 @@ APP_BINDINGS = [
     Binding("a", "ask_on", "Ask", id="ask_on",
             tooltip="ask mode: each step shows ? first, n reveals (predict, then reveal)"),
     Binding("a", "ask_off", "Ask off", id="ask_off", tooltip="leave ask mode"),
-    Binding("t", "next_tab", "Plot", id="next_tab",
+    Binding("t", "next_tab", "Plot", id="next_tab", show=False,
             tooltip="switch plot: loss per epoch / predictions vs targets"),
-    Binding("v", "plot_view", "Plot view", id="plot_view",
+    Binding("v", "plot_view", "Plot view", id="plot_view", show=False,
             tooltip="give the plot the room (again: back to the numbers)"),
     Binding("f", "full_values", "All values", id="full_values", show=False,
             tooltip="every number of this step in full, scrollable (what panels cut)"),
-    Binding("g", "gradcheck", "Grad check", id="gradcheck",
+    Binding("g", "gradcheck", "Gradcheck", id="gradcheck",
             tooltip="backprop's gradients against finite differences, this sample"),
     Binding("question_mark", "help", "Help", id="help", tooltip="this help"),
     Binding("x", "dismiss_warning", "Dismiss warning", id="dismiss_warning",
@@ -73,11 +73,17 @@ def binding_rows(app: App) -> list[tuple[str, str, str]]:
     for key, active in app.active_bindings.items():
         if active.binding.id:
             keys.setdefault(active.binding.id, []).append(key)
-    rows = []
+    rows: list[tuple[str, str, str]] = []
     for b in APP_BINDINGS:
         shown = keys.get(b.id or "", b.key.split(","))
-        rows.append((", ".join(app.get_key_display(Binding(k, b.action)) for k in shown),
-                     b.description, b.tooltip))
+        row = (", ".join(app.get_key_display(Binding(k, b.action)) for k in shown),
+               b.description, b.tooltip)
+        if rows and rows[-1][0] == row[0]:  # one key, two states (Play/Pause): one row
+            rows[-1] = (row[0], f"{rows[-1][1]} / {row[1]}", rows[-1][2])
+        else:
+            rows.append(row)
+    rows += [("up, down, pgup, pgdn", "Scroll", "scroll the panels on a small terminal"),
+             ("ctrl+p", "Palette", "every action by name, the theme picker, Screenshot")]
     return rows
 
 

@@ -117,7 +117,8 @@ class MainScreen(Screen):
                      f"{s.cursor.position + 1}; you can step from here", PALETTE.warning)
         else:
             self.say(f"ran {r.epochs_completed} epoch(s); now at the start of epoch "
-                     f"{s.cursor.epoch}", PALETTE.success)
+                     f"{s.cursor.epoch}; the loss curve has the room until you step "
+                     "(v toggles)", PALETTE.success)
 
     def say(self, message: str, style: str = "") -> None:
         self.query_one(StatusBar).say(message, style)

@@ -94,8 +94,11 @@ class Palette:
         if v == 0 or scale <= 0:
             return _hex(self.zero)
         t = min(1.0, abs(v) / scale)
+        # Small values stay readable: on a light ground (a projector) a pale colour
+        # vanishes sooner than a dim one on a dark ground, so the floor is higher there.
+        floor = 0.75 if sum(self.background) > 3 * 128 else 0.6
         return _hex(mix(self.background, self.positive if v > 0 else self.negative,
-                        0.55 + 0.45 * t))
+                        floor + (1 - floor) * t))
 
 
 PALETTE = Palette()

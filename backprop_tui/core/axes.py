@@ -24,9 +24,14 @@ def _plain(value: float) -> str:
 
 
 def labels(ticks: list[float], log: bool) -> list[str]:
-    """Tick labels written plainly; a linear axis shows as many decimals as its step."""
+    """Tick labels written plainly; a linear axis shows as many decimals as its step. One
+    axis never mixes forms: if one label needs an exponent, every label has one."""
     if log or len(ticks) < 2:
-        return [_plain(t) for t in ticks]
+        plain = [_plain(t) for t in ticks]
+        if any("e" in label for label in plain):
+            return [f"{t:.0e}".replace("e-0", "e-").replace("e+0", "e").replace("e+", "e")
+                    if t else "0" for t in ticks]
+        return plain
     decimals = max(0, -math.floor(math.log10(ticks[1] - ticks[0]) + 1e-9))
     return [f"{t:.{decimals}f}" for t in ticks]
 

@@ -28,8 +28,14 @@ def sigmoid(z: np.ndarray | float) -> np.ndarray:
 
 def sigmoid_prime(z: np.ndarray | float) -> np.ndarray:
     """d sigmoid / dz = sigmoid(z) (1 - sigmoid(z)): the local derivative used by backprop."""
-    s = sigmoid(z)
-    return s * (1.0 - s)
+    return sigmoid_slope(sigmoid(z))
+
+
+def sigmoid_slope(a: np.ndarray | float) -> np.ndarray:
+    """sigma'(z) from the activation a = sigma(z): a (1 - a), as the lab's screen writes it
+    (bit for bit what sigmoid_prime(z) gives, since a is the same sigmoid(z))."""
+    a = np.asarray(a, dtype=float)
+    return a * (1.0 - a)
 
 
 def half_squared_error(y_hat: np.ndarray, y: np.ndarray | float) -> float:

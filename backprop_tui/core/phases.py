@@ -20,7 +20,7 @@ from functools import lru_cache
 
 import numpy as np
 
-from .network import Params, half_squared_error, sigmoid, sigmoid_prime
+from .network import Params, half_squared_error, sigmoid, sigmoid_slope
 
 Values = Mapping[str, object]
 
@@ -63,8 +63,9 @@ def _loss(v: Values) -> dict[str, object]:
 
 
 def _delta2(v: Values) -> dict[str, object]:
-    # dL/dy_hat = (y_hat - y); the output sigmoid contributes its local derivative sigma'(z2).
-    dsig2 = sigmoid_prime(v["z2"])
+    # dL/dy_hat = (y_hat - y); the output sigmoid contributes its local derivative
+    # sigma'(z2) = y_hat (1 - y_hat): the same numbers as sigmoid_prime(z2), read off y_hat.
+    dsig2 = sigmoid_slope(v["y_hat"])
     return {"dsig2": dsig2, "delta2": (v["y_hat"] - v["y"]) * dsig2}
 
 
@@ -77,7 +78,7 @@ def _delta1(v: Values) -> dict[str, object]:
     # The error flows back through W2 (transposed), then through the hidden sigmoids.
     # W2^T delta2 is dL/da1, what reaches each hidden unit's output; shown on its own.
     da1 = v["W2"].T @ v["delta2"]
-    dsig1 = sigmoid_prime(v["z1"])
+    dsig1 = sigmoid_slope(v["a1"])  # sigma'(z1) = a1 (1 - a1)
     return {"da1": da1, "dsig1": dsig1, "delta1": da1 * dsig1}
 
 
@@ -105,11 +106,11 @@ PHASES: tuple[Phase, ...] = (
     Phase("y_hat", "prediction", "y_hat = σ(z2)", ("y_hat",), _y_hat, "forward", ("z2",)),
     Phase("L", "loss", "L = ½ (y_hat − y)²", ("L",), _loss, "forward", ("y_hat", "y")),
     Phase("delta2", "output error", "delta2 = (y_hat − y) · σ'(z2)", ("dsig2", "delta2"), _delta2,
-          "backward", ("y_hat", "y", "z2")),
+          "backward", ("y_hat", "y")),
     Phase("dW2", "output gradients", "dW2 = delta2 a1^T,  db2 = delta2", ("dW2", "db2"), _grads2,
           "backward", ("delta2", "a1")),
     Phase("delta1", "hidden error", "delta1 = (W2^T delta2) * σ'(z1)", ("da1", "dsig1", "delta1"),
-          _delta1, "backward", ("W2", "delta2", "z1")),
+          _delta1, "backward", ("W2", "delta2", "a1")),
     Phase("dW1", "hidden gradients", "dW1 = delta1 x^T,  db1 = delta1", ("dW1", "db1"), _grads1,
           "backward", ("delta1", "x")),
     Phase("update", "SGD update", "W ← W − η dW   (W1, b1, W2, b2)",

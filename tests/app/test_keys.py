@@ -244,7 +244,7 @@ def test_command_palette_offers_the_key_actions() -> None:
         app = make_app()
         async with app.run_test(size=(120, 40)):
             names = {c.title for c in app.get_system_commands(app.screen)}
-            assert {"Step", "Back", "Update", "Epoch", "Grad check", "Reset"} <= names
+            assert {"Step", "Back", "Update", "Epoch", "Gradcheck", "Reset"} <= names
             step = next(c for c in app.get_system_commands(app.screen) if c.title == "Step")
             await step.callback()
             assert cursor(app) == (0, 1)

@@ -69,7 +69,7 @@ class Body(VerticalScroll, inherit_bindings=False):
         equation.max_lines = max(height - len(picture.lines) - 4 - note_h, 4)
         eq_lines = equation.lines(session, width - PANEL_CHROME, equation.max_lines)
         eq_h = len(eq_lines) + 2 + note_h
-        budget = max(height - eq_h, 10) - 2
+        budget = max(height - eq_h, height // 2, 10) - 2  # the picture keeps half at least
         if len(picture.lines) > budget:  # too tall for what is left: collapse units
             picture = network.draw(session, picture.width, budget)
         f_natural = forward.lines(session, answer)

@@ -25,6 +25,8 @@ class NetworkDiagram(Static):
 
     def show(self, picture: Picture) -> None:
         self.picture = picture
-        self.border_subtitle = (f"{picture.collapsed} not drawn" if picture.collapsed
-                                else "blue +  orange −  brighter = larger")
+        # The title says what the ports hold, also when the header row has no room.
+        self.border_title = f"Network · ports: {picture.ports}" if picture.ports else "Network"
+        self.border_subtitle = (f"{picture.collapsed} not drawn (f: all values)"
+                                if picture.collapsed else "blue +  orange −  stronger = larger")
         self.update(join_lines(picture.lines))

@@ -18,26 +18,57 @@ from textual.widgets import Static
 from ...core.network import PARAM_NAMES
 from ...core.phases import PHASES
 from ...core.session import Session
-from ..render import join_lines, labelled, shape_of
+from ..ask import is_unknown
+from ..palette import PALETTE
+from ..render import join_lines, shape_of, value_style
 
 QUANTITY_ORDER = [name for phase in PHASES for name in phase.produces]
+# The panels' names for the quantities whose key is not what the screen calls them.
+NAMES = {"dsig2": "σ'(z2)", "da1": "W2^T delta2", "dsig1": "σ'(z1)", "W1_new": "W1 new",
+         "b1_new": "b1 new", "W2_new": "W2 new", "b2_new": "b2 new"}
+DIGITS = 10  # significant digits: enough to compare with a print of your own to 1e-9
+
+
+def _full(value: object) -> list[Text]:
+    """Every entry with DIGITS significant digits, in columns (a scalar on its own)."""
+    if is_unknown(value):
+        return [Text("?", style=PALETTE.asked)]
+    a = np.asarray(value, dtype=float)
+    cells = [f"{v:+.{DIGITS - 1}e}" for v in a.ravel()]
+    if a.ndim == 0:
+        return [Text(cells[0])]
+    rows = a.reshape(a.shape[0] if a.ndim > 1 else 1, -1)
+    scale = float(np.max(np.abs(a[np.isfinite(a)]), initial=0.0))
+    out = []
+    for i, row in enumerate(rows):
+        t = Text("[")
+        for j, v in enumerate(row):
+            t.append((" " if j else "") + cells[i * rows.shape[1] + j],
+                     style=value_style(float(v), scale))
+        out.append(t + Text("]"))
+    return out
 
 
 def full_text(session: Session) -> Text:
-    """All parameters, then every quantity computed so far, uncut."""
+    """All parameters, then every quantity computed so far, uncut and to DIGITS digits."""
     values = session.values
     params = session.params.as_dict()
     names = [*PARAM_NAMES, *(q for q in QUANTITY_ORDER if q in values)]
-    labels = {n: f"{n} {shape_of(params.get(n, values.get(n)))}" if np.ndim(
-        params.get(n, values.get(n))) else n for n in names}
-    width = max(len(label) for label in labels.values()) + 1
+
+    def label(n: str) -> str:
+        v = params.get(n, values.get(n))
+        return f"{NAMES.get(n, n)} {shape_of(v)}" if np.ndim(v) else NAMES.get(n, n)
+
+    width = max(len(label(n)) for n in names) + 1
     c = session.cursor
     lines = [Text(f"Every value at epoch {c.epoch}, sample {c.position + 1}/{session.n} "
                   f"(row {session.row}), phase {c.phase + 1}/{len(PHASES)} "
-                  f"{session.phase.key}; parameters before this sample's update",
-                  style="bold"), Text("")]
+                  f"{session.phase.key}, to {DIGITS} significant digits; parameters "
+                  "before this sample's update", style="bold"), Text("")]
     for name in names:
-        lines += labelled(labels[name], params.get(name, values.get(name)), width, room=-1)
+        for n, line in enumerate(_full(params.get(name, values.get(name)))):
+            head = label(name).ljust(width) if n == 0 else " " * width
+            lines.append(Text(head, style="bold" if n == 0 else "") + line)
     lines.append(Text("\narrows or the mouse scroll; escape, q or f closes", style="dim"))
     return join_lines(lines)
 

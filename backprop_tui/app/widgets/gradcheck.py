@@ -13,7 +13,7 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from ...core.gradcheck import ERROR_FORMULA, GOOD, SUSPECT, GradCheck, band, gradient_check
+from ...core.gradcheck import GOOD, SUSPECT, GradCheck, band, gradient_check
 from ...core.session import Session
 from ..palette import PALETTE
 from ..render import MAX_COLS, cols_that_fit, hstack, join_lines, row_lines, row_width, shape_of
@@ -72,12 +72,14 @@ def gradcheck_text(checks: list[GradCheck], where: str, room: int = 0,
     later = [f"d{c.name}" for c in checks if c not in shown]
     widest = max((c.analytic.reshape(c.analytic.shape[0], -1).shape[1]
                   if c.analytic.ndim > 1 else c.analytic.size for c in shown), default=1)
-    stacked = 0 < room < 3 * row_width(min(widest, MAX_COLS)) + 30
-    block = (room - 12 if stacked else max((room - 30) // 3, 1)) if room else 0
+    stacked = 0 < room < 3 * row_width(min(widest, MAX_COLS)) + 34
+    block = (room - 12 if stacked else max((room - 34) // 3, 1)) if room else 0
     lines = [Text.assemble(("Gradient check", "bold underline"), f"  {where}")]
-    lines += _prose("a = backprop's gradient, n = the numeric one from the loss itself: "
-                    "(−L(θ+2h) + 8 L(θ+h) − 8 L(θ−h) + L(θ−2h)) / 12h for each parameter θ "
-                    "(five-point central differences). " + ERROR_FORMULA + ".", room)
+    lines += _prose("backprop: the gradient backprop computed. numeric: the same slope "
+                    "measured on the loss itself, nudging each parameter θ by ±h and ±2h "
+                    "(−L(θ+2h) + 8 L(θ+h) − 8 L(θ−h) + L(θ−2h)) / 12h. error: how far "
+                    "apart they are, relative to their size and to how precisely the "
+                    "numeric slope can be measured at all.", room)
     lines += [Text.assemble(("ok", band_style("ok")), f" ≤ {GOOD:g}   ",
                             ("suspect", band_style("suspect")), f" ≤ {SUSPECT:g}   ",
                             ("wrong", band_style("wrong")), f" > {SUSPECT:g}")]
@@ -90,14 +92,14 @@ def gradcheck_text(checks: list[GradCheck], where: str, room: int = 0,
         lines.append(Text.assemble((f"d{c.name}", "bold"), f" {shape_of(c.analytic)}   max error ",
                                    (f"{error_text(c.max_error)} {c.band}",
                                     band_style(c.band))))
-        parts = [("  a", row_lines(c.analytic, room=block)),
-                 ("  n", row_lines(c.numeric, room=block)),
+        parts = [("  backprop", row_lines(c.analytic, room=block)),
+                 ("  numeric", row_lines(c.numeric, room=block)),
                  ("  error", error_lines(c, block))]
         if stacked:
             for label, block_lines in parts:
-                lines += hstack([f"{label:<8}", block_lines])
+                lines += hstack([f"{label:<11}", block_lines])
         else:
-            lines += hstack([piece for label, cells in parts for piece in (f"{label:<8}", cells)])
+            lines += hstack([piece for label, cells in parts for piece in (label, cells)])
     if shown:
         lines += _prose(f"biggest error {error_text(max(c.max_error for c in shown))} (errors "
                         f"under {FLOOR:g} are rounding noise, shown as a band); escape, q or "

@@ -46,7 +46,8 @@ class ParamsPanel(Static):
             old = params[name]
             label = labels[name]
             if updated:
-                new = np.asarray(values[name + "_new"])
+                new = values[name + "_new"]  # an Unknown while ask mode hides it
+                new = new if is_unknown(new) else np.asarray(new)
                 marks, hidden = shown_changes(new, old)
                 below += hidden
                 lines += labelled(label, new, width, marks=marks, room=room, style=label_style(
@@ -54,11 +55,10 @@ class ParamsPanel(Static):
                 lines += labelled("  was", old, width, room=room, style="dim")
             else:
                 lines += labelled(label, old, width, room=room, style=label_style(phase, name))
-        if updated:
-            note = "underlined: the shown digits changed"
-            if below:
-                note += f"; {below} more changed by less"
-            lines.append(Text(note, style="dim"))
+        self.border_subtitle = ""
+        if updated:  # in the border: a line of words would widen the panel
+            self.border_subtitle = "underlined: digits changed" + (
+                f" ({below} more by less)" if below else "")
         return lines
 
     def show(self, session: Session) -> None:

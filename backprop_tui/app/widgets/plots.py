@@ -250,7 +250,8 @@ class LossPlot(CachedPlot):
         ylim = (float(f(lim[0])), float(f(lim[1])))
         plt.yticks(f(np.array(ticks)).tolist(), labels(ticks, log))
         plt.ylim(*ylim)
-        xticks = linear_ticks(0, max(xmax, 1), max(columns // 8, 2))
+        # Room for each label and a gap: "120000" needs more than "12".
+        xticks = linear_ticks(0, max(xmax, 1), max(columns // (len(str(max(xmax, 1))) + 4), 2))
         if xticks[1] - xticks[0] < 1:  # whole epochs only
             xticks = list(range(max(xmax, 1) + 1))
         plt.xticks(xticks, labels(xticks, log=False))
@@ -282,11 +283,14 @@ class FitPlot(CachedPlot):
         plt = self.plt
         plt.clear_data()
         plt.clear_figure()
-        plt.title(f"predictions vs targets, mean loss {loss:.6g}")
-        plt.xlabel("target y")
+        # As the lab draws it (scatter(predictions, targets)): y_hat across, y up.
+        plt.title(f"targets against predictions (the lab's Task 1), mean loss {loss:.4g}")
+        plt.xlabel("prediction y_hat (pred)")
+        plt.ylabel("target y")
         lo = float(min(min(targets), min(predictions), 0.0))
         hi = float(max(max(targets), max(predictions), 1.0))
-        plt.plot([lo, hi], [lo, hi], label="y = x", marker="hd")
-        plt.scatter(list(map(float, targets)), list(map(float, predictions)),
-                    label="y_hat", marker="dot")
+        train, _, _ = series_colours()
+        plt.plot([lo, hi], [lo, hi], label="y = y_hat", marker="hd")
+        plt.scatter(list(map(float, predictions)), list(map(float, targets)),
+                    label="samples", marker="dot", color=train)
         return self.canvas(width, height).split("\n")[:height]

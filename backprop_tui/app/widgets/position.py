@@ -35,21 +35,19 @@ class PositionBar(Static):
              ) -> None:
         """``width``: the terminal's (0: any), so the least needed parts go first when
         narrow; ``running``: the progress of a run, shown instead of the phase; ``ask``:
-        ask mode is on (a badge says so)."""
+        ask mode is on (a badge says so). The current phase is named (its formula heads
+        the Equation panel); the next one is given as a formula while there is room."""
         c = session.cursor
-        phase = session.phase
-        banner = " backprop-tui "
-        row = f" (row {session.row})"
-        formula = {"load": " x, y loaded", "update": " W ← W − η dW"}.get(phase.key,
-                                                                       f" {phase.formula}")
         nxt = next_step(session)
+        short_next = "next: the next sample" if c.phase == UPDATE_PHASE else \
+            f"next: {PHASES[c.phase + 1].key}"
         for drop in range(4):
             t = Text()
             if ask:
                 t.append(" ASK ", style=f"bold reverse {PALETTE.warning}")
                 t.append(" ")
             if drop < 1:
-                t.append(banner, style="bold reverse")
+                t.append(" backprop-tui ", style="bold reverse")
                 t.append(" ")
             t.append(dataset_label(session.dataset.name), style="bold")
             t.append(" │ epoch ")
@@ -57,18 +55,16 @@ class PositionBar(Static):
             t.append(" │ sample ")
             t.append(f"{c.position + 1}/{session.n}", style="bold")
             if drop < 3:
-                t.append(row, style="dim")
+                t.append(f" (row {session.row})", style="dim")
             t.append(" │ η ")
             t.append(f"{session.config.lr:g}", style="bold")
             t.append(" │ ")
             if running:
                 t.append(running, style=f"bold {PALETTE.warning}")
             else:
-                t.append(f"phase {c.phase + 1}/{len(PHASES)}", style="bold")
-                if drop < 2:
-                    t.append(formula, style="bold")
+                t.append(f"phase {c.phase + 1}/{len(PHASES)} {session.phase.key}", style="bold")
                 t.append(" │ ")
-                t.append(nxt, style="italic")
+                t.append(nxt if drop < 2 else short_next, style="italic")
             if not width or t.cell_len <= width:
                 break
         self.update(t)
