@@ -10,7 +10,6 @@ shown the session's new state. Who owns what: the Session owns the cursor,
 from __future__ import annotations
 
 from collections.abc import Iterable
-from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual import events
@@ -205,8 +204,8 @@ class BackpropApp(App[None]):
             return self.autoplaying == (action == "pause")
         if action == "dismiss_warning":
             return self.main.is_mounted and self.main.warning_shown
-        if action in ("ask_on", "ask_off"):
-            return self.ask.on == (action == "ask_off")
+        if action == "ask":  # a is Ask or Ask off, never both
+            return self.ask.on != bool(parameters[0])
         if self.running and action not in DURING_RUN:
             return None  # shown dimmed: not now
         return True
@@ -220,19 +219,13 @@ class BackpropApp(App[None]):
             self.ask.arrived(self.session)
         self._moved(moved)
 
-    def action_ask_on(self) -> None:
-        self._toggle_ask()
-
-    def action_ask_off(self) -> None:
-        self._toggle_ask()
-
-    def _toggle_ask(self) -> None:
+    def action_ask(self, on: int) -> None:
         """Ask mode on or off; what is on screen stays shown, the next step asks."""
         self.ask.toggle()
         self.refresh_bindings()
         self.show_state()
         self.main.say("ask mode: each step first shows its formula and a ? for every new "
-                      "value; n reveals it" if self.ask.on else "ask mode off", "bold")
+                      "value; n reveals it" if on else "ask mode off", "bold")
 
     def action_step_back(self) -> None:
         self._moved(self.session.step_back())
@@ -288,13 +281,7 @@ class BackpropApp(App[None]):
 
     def action_save_screenshot(self) -> None:
         """An SVG of the screen in --screenshot-dir (default: where the app was started)."""
-        try:
-            path = self.save_screenshot(path=self.screenshot_dir)
-        except OSError as err:
-            self.main.say(f"could not save the screenshot in {self.screenshot_dir}: "
-                          f"{err.strerror or err}", PALETTE.error)
-            return
-        self.main.say(f"screenshot saved: {Path(path).resolve()}", PALETTE.success)
+        self.main.save_picture(self.screenshot_dir)
 
     # -- autoplay --------------------------------------------------------------
     def action_autoplay(self) -> None:

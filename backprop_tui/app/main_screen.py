@@ -7,6 +7,7 @@ that state is (the session, or the session with ask mode's questions hidden).
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -119,6 +120,16 @@ class MainScreen(Screen):
             self.say(f"ran {r.epochs_completed} epoch(s); now at the start of epoch "
                      f"{s.cursor.epoch}; the loss curve has the room until you step "
                      "(v toggles)", PALETTE.success)
+
+    def save_picture(self, folder: str) -> None:
+        """The screen as an SVG in ``folder``; the status line says where, or why not."""
+        try:
+            path = self.app.save_screenshot(path=folder)
+        except OSError as err:
+            self.say(f"could not save the screenshot in {folder}: {err.strerror or err}",
+                     PALETTE.error)
+            return
+        self.say(f"screenshot saved: {Path(path).resolve()}", PALETTE.success)
 
     def say(self, message: str, style: str = "") -> None:
         self.query_one(StatusBar).say(message, style)

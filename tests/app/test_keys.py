@@ -316,7 +316,7 @@ def test_f_shows_every_number_a_panel_had_to_cut() -> None:
             assert isinstance(app.screen, FullValuesScreen)
             text = app.screen.query_one("#full-values").content.plain
             w1 = app.session.params.W1
-            assert all(f"{v:+.4f}" in text for v in w1[:, 0])  # all 30 rows, uncut
+            assert all(f"{v:+.9e}" in text for v in w1[:, 0])  # all 30 rows, 10 digits
             assert "z1 (30,)" in text and "a1" not in text.split("z1 (30,)")[1]
             await pilot.press("escape")
             assert not isinstance(app.screen, FullValuesScreen)

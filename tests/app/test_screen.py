@@ -166,6 +166,21 @@ def test_title_follows_a_run() -> None:
     asyncio.run(go())
 
 
+def test_a_finished_run_gives_the_curve_the_room_until_the_next_step() -> None:
+    async def go():
+        app = make_app()
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.press("e")
+            await wait_for_run(app, pilot)
+            await pilot.pause()
+            assert not app.query_one("#equation").display  # the loss curve has the room
+            await pilot.press("n")
+            await pilot.pause()
+            assert app.query_one("#equation").display  # stepping: the numbers are back
+
+    asyncio.run(go())
+
+
 def test_plot_view_gives_the_plot_the_room() -> None:
     async def go():
         app = make_app()

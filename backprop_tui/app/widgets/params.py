@@ -57,8 +57,8 @@ class ParamsPanel(Static):
                 lines += labelled(label, old, width, room=room, style=label_style(phase, name))
         self.border_subtitle = ""
         if updated:  # in the border: a line of words would widen the panel
-            self.border_subtitle = "underlined: digits changed" + (
-                f" ({below} more by less)" if below else "")
+            self.border_subtitle = "underlined = changed" + (
+                f" (+{below} below the digits)" if below else "")
         return lines
 
     def show(self, session: Session) -> None:

@@ -39,7 +39,7 @@ class PositionBar(Static):
         the Equation panel); the next one is given as a formula while there is room."""
         c = session.cursor
         nxt = next_step(session)
-        short_next = "next: the next sample" if c.phase == UPDATE_PHASE else \
+        short_next = "next: next sample" if c.phase == UPDATE_PHASE else \
             f"next: {PHASES[c.phase + 1].key}"
         for drop in range(4):
             t = Text()
