@@ -42,3 +42,8 @@ def test_app_start_up_imports_neither_the_checker_nor_the_compiled_kernel() -> N
             "m.startswith(('backprop_tui.check', 'backprop_tui.core.gradcheck', 'numba'))]; "
             "assert not late, late")
     subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)
+
+
+def test_app_start_up_leaves_plotext_for_after_the_first_frame() -> None:
+    code = ("import sys, backprop_tui.app.app; assert 'plotext' not in sys.modules")
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=ROOT)

@@ -12,9 +12,12 @@ from pathlib import Path
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal
+from textual.css.query import NoMatches
 from textual.screen import Screen
+from textual.widget import MountError
 from textual.widgets import Footer, Static, TabbedContent, TabPane, Tabs
 
+from ..core.records import RunningEpoch
 from ..core.session import RunResult, Session
 from .ask import AskView
 from .palette import PALETTE
@@ -23,7 +26,6 @@ from .widgets.body import Body
 from .widgets.diagram import NetworkDiagram
 from .widgets.equation import EquationPanel
 from .widgets.params import ParamsPanel
-from .widgets.plots import FitPlot, LossPlot, RunningEpoch
 from .widgets.position import PositionBar
 from .widgets.status import StatusBar
 from .widgets.values import BACKWARD, FORWARD, ValuesPanel
@@ -51,11 +53,10 @@ class MainScreen(Screen):
                 with Horizontal(id="numbers"):
                     yield ValuesPanel(FORWARD, id="forward", classes="panel")
                     yield ValuesPanel(BACKWARD, id="backward", classes="panel")
+                # The plots (plotext) are mounted after the first frame: see mount_plots.
                 with TabbedContent(id="plots"):
-                    with TabPane("Loss per epoch", id="tab-loss"):
-                        yield LossPlot(id="loss-plot")
-                    with TabPane("Predictions vs targets", id="tab-fit"):
-                        yield FitPlot(id="fit-plot")
+                    yield TabPane("Loss per epoch", id="tab-loss")
+                    yield TabPane("Predictions vs targets", id="tab-fit")
         yield Static(id="warning")
         yield StatusBar(id="status")
         yield Footer()
@@ -70,6 +71,20 @@ class MainScreen(Screen):
         self.query_one(StatusBar).progress(None)
         if self.on_ready is not None:
             self.on_ready()
+        self.call_after_refresh(self.mount_plots)
+
+    async def mount_plots(self) -> None:
+        """Mount the plots once the first frame is out: plotext costs a tenth of the
+        start-up otherwise, for pictures nobody has asked for yet."""
+        from .widgets.plots import FitPlot, LossPlot
+
+        try:
+            await self.query_one("#tab-loss").mount(LossPlot(id="loss-plot"))
+            await self.query_one("#tab-fit").mount(FitPlot(id="fit-plot"))
+        except (MountError, NoMatches):  # the app quit before its first frame was out
+            return
+        if self._last_plots is not None:
+            self.show_plots(*self._last_plots)
 
     def show(self, view: Session | AskView, answer: Answer | None | bool, note: str | None,
              asking: bool, running: bool) -> None:
@@ -79,7 +94,13 @@ class MainScreen(Screen):
         self.query_one(Body).show(view, answer, note)  # type: ignore[arg-type]
         self.show_plots(view, running)
 
+    _last_plots: tuple[Session | AskView, bool] | None = None
+
     def show_plots(self, view: Session | AskView, running: bool) -> None:
+        self._last_plots = (view, running)
+        loss_plots = self.query("#loss-plot")
+        if not loss_plots:
+            return  # not mounted yet (the first frame): mount_plots draws them
         s = view
         epoch_so_far = None
         if not running:
@@ -89,9 +110,9 @@ class MainScreen(Screen):
             if losses:
                 epoch_so_far = RunningEpoch(s.cursor.epoch, len(losses), s.n,
                                             sum(losses) / len(losses))
-        self.query_one(LossPlot).show(s.epoch_records, epoch_so_far)
+        loss_plots.first().show(s.epoch_records, epoch_so_far)  # type: ignore[attr-defined]
         if not running:
-            self.query_one(FitPlot).show(*s.fit(), key=s.cursor.update)
+            self.query_one("#fit-plot").show(*s.fit(), key=s.cursor.update)  # type: ignore
 
     def run_started(self, n_epochs: int) -> None:
         self.query_one(Body).set_class(True, "-running")
@@ -105,7 +126,8 @@ class MainScreen(Screen):
         self.query_one(PositionBar).show(s, self.app.size.width,
                                          running=f"running: epoch {epoch}, sample "
                                                  f"{position + 1}/{s.n}")
-        self.query_one(LossPlot).show(s.timeline.records_before(epoch), None)
+        for plot in self.query("#loss-plot"):
+            plot.show(s.timeline.records_before(epoch), None)  # type: ignore[attr-defined]
 
     def run_finished(self, s: Session, r: RunResult) -> None:
         """After a run (the state is drawn already): how it ended, in words."""

@@ -19,7 +19,7 @@ from textual.message import Message
 
 from ..core.session import RunResult, Session
 
-PROGRESS_INTERVAL = 0.1  # seconds between progress redraws during a run
+PROGRESS_INTERVAL = 0.25  # seconds between progress redraws during a run (4 a second)
 
 
 @dataclass

@@ -85,3 +85,13 @@ class EpochLog:
 
 def _epoch(record: EpochRecord) -> int:
     return record.epoch
+
+
+@dataclass(frozen=True)
+class RunningEpoch:
+    """The epoch in progress: ``samples`` losses of ``n`` taken so far, and their mean."""
+
+    epoch: int
+    samples: int
+    n: int
+    mean_loss: float

@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import codecs
 import contextlib
-import http.client
 import os
 import re
 import socket
@@ -22,14 +21,15 @@ import sys
 import tempfile
 import threading
 import time
-import urllib.error
-import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from .csvload import DataError
 from .limits import Limits, format_bytes
+
+if TYPE_CHECKING:  # urllib and http load with the first download, not at start-up
+    import urllib.request
 
 URL_TIMEOUT_S = 15.0
 """How long a download may stall before we give up: long enough for a slow
@@ -174,6 +174,8 @@ def _connect(request: urllib.request.Request, timeout: float, deadline: float) -
     """urlopen, but given up at ``deadline`` (None then): name lookup and a trickle of headers
     ignore socket timeouts or renew them, so they run in a thread we can stop waiting for.
     An abandoned connection is closed by that thread as soon as it opens, or times out."""
+    import urllib.request
+
     box: dict[str, Any] = {}
     lock = threading.Lock()
 
@@ -203,6 +205,10 @@ def _connect(request: urllib.request.Request, timeout: float, deadline: float) -
 
 def _download(source: str, path: str, limits: Limits) -> bool:
     """Stream ``source`` to ``path`` under the byte cap and the whole-download deadline."""
+    import http.client
+    import urllib.error
+    import urllib.request
+
     deadline = time.monotonic() + limits.download_timeout
     scanner = Scanner(source, limits.max_bytes, "the download")
     late = DataError(f"{source}: download did not finish within {limits.download_timeout:g} s "

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import numpy as np
 from rich.text import Text
@@ -19,6 +18,7 @@ from textual.visual import Visual, visualize
 from textual_plotext import PlotextPlot
 
 from ...core.axes import labels, linear_ticks, log_ticks, thin
+from ...core.records import RunningEpoch
 from ...core.timeline import EpochRecord
 from ..palette import PALETTE
 
@@ -34,16 +34,6 @@ def _rich(colour: tuple[int, int, int]) -> str:
 
 
 EMPTY = "no loss yet: n steps through a sample, e runs an epoch, E runs many"
-
-
-@dataclass(frozen=True)
-class RunningEpoch:
-    """The epoch in progress: ``samples`` losses of ``n`` taken so far, and their mean."""
-
-    epoch: int
-    samples: int
-    n: int
-    mean_loss: float
 
 
 class CachedPlot(PlotextPlot):
