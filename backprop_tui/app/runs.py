@@ -2,7 +2,7 @@
 
 :class:`EpochRuns` owns whether a run is going and the flag that cancels it; the
 app asks it, never keeps its own copy. The session's fast trainer runs in a
-thread; progress comes back as small messages (at most ~10 a second, carrying only
+thread; progress comes back as small messages (at most 4 a second, carrying only
 counts and where the run stands: the widgets read the records themselves); escape
 sets the flag the trainer polls between chunks, so a cancelled run stops at the
 start of a sample, a state one can step from.
