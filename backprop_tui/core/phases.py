@@ -122,16 +122,6 @@ PHASES: tuple[Phase, ...] = (
 LAB_NAMES: dict[str, str] = {"y_hat": "pred", "L": "loss", "delta2": "grad_output",
                              "delta1": "grad_hidden"}
 
-# What each quantity means, for the screen's legend and the backward pass's explanations.
-MEANING: dict[str, str] = {
-    "dsig2": "σ'(z2) = y_hat (1 − y_hat), the output sigmoid's slope",
-    "delta2": "∂L/∂z2, the loss's slope at the output's pre-activation",
-    "da1": "∂L/∂a1 = W2^T delta2, what flows back to each hidden output",
-    "dsig1": "σ'(z1) = a1 (1 − a1), each hidden sigmoid's slope",
-    "delta1": "∂L/∂z1, the loss's slope at each hidden pre-activation",
-    "dW2": "∂L/∂W2", "db2": "∂L/∂b2", "dW1": "∂L/∂W1", "db1": "∂L/∂b1",
-}
-
 PRODUCED_BY: dict[str, str] = {name: p.key for p in PHASES for name in p.produces}
 PHASE_INDEX: dict[str, int] = {p.key: i for i, p in enumerate(PHASES)}
 UPDATE_PHASE: int = PHASE_INDEX["update"]
