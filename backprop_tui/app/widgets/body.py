@@ -121,7 +121,7 @@ class Body(VerticalScroll, inherit_bindings=False):
 
         network.show(picture)
         params.update(join_lines(p_lines))
-        equation.show(session, note, width - PANEL_CHROME)
+        equation.show(session, note, width - PANEL_CHROME, eq_lines)
         forward.update(join_lines(f_lines))
         backward.update(join_lines(b_lines))
 

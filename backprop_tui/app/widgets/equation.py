@@ -192,10 +192,14 @@ class EquationPanel(Static):
             lines = _laid_out(phase, k, [row for row in bare if row], width)
         return lines
 
-    def show(self, session: Session, note: str | None = None, width: int | None = None) -> None:
-        """Render for ``width`` columns of content (default: the panel's current width)."""
+    def show(self, session: Session, note: str | None = None, width: int | None = None,
+             lines: list[Text] | None = None) -> None:
+        """Render for ``width`` columns of content (default: the panel's current width);
+        ``lines``: the ones the layout already built for that width (not built twice)."""
         width = self.content_size.width if width is None else width
-        text = join_lines(self.lines(session, width, self.max_lines))
+        if lines is None:
+            lines = self.lines(session, width, self.max_lines)
+        text = join_lines(lines)
         if note is not None:
             # The note is prose: it wraps to the panel, unlike the aligned matrices above.
             for paragraph in note.split("\n"):
