@@ -20,14 +20,16 @@ from textual.widgets import TabbedContent
 from ..core.session import Session
 from .ask import AskMode
 from .autoplay import Autoplay
+from .debugger import DebuggerActions
 from .keys import APP_BINDINGS, DURING_RUN, binding_rows, palette_commands
 from .main_screen import MainScreen
 from .palette import PALETTE, PROJECTOR
-from .runs import EpochRuns, RunFinished, RunProgress
+from .runs import EpochRuns
 from .student import Answer, StudentCompared, StudentRunner, student_note
 from .widgets.body import Body
 from .widgets.epochs_dialog import EpochsDialog
 from .widgets.position import PositionBar
+from .widgets.prompt import PromptDialog
 
 if TYPE_CHECKING:  # the checker starts with a student file, not with the app
     from ..check.sandbox import StudentProcess
@@ -35,7 +37,7 @@ if TYPE_CHECKING:  # the checker starts with a student file, not with the app
 HINT = "n/→ step · p/← back · u update · e epoch · v plot view · space autoplay · ? help"
 
 
-class BackpropApp(App[None]):
+class BackpropApp(DebuggerActions, App[None]):
     """Step through backprop on the lab's network, forwards and backwards in time."""
 
     CSS_PATH = "app.tcss"
@@ -144,7 +146,7 @@ class BackpropApp(App[None]):
         else:
             self.main.say("at the start of the run: nothing before it", "dim")
 
-    # -- runs --------------------------------------------------------------------
+    # -- runs (the worker and go-to live in debugger.py) ------------------------
     def action_run_epoch(self) -> None:
         self.start_run(1)
 
@@ -156,36 +158,15 @@ class BackpropApp(App[None]):
         self.push_screen(EpochsDialog(self.session.config.epochs or 1), chosen)
 
     def on_key(self, event: events.Key) -> None:
-        """Keys typed right after E reach the dialog before its field takes keys, and come
-        back here unhandled: hand them to the dialog, so `E 5 enter` typed in one burst
-        runs 5 epochs (a key the field did take never comes back)."""
-        if isinstance(self.screen, EpochsDialog):
+        """Keys typed right after E (or another dialog's key) reach the dialog before its
+        field takes keys, and come back here unhandled: hand them to the dialog, so
+        `E 5 enter` typed in one burst runs 5 epochs (a key the field took never comes back)."""
+        if isinstance(self.screen, (EpochsDialog, PromptDialog)):
             event.stop()
             self.screen.type_ahead([event])
 
     def action_cancel(self) -> None:
         self.runs.cancel()
-
-    def start_run(self, n_epochs: int) -> None:
-        self.stop_autoplay()
-        work = self.runs.start(n_epochs)
-        self.refresh_bindings()
-        self.main.run_started(n_epochs)
-        self.run_worker(work, thread=True, exclusive=True, group="run")
-
-    def on_run_progress(self, message: RunProgress) -> None:
-        self.main.run_progress(self.session, message.done, message.total, message.update)
-
-    def on_run_finished(self, message: RunFinished) -> None:
-        self.runs.finished()
-        self.refresh_bindings()
-        r = message.result
-        if r.epochs_completed and r.divergence is None and not r.cancelled:
-            # The curve is what a run is for: it keeps the room until the next step.
-            self.main.query_one(Body).add_class("-plot-view")
-            self._plot_after_run = True
-        self.main.run_finished(self.session, r)
-        self.show_state()
 
     def on_student_compared(self, message: StudentCompared) -> None:
         if self.student is None:

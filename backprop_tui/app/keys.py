@@ -40,6 +40,8 @@ APP_BINDINGS = [
             tooltip="autoplay faster"),
     Binding("minus", "pace(-1)", "Slower", id="slower", show=False,
             tooltip="autoplay slower"),
+    Binding("colon", "goto", "Go to", id="goto", show=False,
+            tooltip="jump to a place: epoch sample [phase] (runs forward if needed)"),
     Binding("r", "reset", "Reset", id="reset", show=False,
             tooltip="back to the initial parameters"),
     Binding("a", "ask(1)", "Ask", id="ask_on",

@@ -114,10 +114,17 @@ class MainScreen(Screen):
         if not running:
             self.query_one("#fit-plot").show(*s.fit(), key=s.cursor.update)  # type: ignore
 
-    def run_started(self, n_epochs: int) -> None:
+    def run_started(self, label: str) -> None:
+        """A run or a go-to has started: the plot takes the room, ``label`` says what runs."""
         self.query_one(Body).set_class(True, "-running")
-        self.say(f"running {n_epochs} epoch(s)… escape cancels", "bold")
+        self.say(label, "bold")
         self.progress(0, 1)
+
+    def run_ended(self) -> None:
+        """Whatever ran is over: the numbers come back (a finished run may give the plot
+        the room again, with -plot-view)."""
+        self.query_one(Body).set_class(False, "-running")
+        self.progress(None)
 
     def run_progress(self, s: Session, done: int, total: int, update: int) -> None:
         """Where a run stands: the bar, the title (epoch and sample) and the loss curve."""
@@ -130,9 +137,7 @@ class MainScreen(Screen):
             plot.show(s.timeline.records_before(epoch), None)  # type: ignore[attr-defined]
 
     def run_finished(self, s: Session, r: RunResult) -> None:
-        """After a run (the state is drawn already): how it ended, in words."""
-        self.query_one(Body).set_class(False, "-running")
-        self.progress(None)
+        """After a run of epochs: how it ended, in words."""
         if r.divergence is not None:
             self.say(r.divergence.message, PALETTE.error)
         elif r.cancelled:

@@ -19,6 +19,9 @@ from textual.message import Message
 
 from ..core.session import RunResult, Session
 
+Job = Callable[[Callable[[int, int], None], Callable[[], bool]], object]
+"""Work for the run thread: job(progress, cancel) returns what RunFinished carries."""
+
 PROGRESS_INTERVAL = 0.25  # seconds between progress redraws during a run (4 a second)
 
 
@@ -31,7 +34,7 @@ class RunProgress(Message):
 
 @dataclass
 class RunFinished(Message):
-    result: RunResult
+    result: RunResult | object  # a run of epochs' RunResult, or what another job returned
 
 
 class EpochRuns:
@@ -45,9 +48,15 @@ class EpochRuns:
 
     def start(self, n_epochs: int) -> Callable[[], None]:
         """Mark the run as going; returns the function to run in a worker thread."""
+        return self.start_job(lambda progress, cancel: self.session.run_epochs(
+            n_epochs, progress, cancel))
+
+    def start_job(self, job: Job) -> Callable[[], None]:
+        """Like :meth:`start`, for any work that moves the session forward (a go-to, a
+        search for a breakpoint), with the same progress, cancel and end message."""
         self.running = True
         self._cancel = threading.Event()
-        return lambda: self._work(n_epochs)
+        return lambda: self._work(job)
 
     def cancel(self) -> None:
         self._cancel.set()
@@ -55,7 +64,7 @@ class EpochRuns:
     def finished(self) -> None:
         self.running = False
 
-    def _work(self, n_epochs: int) -> None:
+    def _work(self, job: Job) -> None:
         session = self.session
         seen = [0.0]  # time of the last post
 
@@ -63,7 +72,7 @@ class EpochRuns:
             now = time.monotonic()
             if now - seen[0] >= PROGRESS_INTERVAL:
                 seen[0] = now
-                self.post(RunProgress(done, total, session.cursor.update + done))
+                self.post(RunProgress(done, total, session.timeline.head))
 
-        result = session.run_epochs(n_epochs, progress, self._cancel.is_set)
+        result = job(progress, self._cancel.is_set)
         self.post(RunFinished(result))

@@ -1,0 +1,118 @@
+"""The debugger's keys: runs, go to, and (in the modules beside it) breakpoints,
+watches, edits, save and export.
+
+Every one of them asks the core: places come from :mod:`~backprop_tui.core.places`,
+a run is a job for :class:`~.runs.EpochRuns` in a worker thread, and the screen
+is redrawn from the session afterwards. This mixin keeps ``app.py`` to the
+stepping keys; it reads the app's session, runs and main screen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import TYPE_CHECKING
+
+from ..core.places import PlaceError, check_reachable, go_to, parse_place, updates_to_run
+from ..core.session import RunResult
+from .palette import PALETTE
+from .runs import Job, RunFinished, RunProgress
+from .widgets.body import Body
+from .widgets.prompt import PromptDialog, Verdict
+
+if TYPE_CHECKING:
+    from .app import BackpropApp
+
+    _Base = BackpropApp
+else:
+    _Base = object
+
+AfterRun = Callable[[object], None]
+
+
+class DebuggerActions(_Base):
+    """Runs and jumps in a worker thread, and the dialogs that ask where to."""
+
+    _after_run: AfterRun | None = None
+
+    # -- runs --------------------------------------------------------------------
+    def start_job(self, job: Job, label: str, after: AfterRun) -> None:
+        """Run ``job`` in the worker thread; ``after(result)`` once it is done."""
+        self.stop_autoplay()
+        self._after_run = after
+        work = self.runs.start_job(job)
+        self.refresh_bindings()
+        self.main.run_started(label)
+        self.run_worker(work, thread=True, exclusive=True, group="run")
+
+    def start_run(self, n_epochs: int) -> None:
+        session = self.session
+        self.start_job(lambda progress, cancel: session.run_epochs(n_epochs, progress, cancel),
+                       f"running {n_epochs} epoch(s)… escape cancels", self._epochs_ran)
+
+    def _epochs_ran(self, result: object) -> None:
+        r = result if isinstance(result, RunResult) else RunResult(0, False, None)
+        if r.epochs_completed and r.divergence is None and not r.cancelled:
+            # The curve is what a run is for: it keeps the room until the next step.
+            self.main.query_one(Body).add_class("-plot-view")
+            self._plot_after_run = True
+        self.main.run_finished(self.session, r)
+
+    def on_run_progress(self, message: RunProgress) -> None:
+        self.main.run_progress(self.session, message.done, message.total, message.update)
+
+    def on_run_finished(self, message: RunFinished) -> None:
+        self.runs.finished()
+        self.refresh_bindings()
+        self.main.run_ended()
+        after, self._after_run = self._after_run, None
+        if after is not None:
+            after(message.result)
+        self.show_state()
+
+    # -- go to ---------------------------------------------------------------------
+    def action_goto(self) -> None:
+        """Ask for a place (epoch sample [phase]) and jump there, running forward if needed."""
+        s = self.session
+
+        def check(text: str) -> Verdict:
+            try:
+                place = parse_place(text, s.n)
+                check_reachable(s, place)
+            except PlaceError as err:
+                return Verdict(False, str(err))
+            ahead = updates_to_run(s, place)
+            run = f": runs {ahead:,} updates forward (escape stops)" if ahead else ""
+            return Verdict(True, f"to {place.describe()}{run}")
+
+        def chosen(text: str | None) -> None:
+            if text:
+                self.go_to_text(text)
+
+        self.push_screen(PromptDialog("Go to: epoch sample [phase]", check,
+                                      placeholder="e.g. 3 17 dW2 (epochs from 0, samples from 1)",
+                                      hint="epochs count from 0, samples from 1; the phase by "
+                                           "name or 1-11"), chosen)
+
+    def go_to_text(self, text: str) -> None:
+        """Jump to the place ``text`` names (already checked by the dialog)."""
+        s = self.session
+        place = parse_place(text, s.n)
+        if not updates_to_run(s, place):
+            go_to(s, place)
+            self._moved(True)
+            self.main.say(f"at {place.describe()}", "bold")
+            return
+
+        def arrived(result: object) -> None:
+            r = result if isinstance(result, RunResult) else RunResult(0, False, None)
+            if r.divergence is not None:
+                self.main.say(r.divergence.message, PALETTE.error)
+            elif r.cancelled:
+                c = s.cursor
+                self.main.say(f"go-to cancelled: stopped at epoch {c.epoch}, sample "
+                              f"{c.position + 1}; you can step from here", PALETTE.warning)
+            else:
+                self.main.say(f"at {place.describe()}", PALETTE.success)
+
+        self.start_job(lambda progress, cancel: go_to(s, place, progress, cancel),
+                       f"going to {place.describe()}… escape cancels", arrived)
