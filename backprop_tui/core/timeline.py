@@ -5,7 +5,9 @@ So the timeline keeps a checkpoint of P(u) every ``interval`` updates plus each
 epoch's figures, and rebuilds any other P(u) by replaying a kernel from the
 nearest checkpoint, as reverse debuggers do. Both kernels compute the same bits
 (:mod:`~backprop_tui.core.engine`), so what a step back restores is bit-identical
-to what was there, whichever kernel made the run.
+to what was there, whichever kernel made the run. A user's edit of P(u) or η
+(:meth:`Timeline.edit`) discards the run after u and is kept whole for replays
+(:mod:`~backprop_tui.core.overrides`), so P(u) stays a function of u alone.
 """
 
 from __future__ import annotations
@@ -169,7 +171,7 @@ class Timeline:
             return flat
         kind = engine.choose(stop - start, *self._shape)
         head = engine.make_head(kind, flat, self._data, self._shape[1])
-        for u, rows in self._chunks(start, stop):
+        for u, rows in replay_chunks(start, stop, self.n, self._order, self.overrides):
             if u != start and (edited := self.overrides.flat_at(u)) is not None:
                 head = engine.make_head(kind, edited, self._data, self._shape[1])
             head.run(rows, self.overrides.lr_at(u), 0.0, losses)
@@ -188,8 +190,7 @@ class Timeline:
         with self._lock:
             if not 0 <= u <= self.head:
                 raise ValueError(f"update {u} is not computed yet (the run reaches {self.head})")
-            reason = self.overrides.room_for(u, self._size)
-            if reason is not None:
+            if (reason := self.overrides.room_for(u, self._size)) is not None:
                 raise ValueError(reason)
             self.overrides.put(u, flat, lr)
             k = min(u // self.interval, self.n_checkpoints - 1)
@@ -259,9 +260,6 @@ class Timeline:
                 kept.extend(self._checkpoint_flat(k))
             self._checkpoints = kept
             self.interval *= 2
-
-    def _chunks(self, start: int, stop: int):
-        return replay_chunks(start, stop, self.n, self._order, self.overrides)
 
     def _stop_at_divergence(self, start: int, stop: int) -> None:
         """Find the first update in [start, stop) that leaves non-finite values; stop there.
