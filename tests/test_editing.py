@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from backprop_tui.core import editing, engine, overrides
+from backprop_tui.core import edits as edits_module
 from backprop_tui.core.edits import EditError
 from backprop_tui.core.kernel import FastParams, sgd_samples
 from backprop_tui.core.network import Params
@@ -239,7 +240,7 @@ def test_edits_on_thinned_checkpoints_replay_exactly() -> None:
         assert s.timeline.params_at(u).equals(reference(s, edits, u)[0]), u
 
 
-def test_an_edit_undoes_a_divergence(tmp_path) -> None:
+def test_an_edit_undoes_a_divergence(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
     """Zero weights predict 0.5 = target for 20 rows, then target 1e4 at η 1e307 overflows
     (tests/test_cli.py); an edit of η at that update, or before, clears the divergence."""
     rows = ["a,b,c,t"] + [f"{i / 20},{-i / 20},0.1,0.5" for i in range(20)] + ["1,1,1,10000"]
@@ -259,6 +260,16 @@ def test_an_edit_undoes_a_divergence(tmp_path) -> None:
     s.edit("W1[0,0] = 1")                       # η is 1e307 again from update 5 on
     assert s.lr == 1e307 and [e.update for e in s.edits] == [5]
     assert s.run_epochs(1).divergence is not None and s.divergence.update >= 5
+    calm = build_session(DataOptions(source=str(tmp_path / "d.csv"), test_fraction=0),
+                         TrainConfig(lr=0.5, init_scale=0))
+    assert calm.run_epochs(1).divergence is None
+    monkeypatch.setattr(edits_module, "MAX_LR", 1e308)  # past the cap, to reach the search
+    calm.goto(19, 2)
+    calm.edit("lr = 1e307")                     # the divergence search uses the edited η
+    assert calm.run_epochs(1).divergence is not None
+    assert (calm.divergence.update, calm.divergence.lr) == (20, 1e307)
+    assert calm.timeline.params_at(20).equals(reference(calm, [(19, setter("lr", (), 1e307))],
+                                                        20)[0])
 
 
 def test_edits_at_the_first_update_and_after_a_reset() -> None:
@@ -307,7 +318,7 @@ OPS = st.one_of(
 )
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(OPS, min_size=1, max_size=10), st.booleans())
 def test_random_moves_and_edits_keep_p_u_equal_to_the_reference(ops, shuffle: bool) -> None:
     s = lab(shuffle=shuffle)
