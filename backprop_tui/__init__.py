@@ -28,13 +28,18 @@ _EXPORTS = {
     "Limits": "backprop_tui.core.limits",
     "DataError": "backprop_tui.core.csvload",
     "Params": "backprop_tui.core.network",
+    "Edit": "backprop_tui.core.editing",
+    "EditError": "backprop_tui.core.edits",
     "PHASES": "backprop_tui.core.phases",
 }
-__all__ = ["Cursor", "DataError", "DataOptions", "Limits", "PHASES", "Params", "RunResult",
-           "Session", "TrainConfig", "__version__", "build_session", "gradient_check"]
+__all__ = ["Cursor", "DataError", "DataOptions", "Edit", "EditError", "Limits", "PHASES",
+           "Params", "RunResult", "Session", "TrainConfig", "__version__", "build_session",
+           "gradient_check"]
 
 if TYPE_CHECKING:  # for type checkers and editors; at run time __getattr__ loads lazily
     from .core.csvload import DataError
+    from .core.editing import Edit
+    from .core.edits import EditError
     from .core.gradcheck import gradient_check
     from .core.limits import Limits
     from .core.network import Params

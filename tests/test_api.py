@@ -51,10 +51,15 @@ def readme_example() -> str:
 def test_readme_example_runs_as_written() -> None:
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
-        exec(compile(readme_example(), "README example", "exec"), {})
+        exec(compile(readme_example(), "README example", "exec"), namespace := {})
     lines = out.getvalue().splitlines()
     losses = [float(v) for v in lines[0].strip("[]").split(",")]
     assert len(losses) == 10 and losses[-1] < losses[0]
     assert lines[1].startswith("Cursor(update=0, phase=2")
+    session = namespace["session"]
+    epoch, position = divmod(250, session.n)
+    assert lines[2].startswith(f"sets η from 0.5 to 0.1 for the updates from epoch {epoch}, "
+                               f"sample {position + 1} on; the {10 * session.n - 250:,} updates")
+    assert session.timeline.head == 250 and [e.text for e in session.edits] == ["W1[0,1] = 0.5"]
     worst = float(lines[-1].rsplit(" ", 1)[1])
     assert worst < 1e-7

@@ -46,6 +46,22 @@ def test_long_logs_stay_bounded_with_the_newest_exact(n: int) -> None:
     assert all(r.epoch < middle for r in log.before(middle))
 
 
+@pytest.mark.parametrize(("n", "cut"), [(15, 6), (15, 0), (15, 15), (1000, 990), (1000, 500)])
+def test_truncate_forgets_the_discarded_epochs_and_goes_on(n: int, cut: int) -> None:
+    """An edit discards the epochs from its own on; the log then grows again from there."""
+    log = EpochLog(recent=8, max_old=4)
+    for e in range(n):
+        log.append(record(e))
+    kept_before = log.before(cut)
+    log.truncate(cut)
+    assert len(log) == cut and list(log) == kept_before
+    for e in range(cut, cut + 40):
+        log.append(record(e))
+    kept = [r.epoch for r in log]
+    assert len(log) == cut + 40 and kept == sorted(set(kept)) and kept[-1] == cut + 39
+    assert len(kept) <= 2 * 8 + 4 and kept[-8:] == list(range(cut + 32, cut + 40))
+
+
 def test_bad_sizes_are_refused() -> None:
     with pytest.raises(ValueError):
         EpochLog(recent=0)

@@ -79,12 +79,40 @@ class EpochLog:
         j = bisect_left(self._new, epoch, key=_epoch)
         return self._old[:i] + self._new[:j]
 
+    def truncate(self, epoch: int) -> None:
+        """Forget the records of ``epoch`` and later (an edit discarded that part of the run).
+
+        The thinning already done stays: after an edit deep in a long run, the epochs
+        just before it may be among the thinned ones."""
+        self._old = self._old[: bisect_left(self._old, epoch, key=_epoch)]
+        self._new = self._new[: bisect_left(self._new, epoch, key=_epoch)]
+        self._count = min(self._count, epoch)
+
     def last(self) -> EpochRecord | None:
         return self._new[-1] if self._new else None
 
 
 def _epoch(record: EpochRecord) -> int:
     return record.epoch
+
+
+@dataclass(frozen=True)
+class Divergence:
+    """Where a run stopped because the parameters stopped being finite numbers."""
+
+    update: int
+    epoch: int
+    position: int
+    row: int
+    lr: float
+
+    @property
+    def message(self) -> str:
+        return (
+            f"diverged in epoch {self.epoch}, sample {self.position + 1} (row {self.row}): "
+            f"its step produced nan/inf. Try a learning rate below {self.lr:g} (--lr), "
+            f"a smaller --init-scale, or --normalize the data."
+        )
 
 
 @dataclass(frozen=True)

@@ -18,6 +18,8 @@ import numpy as np
 
 from . import engine
 from .data import Dataset
+from .editing import Edit, EditPreview, plan
+from .edits import EditError, parse_edit
 from .limits import MAX_HIDDEN
 from .network import Params, mean_loss, predict
 from .phases import PHASE_INDEX, PHASES, UPDATE_PHASE, Phase, run_phases
@@ -91,6 +93,7 @@ class Session:
         self.initial_train_loss = mean_loss(params0, dataset.X_train, dataset.y_train)
         self._cursor = Cursor(0, 0, self.n)
         self._values: dict[str, object] | None = None
+        self._edits: list[Edit] = []
 
     def _shuffled_order(self, epoch: int) -> np.ndarray:
         """Seeded per-epoch sample order, a function of (seed, epoch) only."""
@@ -122,13 +125,18 @@ class Session:
         return self.timeline.params_at(self._cursor.update)
 
     @property
+    def lr(self) -> float:
+        """η of the current sample's update: the configured one unless an edit changed it."""
+        return self.timeline.lr_at(self._cursor.update)
+
+    @property
     def values(self) -> dict[str, object]:
         """Every quantity computed so far for the current sample (phases 0..k)."""
         if self._values is None:
             u, k = self._cursor.update, self._cursor.phase
             row = self.timeline.row(u)
             self._values = run_phases(self.params, self.dataset.X_train[row],
-                                      float(self.dataset.y_train[row]), self.config.lr, upto=k)
+                                      float(self.dataset.y_train[row]), self.lr, upto=k)
         return self._values
 
     @property
@@ -246,3 +254,47 @@ class Session:
         before = start // self.n
         return RunResult(end // self.n - before, cancelled, self.timeline.divergence
                          if end < target and not cancelled else None)
+
+    # -- editing (see core/editing.py) -----------------------------------------
+    @property
+    def edits(self) -> list[Edit]:
+        """The edits that shape the run, in the order applied (their updates never decrease)."""
+        return list(self._edits)
+
+    def edit_updates(self) -> list[int]:
+        """The updates where edits apply, increasing, each once: a plot marks them (update/n)."""
+        return self.timeline.overrides.updates
+
+    def edit_preview(self, text: str) -> EditPreview:
+        """What :meth:`edit` would do with ``text`` at the cursor, without doing it.
+        EditError (one line) when the text cannot be applied."""
+        a = parse_edit(text, self.params0.n_inputs, self.params0.n_hidden)
+        u = self._cursor.update
+        room = self.timeline.overrides.room_for(u, self.params0.flat().size)
+        return plan(a, self.params, self.lr, u, self.n, self.timeline.head, self._edits, room)
+
+    def edit(self, text: str) -> Edit:
+        """Apply ``text`` at the cursor's update u and discard the run after it.
+
+        ``W1[0,1] = 0.5`` makes P(u), the parameters sample u reads, hold 0.5 there;
+        ``lr = 0.1`` makes updates u, u+1, ... use η = 0.1. States before u stay bit for
+        bit; the cursor stays. EditError (one line) when the text cannot be applied.
+        """
+        preview = self.edit_preview(text)
+        u = self._cursor.update
+        try:
+            self.timeline.edit(u, preview.params.flat().tolist(), preview.edit.lr)
+        except ValueError as err:
+            raise EditError(str(err)) from None
+        self._edits = [e for e in self._edits if e.update <= u] + [preview.edit]
+        self._values = None
+        return preview.edit
+
+    def apply_edits(self, edits: list[tuple[int, str]]) -> None:
+        """Redo (update, text) edits in order, as :attr:`edits` lists them (a saved session),
+        making the same run bit for bit; the cursor ends at the start of the last one's
+        update. EditError when an update cannot be reached or a text is refused."""
+        for update, text in edits:
+            if not self.goto(update):
+                raise EditError(f"update {update} cannot be reached (the run diverged)")
+            self.edit(text)

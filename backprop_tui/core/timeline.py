@@ -5,15 +5,16 @@ So the timeline keeps a checkpoint of P(u) every ``interval`` updates plus each
 epoch's figures, and rebuilds any other P(u) by replaying a kernel from the
 nearest checkpoint, as reverse debuggers do. Both kernels compute the same bits
 (:mod:`~backprop_tui.core.engine`), so what a step back restores is bit-identical
-to what was there, whichever kernel made the run.
+to what was there, whichever kernel made the run. A user's edit of P(u) or η
+(:meth:`Timeline.edit`) discards the run after u and is kept whole for replays
+(:mod:`~backprop_tui.core.overrides`), so P(u) stays a function of u alone.
 """
 
 from __future__ import annotations
 
 import threading
 from array import array
-from collections.abc import Callable
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
 from math import isfinite
 
 import numpy as np
@@ -21,7 +22,8 @@ import numpy as np
 from . import engine
 from .kernel import FastParams, sgd_samples
 from .network import Params, mean_loss
-from .records import EpochLog, EpochRecord
+from .overrides import Overrides, replay_chunks
+from .records import Divergence, EpochLog, EpochRecord
 
 __all__ = ["CancelFn", "Divergence", "EpochRecord", "ProgressFn", "Timeline"]
 
@@ -29,25 +31,6 @@ ProgressFn = Callable[[int], None]
 CancelFn = Callable[[], bool]
 EpochFn = Callable[[EpochRecord], None]
 CHECKPOINT_BUDGET = 16 * 1024 * 1024  # bytes of checkpoints at most (~0.7 MB for the lab)
-
-
-@dataclass(frozen=True)
-class Divergence:
-    """Where a run stopped because the parameters stopped being finite numbers."""
-
-    update: int
-    epoch: int
-    position: int
-    row: int
-    lr: float
-
-    @property
-    def message(self) -> str:
-        return (
-            f"diverged in epoch {self.epoch}, sample {self.position + 1} (row {self.row}): "
-            f"its step produced nan/inf. Try a learning rate below {self.lr:g} (--lr), "
-            f"a smaller --init-scale, or --normalize the data."
-        )
 
 
 class Timeline:
@@ -75,7 +58,8 @@ class Timeline:
         max_checkpoints: int | None = None,
     ) -> None:
         self.n = len(y)
-        self.lr = lr
+        self.lr = lr                         # the configured η; edits may change it (lr_at)
+        self.overrides = Overrides(lr)
         self.interval = interval
         self._shape = (params0.n_inputs, params0.n_hidden)
         self._size = params0.flat().size
@@ -122,7 +106,7 @@ class Timeline:
     def memory_bytes(self) -> int:
         """What the history holds: checkpoints and kept epoch records (for the benchmark)."""
         return (self._checkpoints.itemsize * len(self._checkpoints)
-                + self.epoch_log.n_kept * (4 * 8 + 64))
+                + self.epoch_log.n_kept * (4 * 8 + 64) + self.overrides.nbytes)
 
     def loss(self, u: int) -> float:
         """Loss of update u's sample, taken before its update (u < head)."""
@@ -167,20 +151,61 @@ class Timeline:
         if self._recent is not None and self._recent[0] == u:
             return self._recent[1]
         k = min(u // self.interval, self.n_checkpoints - 1)
-        flat = self._replay(self._checkpoint_flat(k), k * self.interval, u, None)
+        start, flat = k * self.interval, self._checkpoint_flat(k)
+        edited = self.overrides.last_at_or_before(u)
+        if edited is not None and edited > start:  # an edit holds the whole vector
+            start, flat = edited, self.overrides.flat_at(edited)
+        flat = self._replay(flat, start, u, None)
         params = Params.from_flat(np.asarray(flat, dtype=float), *self._shape)
         self._recent = (u, params)
         return params
 
+    def lr_at(self, u: int) -> float:
+        """η of update u (the configured one unless an edit changed it at or before u)."""
+        return self.overrides.lr_at(u)
+
     def _replay(self, flat, start: int, stop: int, losses: list[float] | None):
-        """The flat parameters after updates [start, stop) from ``flat`` = P(start)."""
+        """P(stop) from ``flat`` = P(start), replaying updates [start, stop) with each
+        one's η and restarting from the edited vector at each edit on the way."""
         if stop <= start:
             return flat
         kind = engine.choose(stop - start, *self._shape)
         head = engine.make_head(kind, flat, self._data, self._shape[1])
-        for rows, _ in self._chunks(start, stop):
-            head.run(rows, self.lr, 0.0, losses)
-        return head.flat()
+        for u, rows in replay_chunks(start, stop, self.n, self._order, self.overrides):
+            if u != start and (edited := self.overrides.flat_at(u)) is not None:
+                head = engine.make_head(kind, edited, self._data, self._shape[1])
+            head.run(rows, self.overrides.lr_at(u), 0.0, losses)
+        edited = self.overrides.flat_at(stop)
+        return head.flat() if edited is None else edited
+
+    # -- editing ---------------------------------------------------------------
+    def edit(self, u: int, flat: Sequence[float], lr: float) -> None:
+        """Make P(u) = ``flat`` and η = ``lr`` from update u on; the run after u is discarded.
+
+        P(0..u-1), their checkpoints and the records of the epochs before u's stay as
+        they were (bit for bit); the run goes on from the edited P(u) when advanced.
+        ValueError when u is not reached yet, or one more edit would break the memory
+        bound (:meth:`Overrides.room_for`).
+        """
+        with self._lock:
+            if not 0 <= u <= self.head:
+                raise ValueError(f"update {u} is not computed yet (the run reaches {self.head})")
+            if (reason := self.overrides.room_for(u, self._size)) is not None:
+                raise ValueError(reason)
+            self.overrides.put(u, flat, lr)
+            k = min(u // self.interval, self.n_checkpoints - 1)
+            del self._checkpoints[(k + 1) * self._size :]
+            if k * self.interval == u:  # a checkpoint is P(u): the edited one from now on
+                self._checkpoints[k * self._size :] = array("d", flat)
+            self.head, self.divergence = u, None
+            self._recent, self._epoch_losses = None, (0, [])
+            self._head = engine.make_head(self._head.kind, flat, self._data, self._shape[1])
+            epoch = u // self.n
+            self.epoch_log.truncate(epoch)
+            total = 0.0
+            for loss in self._losses_locked(epoch * self.n, u):  # as the run summed them
+                total += loss
+            self._epoch_sum = total
 
     # -- extending -------------------------------------------------------------
     def advance(
@@ -214,7 +239,7 @@ class Timeline:
         stop = min(to_u, (start // interval + 1) * interval, (epoch + 1) * n)
         end = stop - epoch * n
         rows = slice(position, end) if self._order is None else self._order(epoch)[position:end]
-        finite, total = self._head.run(rows, self.lr, self._epoch_sum)
+        finite, total = self._head.run(rows, self.overrides.lr_at(start), self._epoch_sum)
         if not finite:
             self._stop_at_divergence(start, stop)
             return
@@ -236,19 +261,6 @@ class Timeline:
             self._checkpoints = kept
             self.interval *= 2
 
-    def _chunks(self, start: int, stop: int):
-        """(rows, epoch) for updates [start, stop), split at epoch boundaries: a slice
-        of the training rows in file order, or the epoch's shuffled row indices."""
-        u = start
-        while u < stop:
-            epoch, position = divmod(u, self.n)
-            end = min(stop, (epoch + 1) * self.n) - epoch * self.n
-            if self._order is None:
-                yield slice(position, end), epoch
-            else:
-                yield self._order(epoch)[position:end], epoch
-            u = epoch * self.n + end
-
     def _stop_at_divergence(self, start: int, stop: int) -> None:
         """Find the first update in [start, stop) that leaves non-finite values; stop there.
 
@@ -256,21 +268,20 @@ class Timeline:
         last checkpoint (a chunk never passes one) and the chunk replayed one update
         at a time by the plain kernel, which gives the same bits.
         """
-        fast = FastParams.from_flat(self._replay(self._checkpoint_flat(self.n_checkpoints - 1),
-                                                 (self.n_checkpoints - 1) * self.interval,
-                                                 start, None), *self._shape)
+        fast = FastParams.from_flat(self._params_at_locked(start).flat().tolist(), *self._shape)
         xs, ys = self._data.xs, self._data.ys
+        lr = self.overrides.lr_at(start)  # no edit lies ahead of the head
         for u in range(start, stop):
             row = self.row(u)
             trial: list[float] = []
             before = fast.flat()
-            sgd_samples(fast, [xs[row]], [ys[row]], self.lr, trial)
+            sgd_samples(fast, [xs[row]], [ys[row]], lr, trial)
             if not (isfinite(trial[0]) and all(map(isfinite, fast.flat()))):
                 self._head = engine.make_head(self._head.kind, before, self._data,
                                               self._shape[1])
                 self.head = u
                 epoch, position = divmod(u, self.n)
-                self.divergence = Divergence(u, epoch, position, row, self.lr)
+                self.divergence = Divergence(u, epoch, position, row, lr)
                 return
             self._epoch_sum += trial[0]
         raise AssertionError("a non-finite chunk replayed finite")  # pragma: no cover
