@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
+from ..core.edits import EditError
 from ..core.places import PlaceError, check_reachable, go_to, parse_place, updates_to_run
 from ..core.session import RunResult
 from .palette import PALETTE
@@ -116,3 +117,35 @@ class DebuggerActions(_Base):
 
         self.start_job(lambda progress, cancel: go_to(s, place, progress, cancel),
                        f"going to {place.describe()}… escape cancels", arrived)
+
+    # -- set a parameter or η ------------------------------------------------------
+    def action_set_value(self) -> None:
+        """Ask for ``W1[0,1] = 0.5``, ``b2 = [0]`` or ``lr = 0.1`` and apply it at the
+        cursor's update; what it would discard is said first, and enter twice does it."""
+        s = self.session
+
+        def check(text: str) -> Verdict:
+            try:
+                preview = s.edit_preview(text)
+            except EditError as err:
+                return Verdict(False, str(err))
+            loses = bool(preview.discarded_updates or preview.discarded_edits)
+            return Verdict(True, preview.message, confirm=loses)
+
+        def chosen(text: str | None) -> None:
+            if not text:
+                return
+            try:
+                edit = s.edit(text)
+            except EditError as err:  # the run moved on since the dialog checked it
+                self.main.say(str(err), PALETTE.error)
+                return
+            self._moved(True)
+            c = s.cursor
+            self.main.say(f"set {edit.target} at epoch {c.epoch}, sample {c.position + 1}; "
+                          "p steps back to before it, the loss plot marks it", PALETTE.success)
+
+        self.push_screen(PromptDialog("Set a parameter or η at this sample", check,
+                                      placeholder="W1[0,1] = 0.5   b2 = [0]   lr = 0.1",
+                                      hint="applies from this sample on; the run after it "
+                                           "is recomputed"), chosen)

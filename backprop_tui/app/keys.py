@@ -42,6 +42,8 @@ APP_BINDINGS = [
             tooltip="autoplay slower"),
     Binding("colon", "goto", "Go to", id="goto", show=False,
             tooltip="jump to a place: epoch sample [phase] (runs forward if needed)"),
+    Binding("equals_sign", "set_value", "Set", id="set_value", show=False,
+            tooltip="set a parameter or η from this sample on: W1[0,1] = 0.5, lr = 0.1"),
     Binding("r", "reset", "Reset", id="reset", show=False,
             tooltip="back to the initial parameters"),
     Binding("a", "ask(1)", "Ask", id="ask_on",

@@ -110,7 +110,9 @@ class MainScreen(Screen):
             if losses:
                 epoch_so_far = RunningEpoch(s.cursor.epoch, len(losses), s.n,
                                             sum(losses) / len(losses))
-        loss_plots.first().show(s.epoch_records, epoch_so_far)  # type: ignore[attr-defined]
+        # An edit at update u lies in epoch u // n, between the points of epochs around it.
+        marks = [max(u / s.n - 0.5, 0.0) for u in s.edit_updates()]
+        loss_plots.first().show(s.epoch_records, epoch_so_far, marks)  # type: ignore
         if not running:
             self.query_one("#fit-plot").show(*s.fit(), key=s.cursor.update)  # type: ignore
 

@@ -118,18 +118,21 @@ class LossPlot(CachedPlot):
         self._key: object = None
         self._shown: Sequence[EpochRecord] = ()
         self._now: RunningEpoch | None = None
+        self._marks: tuple[float, ...] = ()  # where parameters or η were set (x in epochs)
         self._arrays: tuple = (0, None, np.zeros(0, int), np.zeros(0), None)
         self._base: tuple[object, list[Text], tuple] | None = None
         self.drawn = 0  # points plotext drew in the last build (bounded by the width)
 
-    def show(self, records: Sequence[EpochRecord], running: RunningEpoch | None) -> None:
-        """Show these epochs; costs nothing when they are what is already shown."""
+    def show(self, records: Sequence[EpochRecord], running: RunningEpoch | None,
+             marks: Sequence[float] = ()) -> None:
+        """Show these epochs, and a dashed column at each x of ``marks`` (an edit of a
+        parameter or η); costs nothing when they are what is already shown."""
         if running is not None and running.samples <= 0:
             running = None
-        key = (len(records), records[-1] if records else None, running)
+        key = (len(records), records[-1] if records else None, running, tuple(marks))
         if key == self._key:
             return
-        self._key, self._shown, self._now = key, records, running
+        self._key, self._shown, self._now, self._marks = key, records, running, tuple(marks)
         self._changed()
 
     def _series(self) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
@@ -152,6 +155,8 @@ class LossPlot(CachedPlot):
         legend = Text.assemble(("━━", _rich(TRAIN)), " train mean")
         if with_test:
             legend.append_text(Text.assemble("   ", ("━━", _rich(TEST)), " test"))
+        if self._marks:
+            legend.append_text(Text.assemble("   ", ("│", _rich(NOW)), " set by ="))
         r = self._now
         if r is not None:
             so_far = f"epoch {r.epoch} so far: mean of {r.samples}/{r.n} samples"
@@ -202,7 +207,8 @@ class LossPlot(CachedPlot):
             if inner_lim[0] <= now <= inner_lim[1]:
                 ticks, lim = inner, inner_lim
         xmax = max([int(epochs[-1]) if len(epochs) else 0] + ([r.epoch] if r else []))
-        key = (self._arrays[:2], width, rows, self.app.theme, log, tuple(ticks), lim, xmax)
+        key = (self._arrays[:2], width, rows, self.app.theme, log, tuple(ticks), lim, xmax,
+               self._marks)
         if self._base is None or self._base[0] != key:
             self._base = (key, *self._build(width, rows, log, ticks, lim, xmax))
         lines, (xlim, ylim, cols, rows_) = list(self._base[1]), self._base[2]
@@ -247,6 +253,9 @@ class LossPlot(CachedPlot):
         plt.xticks(xticks, labels(xticks, log=False))
         xlim = (0.0, float(xticks[-1]))
         plt.xlim(*xlim)
+        for x in self._marks:
+            if xlim[0] <= x <= xlim[1]:
+                plt.vline(x, color=series_colours()[2])
         picture = self.canvas(width, rows)
         area = plt.monitor.matrix
         return picture.split("\n")[:rows], (xlim, ylim, area.Cols_canvas, area.Rows_canvas)

@@ -57,7 +57,7 @@ class PositionBar(Static):
             if drop < 3:
                 t.append(f" (row {session.row})", style="dim")
             t.append(" │ η ")
-            t.append(f"{session.config.lr:g}", style="bold")
+            t.append(f"{session.lr:g}", style="bold")
             t.append(" │ ")
             if running:
                 t.append(running, style=f"bold {PALETTE.warning}")

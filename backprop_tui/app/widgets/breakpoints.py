@@ -1,0 +1,91 @@
+"""The breakpoint list (key B): enable, disable, delete, add, as in a debugger's own.
+
+The list is the core's :class:`~backprop_tui.core.breakpoints.Breakpoints`; this
+screen shows it as a table and maps keys to its methods. The built-in
+breakpoint (the first non-finite value) is listed first and is always on.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Vertical
+from textual.screen import ModalScreen
+from textual.widgets import DataTable, Label
+
+from ...core.breakpoints import Breakpoints
+
+BUILT_IN = "a value becomes nan or inf (built in, always on)"
+
+
+class BreakpointsScreen(ModalScreen[None]):
+    """The breakpoints in a table; space/enter toggles, d deletes, b adds, escape closes."""
+
+    BINDINGS = [
+        Binding("space,enter", "toggle", "Enable/disable", id="bp_toggle"),
+        Binding("d,delete", "delete", "Delete", id="bp_delete"),
+        Binding("b", "add", "Add", id="bp_add"),
+        Binding("escape,B,q", "close", "Close", id="bp_close"),
+    ]
+
+    def __init__(self, breakpoints: Breakpoints, add: Callable[[], None]) -> None:
+        super().__init__()
+        self.breakpoints = breakpoints
+        self._add = add  # the app's own dialog for a new breakpoint
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="breakpoints-body"):
+            yield Label("Breakpoints: c continues until one holds; e and E stop at them too",
+                        id="breakpoints-title")
+            yield DataTable(id="breakpoints-table", cursor_type="row", zebra_stripes=True)
+            yield Label("space/enter: enable or disable · d: delete · b: add · escape: close",
+                        id="breakpoints-keys")
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns("#", "on", "condition", "stopped")
+        self.refill()
+        table.focus()
+
+    def refill(self, row: int | None = None) -> None:
+        """Rebuild the table from the list (row 0 is the built-in one)."""
+        table = self.query_one(DataTable)
+        keep = table.cursor_row if row is None else row
+        table.clear()
+        table.add_row("-", "✓", BUILT_IN, "")
+        for i, bp in enumerate(self.breakpoints, 1):
+            table.add_row(str(i), "✓" if bp.enabled else "·", bp.text,
+                          f"{bp.hits}×" if bp.hits else "")
+        table.move_cursor(row=min(max(keep, 0), len(self.breakpoints)))
+
+    def _selected(self) -> int | None:
+        """The index in the list of the row under the cursor (None: the built-in one)."""
+        row = self.query_one(DataTable).cursor_row
+        return row - 1 if 1 <= row <= len(self.breakpoints) else None
+
+    def _say(self, message: str) -> None:
+        self.query_one("#breakpoints-keys", Label).update(message)
+
+    def action_toggle(self) -> None:
+        i = self._selected()
+        if i is None:
+            self._say("the built-in breakpoint is always on: a run stops at nan or inf")
+            return
+        self.breakpoints.toggle(i)
+        self.refill()
+
+    def action_delete(self) -> None:
+        i = self._selected()
+        if i is None:
+            self._say("the built-in breakpoint cannot be deleted")
+            return
+        self.breakpoints.delete(i)
+        self.refill()
+
+    def action_add(self) -> None:
+        self._add()
+
+    def action_close(self) -> None:
+        self.dismiss(None)
