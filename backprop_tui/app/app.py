@@ -17,6 +17,7 @@ from textual.app import App, SystemCommand
 from textual.screen import Screen
 from textual.widgets import TabbedContent
 
+from ..core.breakpoints import Breakpoints
 from ..core.session import Session
 from .ask import AskMode
 from .autoplay import Autoplay
@@ -25,6 +26,7 @@ from .keys import APP_BINDINGS, DURING_RUN, binding_rows, palette_commands
 from .main_screen import MainScreen
 from .palette import PALETTE, PROJECTOR
 from .runs import EpochRuns
+from .watching import WatchingActions
 from .student import Answer, StudentCompared, StudentRunner, student_note
 from .widgets.body import Body
 from .widgets.epochs_dialog import EpochsDialog
@@ -37,7 +39,7 @@ if TYPE_CHECKING:  # the checker starts with a student file, not with the app
 HINT = "n/→ step · p/← back · u update · e epoch · v plot view · space autoplay · ? help"
 
 
-class BackpropApp(DebuggerActions, App[None]):
+class BackpropApp(DebuggerActions, WatchingActions, App[None]):
     """Step through backprop on the lab's network, forwards and backwards in time."""
 
     CSS_PATH = "app.tcss"
@@ -57,6 +59,7 @@ class BackpropApp(DebuggerActions, App[None]):
         self.runs = EpochRuns(session, self.post_message)
         self.autoplay = Autoplay(self.set_interval, self._autoplay_tick)
         self.ask = AskMode()
+        self.breakpoints = Breakpoints()
         self._plot_after_run = False  # plot view set by a finished run, left at the next step
         self.main = MainScreen(None if self.student is None else self.student.name,
                                on_ready=self._first_show)

@@ -34,6 +34,7 @@ class DebuggerActions(_Base):
     """Runs and jumps in a worker thread, and the dialogs that ask where to."""
 
     _after_run: AfterRun | None = None
+    _run_from_epoch = 0  # where the last run of epochs started (to count what it ran)
 
     # -- runs --------------------------------------------------------------------
     def start_job(self, job: Job, label: str, after: AfterRun) -> None:
@@ -46,7 +47,14 @@ class DebuggerActions(_Base):
         self.run_worker(work, thread=True, exclusive=True, group="run")
 
     def start_run(self, n_epochs: int) -> None:
+        """e and E: run n epochs, stopping at the breakpoints when there are any."""
         session = self.session
+        self._run_from_epoch = session.cursor.epoch
+        if self.breakpoints.enabled():
+            self.run_to_breakpoint((session.cursor.epoch + n_epochs) * session.n,
+                                   f"running {n_epochs} epoch(s), stopping at breakpoints… "
+                                   "escape cancels", epochs_run=True)
+            return
         self.start_job(lambda progress, cancel: session.run_epochs(n_epochs, progress, cancel),
                        f"running {n_epochs} epoch(s)… escape cancels", self._epochs_ran)
 

@@ -1,0 +1,122 @@
+"""The debugger's conditions in the app: breakpoints (b, B, c) and watches (w, W).
+
+Both are the core's (:mod:`backprop_tui.core.breakpoints`,
+:mod:`backprop_tui.core.watches`), written in one small language
+(:mod:`backprop_tui.core.conditions`). This mixin asks for them, lists them,
+runs to them in the worker thread, and says where a run stopped and why.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from ..core.breakpoints import BREAKPOINT, CANCELLED, DIVERGED, Stop, run_until
+from ..core.conditions import NOT_YET, ConditionError, context_at, parse_for
+from ..core.session import RunResult
+from .palette import PALETTE
+from .widgets.prompt import PromptDialog, Verdict
+
+if TYPE_CHECKING:
+    from .app import BackpropApp
+
+    _Base = BackpropApp
+else:
+    _Base = object
+
+
+class WatchingActions(_Base):
+    """Breakpoints and watches: the keys, the dialogs and the runs that stop."""
+
+    # -- breakpoints -------------------------------------------------------------
+    def _condition(self, text: str):
+        d, h = self.session.params0.n_inputs, self.session.params0.n_hidden
+        return parse_for(text, d, h)
+
+    def _now(self, condition) -> str:
+        """The condition's value at the cursor, for the dialog ("now: false")."""
+        value = condition.evaluate(context_at(self.session))
+        if value is NOT_YET:
+            return "not computed yet at this phase"
+        from .widgets.watch_line import format_value
+
+        return f"now {format_value(value)}"
+
+    def action_add_breakpoint(self) -> None:
+        """Ask for a condition; c, e and E stop where it first holds."""
+
+        def check(text: str) -> Verdict:
+            try:
+                condition = self._condition(text)
+                self.breakpoints.check(condition)
+            except (ConditionError, ValueError) as err:
+                return Verdict(False, str(err))
+            return Verdict(True, f"stops where {condition.text} holds ({self._now(condition)})")
+
+        def chosen(text: str | None) -> None:
+            if not text:
+                return
+            bp = self.breakpoints.add(self._condition(text))
+            self.main.say(f"breakpoint {len(self.breakpoints)}: {bp.text}; c continues to it, "
+                          "B lists them", PALETTE.success)
+            self._refresh_lists()
+
+        self.push_screen(PromptDialog(
+            "Break when", check, placeholder="e.g. L < 0.01   sample == 17   not finite(dW1)",
+            hint="names: epoch sample phase lr x y W1 b1 W2 b2 z1 a1 z2 y_hat L delta2 dW2 "
+                 "delta1 dW1 …"), chosen)
+
+    def action_breakpoints(self) -> None:
+        from .widgets.breakpoints import BreakpointsScreen
+
+        self.push_screen(BreakpointsScreen(self.breakpoints, self.action_add_breakpoint))
+
+    def _refresh_lists(self) -> None:
+        refill = getattr(self.screen, "refill", None)
+        if refill is not None:
+            refill()
+
+    def _continue_target(self) -> int:
+        """How far c looks: --epochs epochs past the cursor (a limit, as every run has)."""
+        s = self.session
+        return (s.cursor.epoch + max(s.config.epochs, 1)) * s.n
+
+    def action_continue(self) -> None:
+        if not self.breakpoints.enabled():
+            self.main.say("no breakpoint to continue to: b adds one, B lists them",
+                          PALETTE.warning)
+            return
+        epochs = max(self.session.config.epochs, 1)
+        self.run_to_breakpoint(self._continue_target(),
+                               f"continuing to a breakpoint (at most {epochs} epochs)… "
+                               "escape cancels", epochs_run=False)
+
+    def run_to_breakpoint(self, target: int, label: str, epochs_run: bool) -> None:
+        """Run in the worker until a breakpoint holds or the cursor reaches ``target``;
+        ``epochs_run``: a run of epochs (e, E) that found none ends as a run does."""
+        s, bps = self.session, self.breakpoints
+
+        def job(progress, cancel) -> Stop:
+            return run_until(s, bps, target, progress, cancel)
+
+        def after(result: object) -> None:
+            if not isinstance(result, Stop):
+                return
+            self.say_stop(result, epochs_run)
+
+        self.start_job(job, label, after)
+
+    def say_stop(self, stop: Stop, epochs_run: bool) -> None:
+        """Where a run stopped, and why, on the status line."""
+        if stop.reason == BREAKPOINT and stop.breakpoint is not None:
+            number = next(i for i, b in enumerate(self.breakpoints, 1) if b is stop.breakpoint)
+            self.main.say(f"breakpoint {number} at {stop.where()}: {stop.describe()}",
+                          f"bold {PALETTE.warning}")
+        elif stop.reason == DIVERGED:
+            self.main.say(stop.describe(), PALETTE.error)
+        elif stop.reason == CANCELLED:
+            self.main.say(f"{stop.describe()}; you can step from here", PALETTE.warning)
+        elif epochs_run:
+            epochs = stop.update // stop.n - self._run_from_epoch
+            self._epochs_ran(RunResult(epochs, False, None))
+        else:
+            self.main.say(f"{stop.describe()} (c looks --epochs epochs ahead)", "bold")
