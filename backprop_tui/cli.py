@@ -51,11 +51,12 @@ def app_parser() -> Parser:
                     "opens the app; 'train' runs headless; 'check' checks your own backprop; "
                     "'serve' serves the app to web browsers.",
         epilog="commands:\n  train    run epochs headless and print the losses "
-               "(backprop-tui train --help)\n  check    check a forward_backward_pass of "
+               "(backprop-tui train --help)\n  trace    every number of every phase, "
+               "update by update (backprop-tui trace --help)\n  check    check a forward_backward_pass of "
                "your own (backprop-tui check --help)\n  serve    the app in web browsers "
                "(backprop-tui serve --help)",
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        usage=f"{PROG} [train | check | serve] [options]   ({PROG} COMMAND --help)",
+        usage=f"{PROG} [train | trace | check | serve] [options]   ({PROG} COMMAND --help)",
     )
     parser.add_argument("--version", action=VersionAction)
     add_data_options(parser)
@@ -191,6 +192,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if argv and argv[0] == "train":
             return run_train(argv[1:])
+        if argv and argv[0] == "trace":
+            from .trace_cli import run_trace
+
+            return run_trace(argv[1:])
         if argv and argv[0] == "check":
             from .check.cli import run_check
 
