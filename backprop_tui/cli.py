@@ -17,6 +17,7 @@ from . import __version__
 if TYPE_CHECKING:
     from .core.timeline import EpochRecord
 
+from .app_setup import add_app_file_options, prepare
 from .options import (
     EXIT_BAD_INPUT,
     EXIT_DIVERGED,
@@ -52,9 +53,9 @@ def app_parser() -> Parser:
                     "'serve' serves the app to web browsers.",
         epilog="commands:\n  train    run epochs headless and print the losses "
                "(backprop-tui train --help)\n  trace    every number of every phase, "
-               "update by update (backprop-tui trace --help)\n  check    check a forward_backward_pass of "
-               "your own (backprop-tui check --help)\n  serve    the app in web browsers "
-               "(backprop-tui serve --help)",
+               "update by update (backprop-tui trace --help)\n  check    check a "
+               "forward_backward_pass of your own (backprop-tui check --help)\n  serve    "
+               "the app in web browsers (backprop-tui serve --help)",
         formatter_class=argparse.RawDescriptionHelpFormatter,
         usage=f"{PROG} [train | trace | check | serve] [options]   ({PROG} COMMAND --help)",
     )
@@ -66,10 +67,9 @@ def app_parser() -> Parser:
                              "or any of Textual's (textual-dark, the default; textual-light, "
                              "nord, gruvbox, solarized-light, ...); the palette (ctrl+p) "
                              "changes it while the app runs")
-    parser.add_argument("--screenshot-dir", default=".", metavar="DIR",
-                        help="where the palette's Screenshot saves (default: this directory)")
     parser.add_argument("--student", metavar="FILE.py",
                         help="show the forward_backward_pass in FILE.py beside the engine")
+    add_app_file_options(parser)
     return parser
 
 
@@ -172,9 +172,7 @@ def run_app(argv: Sequence[str]) -> int:
     args = app_parser().parse_args(argv)
     if args.theme is not None:
         check_theme(args.theme)
-    if not os.path.isdir(args.screenshot_dir):
-        raise UsageError(f"--screenshot-dir {args.screenshot_dir}: not a directory")
-    session, _ = open_session(args)
+    setup = prepare(args, argv)
     if not needs_no_terminal() and not (sys.stdout.isatty() and sys.stdin.isatty()):
         # Textual sizes the screen from stdout: redirected, it draws for the wrong size.
         raise UsageError("the app draws on a terminal, and stdin or stdout is not one "
@@ -182,8 +180,9 @@ def run_app(argv: Sequence[str]) -> int:
     student = load_student_for_app(args.student) if args.student else None
     from .app.app import BackpropApp
 
-    BackpropApp(session, student=student, theme=args.theme,
-                screenshot_dir=args.screenshot_dir).run()
+    BackpropApp(setup.session, student=student, theme=args.theme,
+                screenshot_dir=str(setup.screenshot_dir), files_dir=str(setup.files_dir),
+                keymap=setup.keymap).run()
     return 0
 
 

@@ -65,8 +65,14 @@ def run_trace(argv: Sequence[str]) -> int:
     import os
 
     from .core.atomic import WriteError, write_atomic
-    from .core.trace import TRACE_LIMIT, TraceError, trace_records, update_range, write_csv, \
-        write_jsonl
+    from .core.trace import (
+        TRACE_LIMIT,
+        TraceError,
+        trace_records,
+        update_range,
+        write_csv,
+        write_jsonl,
+    )
 
     to_file = args.output not in (None, "-")
     fmt = args.format or ("csv" if to_file and args.output.lower().endswith(".csv")
