@@ -144,10 +144,16 @@ def _read(path: Path) -> str:
         raise SaveFileError(f"{path}: file not found") from None
     except OSError as err:
         raise SaveFileError(f"{path}: cannot read: {err.strerror or err}") from None
-    with os.fdopen(fd, "rb") as stream:
+    try:
         if not stat.S_ISREG(os.fstat(fd).st_mode):
             raise SaveFileError(f"{path}: not a regular file; give a saved session (.json)")
-        data = stream.read(MAX_BYTES + 1)
+        os.set_blocking(fd, True)
+        with os.fdopen(os.dup(fd), "rb") as stream:
+            data = stream.read(MAX_BYTES + 1)
+    except OSError as err:
+        raise SaveFileError(f"{path}: cannot read: {err.strerror or err}") from None
+    finally:
+        os.close(fd)
     if len(data) > MAX_BYTES:
         raise SaveFileError(f"{path}: larger than a session file's {MAX_BYTES // 2**20} MiB "
                             "limit")
@@ -171,9 +177,10 @@ def load(path: Path | str) -> SessionState:
     except json.JSONDecodeError as err:
         raise SaveFileError(f"{path}: not a session file: invalid JSON at line {err.lineno}, "
                             f"column {err.colno} (truncated?)") from None
-    except (ValueError, RecursionError) as err:
-        raise SaveFileError(f"{path}: not a session file: {err or 'nested too deeply'}") \
-            from None
+    except RecursionError:
+        raise SaveFileError(f"{path}: not a session file: nested too deeply") from None
+    except ValueError as err:
+        raise SaveFileError(f"{path}: not a session file: {err}") from None
     if not isinstance(doc, dict) or doc.get("format") != FORMAT:
         raise SaveFileError(f"{path}: not a backprop-tui session file (no \"format\": "
                             f"\"{FORMAT}\")")
