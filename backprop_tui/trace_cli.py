@@ -77,9 +77,13 @@ def run_trace(argv: Sequence[str]) -> int:
     to_file = args.output not in (None, "-")
     fmt = args.format or ("csv" if to_file and args.output.lower().endswith(".csv")
                           else "jsonl")
-    if to_file and not args.force and os.path.lexists(args.output):
-        raise UsageError(f"{args.output}: already exists; not overwritten (--force replaces "
-                         "it)")
+    if to_file and os.path.lexists(args.output):
+        if not args.force:
+            raise UsageError(f"{args.output}: already exists; not overwritten (--force "
+                             "replaces it)")
+        if not os.path.isfile(args.output):
+            raise UsageError(f"{args.output}: not a regular file; not replaced (to write to "
+                             "a device or a pipe, use -o - and redirect)")
     session, _ = open_session(args)
     try:
         updates = update_range(args.start, args.stop, session.n, session.config.epochs,

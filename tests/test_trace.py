@@ -227,3 +227,20 @@ def test_export_sample_writes_what_is_computed_so_far(tmp_path: Path) -> None:
     export_sample(session, path, overwrite=True)
     assert json.loads(path.read_text())["values"].keys() == {"x", "y", "W1", "b1", "W2", "b2"}
     assert sorted(os.listdir(tmp_path)) == [name]
+
+
+def test_a_device_or_folder_is_never_replaced(tmp_path: Path) -> None:
+    for target in (os.devnull, str(tmp_path)):
+        proc = run("trace", "--to", "0:1", "-o", target, "--force")
+        assert proc.returncode == 2 and "not a regular file" in proc.stderr, proc.stderr
+    assert Path(os.devnull).is_char_device()
+    with pytest.raises(WriteError, match="not a regular file"):
+        export_sample(build_session(DataOptions(), TrainConfig()), tmp_path, overwrite=True)
+
+
+def test_trace_never_imports_textual(tmp_path: Path) -> None:
+    code = ("import sys; from backprop_tui.cli import main; "
+            f"assert main(['trace', '--to', '0:2', '-o', {str(tmp_path / 't.jsonl')!r}]) == 0; "
+            "assert not [m for m in sys.modules if m.startswith('textual')]")
+    subprocess.run([sys.executable, "-c", code], check=True)
+    assert len((tmp_path / "t.jsonl").read_text().splitlines()) == 2

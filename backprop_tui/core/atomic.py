@@ -33,8 +33,11 @@ def write_atomic(path: Path | str, write: Callable[[IO[str]], None], *,
     """Write ``path`` through ``write(stream)`` atomically; refuse an existing file
     unless ``overwrite``. Returns the path written; raises WriteError (one line)."""
     path = Path(path)
-    if not overwrite and os.path.lexists(path):
-        raise WriteError(f"{path}: already exists; not overwritten")
+    if os.path.lexists(path):
+        if not overwrite:
+            raise WriteError(f"{path}: already exists; not overwritten")
+        if not os.path.isfile(path):  # /dev/null, a FIFO, a folder: a rename would replace it
+            raise WriteError(f"{path}: not a regular file; not replaced")
     folder = path.parent
     try:
         fd, temp = tempfile.mkstemp(prefix=f".{path.name[:40]}.", suffix=".tmp", dir=folder)
