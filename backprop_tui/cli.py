@@ -49,7 +49,8 @@ def app_parser() -> Parser:
     parser = Parser(
         prog=PROG,
         description="A terminal step-through debugger for backpropagation. With no command, "
-                    "opens the app; 'train' runs headless; 'check' checks your own backprop; "
+                    "opens the app; 'train' runs headless; 'trace' writes every number; 'check' "
+                    "checks your own backprop; "
                     "'serve' serves the app to web browsers.",
         epilog="commands:\n  train    run epochs headless and print the losses "
                "(backprop-tui train --help)\n  trace    every number of every phase, "

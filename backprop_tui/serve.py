@@ -5,7 +5,8 @@ app's terminal stream to xterm.js in the page. Everything that can be wrong is
 checked here before the server starts (the app's options with the app's own
 parser and by building the session once; the address by binding to it), so a
 typo or a busy port is one line and exit status 2, not a log full of failed
-connections. Nothing here imports Textual or textual-serve until the checks pass.
+connections. Nothing here imports textual-serve until the checks pass (checking a
+keymap reads Textual's key names).
 """
 
 from __future__ import annotations
