@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import asyncio
 
-from textual.widgets._footer import FooterKey
-
 from backprop_tui.app.app import BackpropApp
 from backprop_tui.app.keymap import parse_keymap
 from backprop_tui.app.keys import binding_rows
@@ -61,7 +59,7 @@ def test_footer_help_and_palette_name_the_new_keys() -> None:
         app = keymapped_app()
         async with app.run_test(size=(160, 40)) as pilot:
             await pilot.pause()
-            footer = {k.description: k.key for k in app.screen.query(FooterKey)}
+            footer = {k.description: k.key for k in app.screen.query("FooterKey")}
             assert footer["Step"] == "j" and footer["Back"] == "k" and footer["Help"] == "h"
             assert footer["Play"] == "s"
             rows = {name: keys for keys, name, _ in binding_rows(app)}
