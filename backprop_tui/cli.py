@@ -17,6 +17,7 @@ from . import __version__
 if TYPE_CHECKING:
     from .core.timeline import EpochRecord
 
+from .app_setup import add_app_file_options, prepare
 from .options import (
     EXIT_BAD_INPUT,
     EXIT_DIVERGED,
@@ -48,14 +49,16 @@ def app_parser() -> Parser:
     parser = Parser(
         prog=PROG,
         description="A terminal step-through debugger for backpropagation. With no command, "
-                    "opens the app; 'train' runs headless; 'check' checks your own backprop; "
+                    "opens the app; 'train' runs headless; 'trace' writes every number; 'check' "
+                    "checks your own backprop; "
                     "'serve' serves the app to web browsers.",
         epilog="commands:\n  train    run epochs headless and print the losses "
-               "(backprop-tui train --help)\n  check    check a forward_backward_pass of "
-               "your own (backprop-tui check --help)\n  serve    the app in web browsers "
-               "(backprop-tui serve --help)",
+               "(backprop-tui train --help)\n  trace    every number of every phase, "
+               "update by update (backprop-tui trace --help)\n  check    check a "
+               "forward_backward_pass of your own (backprop-tui check --help)\n  serve    "
+               "the app in web browsers (backprop-tui serve --help)",
         formatter_class=argparse.RawDescriptionHelpFormatter,
-        usage=f"{PROG} [train | check | serve] [options]   ({PROG} COMMAND --help)",
+        usage=f"{PROG} [train | trace | check | serve] [options]   ({PROG} COMMAND --help)",
     )
     parser.add_argument("--version", action=VersionAction)
     add_data_options(parser)
@@ -65,10 +68,9 @@ def app_parser() -> Parser:
                              "or any of Textual's (textual-dark, the default; textual-light, "
                              "nord, gruvbox, solarized-light, ...); the palette (ctrl+p) "
                              "changes it while the app runs")
-    parser.add_argument("--screenshot-dir", default=".", metavar="DIR",
-                        help="where the palette's Screenshot saves (default: this directory)")
     parser.add_argument("--student", metavar="FILE.py",
                         help="show the forward_backward_pass in FILE.py beside the engine")
+    add_app_file_options(parser)
     return parser
 
 
@@ -171,9 +173,7 @@ def run_app(argv: Sequence[str]) -> int:
     args = app_parser().parse_args(argv)
     if args.theme is not None:
         check_theme(args.theme)
-    if not os.path.isdir(args.screenshot_dir):
-        raise UsageError(f"--screenshot-dir {args.screenshot_dir}: not a directory")
-    session, _ = open_session(args)
+    setup = prepare(args, argv)
     if not needs_no_terminal() and not (sys.stdout.isatty() and sys.stdin.isatty()):
         # Textual sizes the screen from stdout: redirected, it draws for the wrong size.
         raise UsageError("the app draws on a terminal, and stdin or stdout is not one "
@@ -181,8 +181,9 @@ def run_app(argv: Sequence[str]) -> int:
     student = load_student_for_app(args.student) if args.student else None
     from .app.app import BackpropApp
 
-    BackpropApp(session, student=student, theme=args.theme,
-                screenshot_dir=args.screenshot_dir).run()
+    BackpropApp(setup.session, student=student, theme=args.theme,
+                screenshot_dir=str(setup.screenshot_dir), files_dir=str(setup.files_dir),
+                keymap=setup.keymap).run()
     return 0
 
 
@@ -191,6 +192,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if argv and argv[0] == "train":
             return run_train(argv[1:])
+        if argv and argv[0] == "trace":
+            from .trace_cli import run_trace
+
+            return run_trace(argv[1:])
         if argv and argv[0] == "check":
             from .check.cli import run_check
 

@@ -5,7 +5,8 @@ app's terminal stream to xterm.js in the page. Everything that can be wrong is
 checked here before the server starts (the app's options with the app's own
 parser and by building the session once; the address by binding to it), so a
 typo or a busy port is one line and exit status 2, not a log full of failed
-connections. Nothing here imports Textual or textual-serve until the checks pass.
+connections. Nothing here imports textual-serve until the checks pass (checking a
+keymap reads Textual's key names).
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ import time
 from collections.abc import Sequence
 from pathlib import Path
 
-from .options import PROG, Parser, UsageError, open_session
+from .options import PROG, Parser, UsageError
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -47,7 +48,8 @@ def port_number(text: str) -> int:
 def serve_parser() -> Parser:
     return Parser(
         prog=f"{PROG} serve",
-        usage=f"{PROG} serve [--host HOST] [--port PORT] [--public-url URL] [-- APP OPTIONS...]",
+        usage=f"{PROG} serve [--host HOST] [--port PORT] [--public-url URL] [--files-dir DIR] "
+              "[-- APP OPTIONS...]",
         description="Serve the app to web browsers (textual-serve): every browser tab gets its "
                     "own app, started with the APP OPTIONS given after '--'.",
         epilog=f"example: {PROG} serve --port 8000 -- --dataset iris --normalize")
@@ -62,6 +64,9 @@ def add_serve_options(parser: Parser) -> None:
     parser.add_argument("--public-url", metavar="URL",
                         help="the address browsers use, when it is not the one they typed "
                              "(behind a proxy: https://class.example.org)")
+    parser.add_argument("--files-dir", metavar="DIR",
+                        help="every file a tab's user types (save, export, screenshots) "
+                             "stays inside DIR (default: this directory)")
 
 
 def split_argv(argv: Sequence[str]) -> tuple[list[str], list[str]]:
@@ -87,6 +92,12 @@ def parse(argv: Sequence[str]) -> tuple[argparse.Namespace, list[str], argparse.
     if args.public_url is not None and not re.match(r"^https?://[^/\s]+$", args.public_url):
         raise UsageError(f"--public-url: {args.public_url!r} is not http(s)://HOST[:PORT] "
                          "(no path)")
+    if args.files_dir is not None:
+        if any(a == "--files-dir" or a.startswith("--files-dir=") for a in app_argv):
+            raise UsageError("--files-dir is given twice (before and after '--'); give it once")
+        from .app_setup import files_dir
+
+        app_argv = [*app_argv, "--files-dir", str(files_dir(args.files_dir))]
     try:
         app_args = app_parser().parse_args(app_argv)
     except UsageError as err:
@@ -143,9 +154,12 @@ def app_command(app_argv: Sequence[str]) -> str:
     return "exec " + shlex.join(argv)
 
 
-def check_app(app_args: argparse.Namespace) -> None:
-    """Open the data once, as every tab will (a missing file fails now, not in each tab)."""
-    open_session(app_args)
+def check_app(app_args: argparse.Namespace, app_argv: Sequence[str] = ()) -> None:
+    """Check the app's options and open the data once, as every tab will (a missing file,
+    keymap or files folder fails now, not in each tab)."""
+    from .app_setup import prepare
+
+    prepare(app_args, app_argv)
     if app_args.student:
         from .cli import load_student_for_app
 
@@ -233,7 +247,7 @@ def make_server(command: str, host: str, port: int, public_url: str | None):
 
 def run_serve(argv: Sequence[str]) -> int:
     args, app_argv, app_args = parse(argv)
-    check_app(app_args)
+    check_app(app_args, app_argv)
     check_can_listen(args.host, args.port)
     try:
         import textual_serve  # noqa: F401

@@ -9,7 +9,7 @@ shown the session's new state. Who owns what: the Session owns the cursor,
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from textual import events
@@ -47,9 +47,14 @@ class BackpropApp(DebuggerActions, WatchingActions, App[None]):
     BINDINGS = APP_BINDINGS
 
     def __init__(self, session: Session, student: StudentProcess | None = None,
-                 theme: str | None = None, screenshot_dir: str = ".") -> None:
+                 theme: str | None = None, screenshot_dir: str = ".",
+                 files_dir: str | None = None, keymap: Mapping[str, str] | None = None) -> None:
         super().__init__()
         self.screenshot_dir = screenshot_dir
+        self.files_dir = files_dir  # paths typed in stay inside it (paths.inside); None: free
+        self.keymap = dict(keymap or {})  # binding id -> keys, checked by app/keymap.py
+        if self.keymap:
+            self.set_keymap(self.keymap)
         self.register_theme(PROJECTOR)
         if theme is not None:
             self.theme = theme
@@ -264,8 +269,8 @@ class BackpropApp(DebuggerActions, WatchingActions, App[None]):
         return palette_commands(self, super().get_system_commands(screen))
 
     def action_save_screenshot(self) -> None:
-        """An SVG of the screen in --screenshot-dir (default: where the app was started)."""
-        self.main.save_picture(self.screenshot_dir)
+        """An SVG of the screen in --screenshot-dir, inside --files-dir."""
+        self.main.save_picture(self.screenshot_dir, self.files_dir)
 
     # -- autoplay --------------------------------------------------------------
     def action_autoplay(self) -> None:

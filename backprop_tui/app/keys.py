@@ -76,6 +76,12 @@ DURING_RUN = {"cancel", "help", "quit", "next_tab", "plot_view", "command_palett
               "dismiss_warning"}
 
 
+def keys_of(app: App, binding: Binding) -> list[str]:
+    """The keys of ``binding`` now: the keymap's (``app.keymap``, app/keymap.py) or its own."""
+    keymap = getattr(app, "keymap", None) or {}
+    return (keymap.get(binding.id or "") or binding.key).split(",")
+
+
 def binding_rows(app: App) -> list[tuple[str, str, str]]:
     """(keys, name, what it does) for each of the app's bindings, from the live bindings
     (after any keymap), so the help screen cannot disagree with the keys."""
@@ -85,7 +91,7 @@ def binding_rows(app: App) -> list[tuple[str, str, str]]:
             keys.setdefault(active.binding.id, []).append(key)
     rows: list[tuple[str, str, str]] = []
     for b in APP_BINDINGS:
-        shown = keys.get(b.id or "", b.key.split(","))
+        shown = keys.get(b.id or "", keys_of(app, b))
         row = (", ".join(app.get_key_display(Binding(k, b.action)) for k in shown),
                b.description, b.tooltip)
         if rows and rows[-1][0] == row[0]:  # one key, two states (Play/Pause): one row
@@ -107,6 +113,6 @@ def palette_commands(app: App, textuals: Iterable[SystemCommand]) -> Iterator[Sy
                         partial(app.run_action, "save_screenshot"))
     for b in APP_BINDINGS:
         if b.id not in {"quit", "cancel", "pause", "dismiss_warning", "ask_off"}:
-            key = app.get_key_display(Binding(b.key.split(",")[0], b.action))
+            key = app.get_key_display(Binding(keys_of(app, b)[0], b.action))
             yield SystemCommand(b.description, f"{b.tooltip} (key {key})",
                                 partial(app.run_action, b.action))

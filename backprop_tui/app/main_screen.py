@@ -19,6 +19,7 @@ from textual.widgets import Footer, Static, TabbedContent, TabPane, Tabs
 
 from ..core.records import RunningEpoch
 from ..core.session import RunResult, Session
+from ..paths import PathError, inside
 from .ask import AskView
 from .palette import PALETTE
 from .student import Answer
@@ -150,8 +151,16 @@ class MainScreen(Screen):
                      f"{s.cursor.epoch}; the loss curve has the room until you step "
                      "(v toggles)", PALETTE.success)
 
-    def save_picture(self, folder: str) -> None:
-        """The screen as an SVG in ``folder``; the status line says where, or why not."""
+    def save_picture(self, folder: str, files_dir: str | None = None) -> None:
+        """The screen as an SVG in ``folder``; the status line says where, or why not.
+        With ``files_dir``, the folder is checked inside it again at each save (one
+        swapped for a symlink since the start must not lead out)."""
+        if files_dir is not None:
+            try:
+                folder = str(inside(folder, files_dir))
+            except PathError as err:
+                self.say(f"could not save the screenshot: {err}", PALETTE.error)
+                return
         try:
             path = self.app.save_screenshot(path=folder)
         except OSError as err:

@@ -1,0 +1,125 @@
+"""What the app is started with, checked before it starts: files folder, keymap, --load.
+
+Every check here ends in one line and exit status 2 before the terminal is taken
+over, and ``serve`` runs the same checks once before listening, so a browser tab
+never opens onto an error. Nothing here imports Textual at module level.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from .options import UsageError, add_data_options, add_train_options, open_session
+
+if TYPE_CHECKING:
+    from .core.savefile import SessionState
+    from .core.session import Session
+    from .core.training import DataOptions
+
+LIMIT_DESTS = {"max_size_mb", "download_timeout", "max_rows", "max_columns", "max_memory_mb"}
+
+
+def add_app_file_options(parser: argparse.ArgumentParser) -> None:
+    g = parser.add_argument_group("files")
+    g.add_argument("--files-dir", default=".", metavar="DIR",
+                   help="every file the app writes or a user types (save, export, "
+                        "screenshots) stays inside DIR (default: this directory)")
+    g.add_argument("--screenshot-dir", default=".", metavar="DIR",
+                   help="where the palette's Screenshot saves: a folder inside --files-dir "
+                        "(default: --files-dir itself)")
+    g.add_argument("--keymap", metavar="FILE",
+                   help="keys to rebind, TOML: [keys] step_forward = \"j\" (default: "
+                        "$XDG_CONFIG_HOME/backprop-tui/keymap.toml if it exists)")
+    g.add_argument("--load", metavar="FILE",
+                   help="resume a saved session (ctrl+s): its data, training options, "
+                        "edits and place; data and training options may not be given too")
+
+
+@dataclass
+class AppSetup:
+    """The checked pieces the app is constructed from."""
+
+    session: Session
+    data: DataOptions  # how the dataset was opened (what a save records)
+    files_dir: Path
+    screenshot_dir: Path
+    keymap: dict[str, str] = field(default_factory=dict)
+    state: SessionState | None = None  # what --load read (breakpoints, watches, ...)
+
+
+def files_dir(text: str) -> Path:
+    """--files-dir as an absolute, symlink-free folder that exists."""
+    path = Path(os.path.realpath(os.path.expanduser(text)))
+    if not path.exists():
+        raise UsageError(f"--files-dir {text}: no such directory")
+    if not path.is_dir():
+        raise UsageError(f"--files-dir {text}: not a directory")
+    return path
+
+
+def screenshot_dir(text: str, root: Path) -> Path:
+    """--screenshot-dir inside --files-dir (relative to it, or absolute within it)."""
+    from .paths import PathError, inside
+
+    try:
+        folder = inside(text, root)
+    except PathError as err:
+        raise UsageError(f"--screenshot-dir: {err} (it must lie inside --files-dir)") from None
+    if not folder.is_dir():
+        raise UsageError(f"--screenshot-dir {text}: not a directory")
+    return folder
+
+
+def run_options_given(argv: Sequence[str]) -> list[str]:
+    """The data and training options present in ``argv`` (the limits excepted: they
+    belong to this machine, not to the run)."""
+    probe = argparse.ArgumentParser(add_help=False)
+    add_data_options(probe)
+    add_train_options(probe)
+    names = {}
+    for action in probe._actions:  # argparse keeps no public list of a parser's options
+        action.default = argparse.SUPPRESS
+        names[action.dest] = action.option_strings[0]
+    given, _ = probe.parse_known_args(list(argv))
+    return [names[dest] for dest in vars(given) if dest not in LIMIT_DESTS]
+
+
+def resume(args: argparse.Namespace, argv: Sequence[str]):
+    """Session, data options and state of ``--load FILE``; UsageError if anything is off."""
+    from .core.savefile import SaveFileError, load, restore
+    from .options import data_and_config
+
+    given = run_options_given(argv)
+    if given:
+        raise UsageError(f"--load takes the data and training options from the file; "
+                         f"drop {', '.join(given)}")
+    limits = data_and_config(args)[0].limits
+    try:
+        session, state = restore(load(args.load), limits)
+    except SaveFileError as err:
+        text = str(err)
+        raise UsageError(text if text.startswith(args.load) else f"{args.load}: {text}") \
+            from None
+    return session, state.data_options(limits), state
+
+
+def prepare(args: argparse.Namespace, argv: Sequence[str]) -> AppSetup:
+    """Check everything the app needs from the command line, in the order a user fixes it."""
+    root = files_dir(args.files_dir)
+    shots = screenshot_dir(args.screenshot_dir, root)
+    from .app.keymap import KeymapError, load_keymap
+
+    try:
+        keymap = load_keymap(args.keymap)
+    except KeymapError as err:
+        raise UsageError(str(err)) from None
+    if args.load:
+        session, data, state = resume(args, argv)
+    else:
+        (session, data), state = open_session(args), None
+    return AppSetup(session, data, root, shots, keymap, state)

@@ -1,0 +1,114 @@
+"""Reading a session document field by field: each missing or wrong-typed field is one line.
+
+Kept apart from :mod:`.savefile` (the format and its use) because it is long and
+dull, as checking every field of untrusted input should be.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+from .phases import PHASES
+from .savefile import (
+    MAX_TEXT,
+    MAX_UPDATE,
+    Breakpoint,
+    DatasetRef,
+    Edit,
+    Place,
+    SaveFileError,
+    SessionState,
+)
+from .session import TrainConfig
+
+_MISSING = object()
+TYPES = {int: "a whole number", float: "a number", str: "text", bool: "true or false",
+         list: "a list", dict: "an object"}
+
+
+def _field(doc: dict, key: str, kind: type, where: str, *, optional: bool = False,
+           default: Any = _MISSING) -> Any:
+    """doc[key] as ``kind`` (an int is a number too; a bool is not a number)."""
+    if key not in doc:
+        if default is not _MISSING:
+            return default
+        raise SaveFileError(f"{where}: the field '{key}' is missing")
+    value = doc[key]
+    if value is None and optional:
+        return None
+    ok = isinstance(value, kind) and not (kind in (int, float) and isinstance(value, bool))
+    if kind is float and isinstance(value, int) and not isinstance(value, bool):
+        value, ok = float(value), True
+    if not ok:
+        shown = "null" if value is None else type(value).__name__
+        raise SaveFileError(f"{where}: the field '{key}' must be {TYPES[kind]}"
+                            f"{' or null' if optional else ''}, not {shown}")
+    if kind is float and not math.isfinite(value):
+        raise SaveFileError(f"{where}: the field '{key}' must be a finite number")
+    if kind is str and len(value) > MAX_TEXT and key != "source":
+        raise SaveFileError(f"{where}: the field '{key}' is longer than {MAX_TEXT} characters")
+    return value
+
+
+def _object(doc: dict, key: str, where: str) -> dict:
+    return _field(doc, key, dict, where)
+
+
+def _update(doc: dict, where: str) -> int:
+    u = _field(doc, "update", int, where)
+    if not 0 <= u <= MAX_UPDATE:
+        raise SaveFileError(f"{where}: the field 'update' must be in 0..{MAX_UPDATE:,}, "
+                            f"not {u}")
+    return u
+
+
+def _items(doc: dict, key: str, kind: type, where: str) -> list:
+    values = _field(doc, key, list, where)
+    for i, v in enumerate(values):
+        if not isinstance(v, kind):
+            raise SaveFileError(f"{where}: {key}[{i}] must be {TYPES[kind]}")
+    return values
+
+
+def state_from_json(doc: dict, where: str) -> SessionState:
+    """A SessionState from a parsed document whose format and version were checked."""
+    c = _object(doc, "config", where)
+    w = f"{where}: config"
+    config = TrainConfig(hidden=_field(c, "hidden", int, w), lr=_field(c, "lr", float, w),
+                         epochs=_field(c, "epochs", int, w), seed=_field(c, "seed", int, w),
+                         init_scale=_field(c, "init_scale", float, w),
+                         shuffle=_field(c, "shuffle", bool, w))
+    try:
+        config.validate()
+    except ValueError as err:
+        raise SaveFileError(f"{w}: {err}") from None
+    d = _object(doc, "dataset", where)
+    w = f"{where}: dataset"
+    sha = _field(d, "sha256", str, w)
+    if len(sha) != 64 or any(ch not in "0123456789abcdef" for ch in sha):
+        raise SaveFileError(f"{w}: 'sha256' must be 64 lowercase hex digits")
+    source = _field(d, "source", str, w)
+    if not source or len(source) > 4096 or "\x00" in source:
+        raise SaveFileError(f"{w}: 'source' must be lab, iris, a file path or an http(s) URL")
+    dataset = DatasetRef(source, _field(d, "inputs", str, w, optional=True),
+                         _field(d, "target", str, w, optional=True),
+                         _field(d, "test_fraction", float, w, optional=True),
+                         _field(d, "normalize", bool, w), sha)
+    edits = tuple(Edit(_update(e, f"{where}: edits[{i}]"), _field(e, "text", str,
+                                                                   f"{where}: edits[{i}]"))
+                  for i, e in enumerate(_items(doc, "edits", dict, where)))
+    breakpoints = tuple(Breakpoint(_field(b, "text", str, f"{where}: breakpoints[{i}]"),
+                                   _field(b, "enabled", bool, f"{where}: breakpoints[{i}]"))
+                        for i, b in enumerate(_items(doc, "breakpoints", dict, where)))
+    watches = tuple(_field({"watch": t}, "watch", str, f"{where}: watches[{i}]")
+                    for i, t in enumerate(_items(doc, "watches", str, where)))
+    p = _object(doc, "cursor", where)
+    phase = _field(p, "phase", int, f"{where}: cursor")
+    if not 0 <= phase < len(PHASES):
+        raise SaveFileError(f"{where}: cursor: 'phase' must be in 0..{len(PHASES) - 1}, "
+                            f"not {phase}")
+    cursor = Place(_update(p, f"{where}: cursor"), phase)
+    version = doc.get("program_version")
+    return SessionState(config, dataset, edits, breakpoints, watches, cursor,
+                        version if isinstance(version, str) else "?")

@@ -1,0 +1,225 @@
+"""A saved session: a small versioned JSON document, and rebuilding the session from it.
+
+A session is determined by its options, so the file holds no numbers of the run:
+the training config, how the dataset was chosen (with a SHA-256 of the arrays the
+run trained on), the edits in the order they were made, the breakpoints, the
+watches and the cursor. :func:`restore` rebuilds the dataset and the run from
+those, checks the hash (a CSV edited since, another seed's split, a URL that
+serves other rows: "the data changed since it was saved"), replays the edits and
+goes to the cursor: the same bits as when it was saved, as every step is
+deterministic. Writing is atomic and never replaces a file unless asked.
+
+The hash covers the training and test arrays (shapes, then float64 little-endian
+bytes) rather than the file: the lab and Iris have no file of their own, and the
+split and scaling are part of what must not change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import stat
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from .. import __version__
+from .atomic import write_atomic
+from .data import DataError, Dataset
+from .limits import Limits
+from .phases import PHASES
+from .session import Session, TrainConfig
+from .source import is_url
+from .training import DataOptions, build_session
+
+__all__ = ["FORMAT", "FORMAT_VERSION", "MAX_BYTES", "Breakpoint", "DatasetRef", "Edit",
+           "Place", "SaveFileError", "SessionState", "data_sha256", "load", "restore", "save",
+           "state_of"]
+
+FORMAT = "backprop-tui session"
+FORMAT_VERSION = 1
+MAX_BYTES = 16 * 1024 * 1024  # thousands of edits fit in far less
+MAX_TEXT = 1000  # characters of one edit, breakpoint or watch
+MAX_UPDATE = 10**9  # a cursor further than any class runs; reaching it replays the run
+
+
+class SaveFileError(ValueError):
+    """A session file that cannot be saved, read or resumed; ``str`` is one line."""
+
+
+@dataclass(frozen=True)
+class DatasetRef:
+    """How the dataset was chosen (what ``--dataset`` and its options said) and its hash."""
+
+    source: str  # "lab", "iris", an absolute file path or an http(s) URL
+    inputs: str | None = None
+    target: str | None = None
+    test_fraction: float | None = None
+    normalize: bool = False
+    sha256: str = ""
+
+
+@dataclass(frozen=True)
+class Edit:
+    update: int
+    text: str  # as typed: "W1[0,1] = 0.5", "lr = 0.1"
+
+
+@dataclass(frozen=True)
+class Breakpoint:
+    text: str
+    enabled: bool = True
+
+
+@dataclass(frozen=True)
+class Place:
+    update: int = 0
+    phase: int = 0  # index into PHASES
+
+
+@dataclass(frozen=True)
+class SessionState:
+    """Everything a saved session holds."""
+
+    config: TrainConfig
+    dataset: DatasetRef
+    edits: tuple[Edit, ...] = ()
+    breakpoints: tuple[Breakpoint, ...] = ()
+    watches: tuple[str, ...] = ()
+    cursor: Place = field(default_factory=Place)
+    program_version: str = __version__
+
+    def data_options(self, limits: Limits | None = None) -> DataOptions:
+        d = self.dataset
+        return DataOptions(d.source, d.inputs, d.target, d.test_fraction, d.normalize,
+                           limits or Limits())
+
+
+def data_sha256(dataset: Dataset) -> str:
+    """SHA-256 of the arrays trained and tested on: shapes, then float64 LE bytes."""
+    h = hashlib.sha256(b"backprop-tui data 1\n")
+    for a in (dataset.X_train, dataset.y_train, dataset.X_test, dataset.y_test):
+        h.update(repr(a.shape).encode())
+        h.update(np.ascontiguousarray(a, dtype="<f8").tobytes())
+    return h.hexdigest()
+
+
+def state_of(session: Session, data: DataOptions, *, edits: tuple[Edit, ...] = (),
+             breakpoints: tuple[Breakpoint, ...] = (), watches: tuple[str, ...] = ()
+             ) -> SessionState:
+    """The state to save for ``session``, opened with ``data`` (as the command line did)."""
+    source = data.source
+    if source not in ("lab", "iris") and not is_url(source):
+        source = os.path.abspath(os.path.expanduser(source))  # resumable from elsewhere
+    ref = DatasetRef(source, data.inputs, data.target, data.test_fraction, data.normalize,
+                     data_sha256(session.dataset))
+    c = session.cursor
+    return SessionState(session.config, ref, tuple(edits), tuple(breakpoints), tuple(watches),
+                        Place(c.update, c.phase))
+
+
+def to_json(state: SessionState) -> dict[str, Any]:
+    return {"format": FORMAT, "format_version": FORMAT_VERSION,
+            "program_version": state.program_version, "config": asdict(state.config),
+            "dataset": asdict(state.dataset), "edits": [asdict(e) for e in state.edits],
+            "breakpoints": [asdict(b) for b in state.breakpoints],
+            "watches": list(state.watches), "cursor": asdict(state.cursor)}
+
+
+def save(path: Path | str, state: SessionState, overwrite: bool = False) -> Path:
+    """Write ``state`` to ``path`` atomically; refuse an existing file unless ``overwrite``.
+    Raises :class:`~.atomic.WriteError` (one line). A path typed in the app must first go
+    through :func:`backprop_tui.paths.inside`."""
+    text = json.dumps(to_json(state), indent=2, allow_nan=False) + "\n"
+    return write_atomic(path, lambda out: out.write(text), overwrite=overwrite)
+
+
+def _read(path: Path) -> str:
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError:
+        raise SaveFileError(f"{path}: file not found") from None
+    except OSError as err:
+        raise SaveFileError(f"{path}: cannot read: {err.strerror or err}") from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise SaveFileError(f"{path}: not a regular file; give a saved session (.json)")
+        os.set_blocking(fd, True)
+        with os.fdopen(os.dup(fd), "rb") as stream:
+            data = stream.read(MAX_BYTES + 1)
+    except OSError as err:
+        raise SaveFileError(f"{path}: cannot read: {err.strerror or err}") from None
+    finally:
+        os.close(fd)
+    if len(data) > MAX_BYTES:
+        raise SaveFileError(f"{path}: larger than a session file's {MAX_BYTES // 2**20} MiB "
+                            "limit")
+    try:
+        return data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise SaveFileError(f"{path}: not a session file (not UTF-8 text)") from None
+
+
+def _refuse_constant(name: str) -> None:
+    raise ValueError(f"non-finite number {name}")
+
+
+def load(path: Path | str) -> SessionState:
+    """Read and check a session file; every problem is a SaveFileError of one line that
+    names the file (the dataset's hash is checked by :func:`restore`)."""
+    path = Path(path)
+    text = _read(path)
+    try:
+        doc = json.loads(text, parse_constant=_refuse_constant)
+    except json.JSONDecodeError as err:
+        raise SaveFileError(f"{path}: not a session file: invalid JSON at line {err.lineno}, "
+                            f"column {err.colno} (truncated?)") from None
+    except RecursionError:
+        raise SaveFileError(f"{path}: not a session file: nested too deeply") from None
+    except ValueError as err:
+        raise SaveFileError(f"{path}: not a session file: {err}") from None
+    if not isinstance(doc, dict) or doc.get("format") != FORMAT:
+        raise SaveFileError(f"{path}: not a backprop-tui session file (no \"format\": "
+                            f"\"{FORMAT}\")")
+    version = doc.get("format_version")
+    if version != FORMAT_VERSION:
+        raise SaveFileError(f"{path}: saved in format version {version!r} (by backprop-tui "
+                            f"{doc.get('program_version', '?')}); this version "
+                            f"({__version__}) reads format {FORMAT_VERSION}")
+    from .savecheck import state_from_json
+
+    return state_from_json(doc, str(path))
+
+
+def restore(state: SessionState, limits: Limits | None = None) -> tuple[Session, SessionState]:
+    """Rebuild the session of ``state``: the dataset (its hash must match), the edits in
+    order (``goto(update)`` then ``Session.edit(text)``), then the cursor."""
+    try:
+        session = build_session(state.data_options(limits), state.config)
+    except (DataError, ValueError) as err:
+        raise SaveFileError(f"cannot rebuild the saved dataset: {err}") from None
+    if data_sha256(session.dataset) != state.dataset.sha256:
+        raise SaveFileError(f"the data changed since it was saved (dataset "
+                            f"{state.dataset.source}: its rows, split or scaling differ)")
+    edit = getattr(Session, "edit", None)
+    if state.edits and edit is None:
+        raise SaveFileError(f"the session has {len(state.edits)} edit(s), and this version "
+                            "of backprop-tui cannot apply edits")
+    for i, e in enumerate(state.edits, 1):
+        if not session.goto(e.update):
+            raise SaveFileError(f"edit {i} ({e.text!r}) is at update {e.update}, which the run "
+                                "cannot reach (it diverged before)")
+        try:
+            session.edit(e.text)  # type: ignore[attr-defined]
+        except ValueError as err:
+            raise SaveFileError(f"edit {i} ({e.text!r}): {err}") from None
+    c = state.cursor
+    if not session.goto(c.update, c.phase):
+        d = session.divergence
+        raise SaveFileError(f"the cursor (update {c.update}, phase {PHASES[c.phase].key}) lies "
+                            f"beyond the run's end (it diverges at update "
+                            f"{d.update if d else '?'})")
+    return session, state

@@ -1,0 +1,69 @@
+"""Paths typed into the app stay inside one folder (``--files-dir``).
+
+Served to a browser (``backprop-tui serve``), the app is driven by whoever opens
+the page, and every file name they type (a save, an export, a screenshot folder)
+is a door into this machine. So a typed path is resolved inside one directory
+and refused, in one line, when it could lead anywhere else: ``..``, an absolute
+path elsewhere, a symlink (the file or any folder on the way) pointing out,
+an empty name, a NUL byte, a control character or an over-long name. Nothing
+here imports Textual: the command line checks its options with it too.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+__all__ = ["MAX_NAME_BYTES", "MAX_PATH_BYTES", "PathError", "inside"]
+
+MAX_NAME_BYTES = 255  # one file or folder name, as most file systems allow
+MAX_PATH_BYTES = 1024  # a whole typed path: longer is a mistake or an attack
+
+
+class PathError(ValueError):
+    """A typed path that may not be used; ``str`` is one line saying why."""
+
+
+def _shown(text: str, limit: int = 60) -> str:
+    """The path as the user typed it, quoted, cut, and on one line whatever it holds."""
+    cut = text if len(text) <= limit else text[: limit - 1] + "…"
+    return repr(cut)
+
+
+def inside(text: str, root: Path | str) -> Path:
+    """The absolute, symlink-free path that ``text`` names inside ``root``, or PathError.
+
+    A relative ``text`` is taken from ``root``; an absolute one must already lie in
+    it. ``root`` itself is allowed (a folder given as ``.``). The check reads the
+    file system as it is now: the caller writes through a temporary file and a
+    rename in the folder returned, which replaces rather than follows a symlink that
+    appears later at the final name.
+    """
+    base = Path(os.path.realpath(root))
+    if not text or not text.strip():
+        raise PathError("no file name given")
+    if "\x00" in text:
+        raise PathError(f"{_shown(text)}: the name contains a NUL byte")
+    if any(ord(c) < 32 or ord(c) == 127 for c in text):
+        raise PathError(f"{_shown(text)}: the name contains a control character")
+    if len(text.encode("utf-8", "surrogatepass")) > MAX_PATH_BYTES:
+        raise PathError(f"{_shown(text)}: the path is longer than {MAX_PATH_BYTES} bytes")
+    typed = Path(text)
+    for part in typed.parts:
+        if len(part.encode("utf-8", "surrogatepass")) > MAX_NAME_BYTES:
+            raise PathError(f"{_shown(text)}: a name in it is longer than {MAX_NAME_BYTES} "
+                            "bytes")
+    if ".." in typed.parts:
+        raise PathError(f"{_shown(text)}: '..' is not allowed; give a path inside {base}")
+    resolved = Path(os.path.realpath(typed if typed.is_absolute() else base / typed))
+    if resolved != base and base not in resolved.parents:
+        if typed.is_absolute() and not _lexically_inside(typed, base):
+            raise PathError(f"{_shown(text)}: outside {base}; give a path inside it")
+        raise PathError(f"{_shown(text)}: a symlink leads out of {base} (to {resolved})")
+    return resolved
+
+
+def _lexically_inside(path: Path, base: Path) -> bool:
+    """Whether ``path`` as written (no symlinks followed) lies in ``base``."""
+    normal = Path(os.path.normpath(path))
+    return normal == base or base in normal.parents

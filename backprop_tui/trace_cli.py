@@ -1,0 +1,113 @@
+"""``backprop-tui trace``: every quantity of every phase, update by update, as JSONL or CSV.
+
+Kept apart from :mod:`backprop_tui.cli` (which dispatches here) so that module
+stays small; like ``train``, it never imports Textual.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Sequence
+
+from .options import (
+    EXIT_DIVERGED,
+    PROG,
+    Parser,
+    UsageError,
+    add_data_options,
+    add_train_options,
+    open_session,
+)
+
+TRACE_EPILOG = ("EPOCH:SAMPLE counts as the app does: epochs from 0, samples 1..N in each "
+                "epoch; both ends are included. Example: backprop-tui trace --from 0:1 "
+                "--to 1:200 --format csv -o trace.csv")
+
+
+def max_updates(text: str) -> int:
+    """--max-updates: a whole number between 1 and the trace limit (it can only lower it)."""
+    from .core.trace import TRACE_LIMIT
+
+    try:
+        value = int(text)
+    except ValueError:
+        raise UsageError(f"--max-updates {text!r}: not a whole number") from None
+    if not 1 <= value <= TRACE_LIMIT:
+        raise UsageError(f"--max-updates {value}: must be between 1 and {TRACE_LIMIT:,}")
+    return value
+
+
+def trace_parser() -> Parser:
+    parser = Parser(prog=f"{PROG} trace", epilog=TRACE_EPILOG,
+                    description="Write every quantity of every phase (x, y, W1, ..., z1, a1, "
+                                "..., dW1, db1, W1_new, ...) for each update in a range, as "
+                                "the app shows them.")
+    add_data_options(parser)
+    add_train_options(parser)
+    g = parser.add_argument_group("trace")
+    g.add_argument("--from", dest="start", metavar="E:S",
+                   help="first update: epoch E (from 0), sample S (from 1); default 0:1")
+    g.add_argument("--to", dest="stop", metavar="E:S",
+                   help="last update, included (default: the end of --from's epoch)")
+    g.add_argument("--format", choices=("jsonl", "csv"),
+                   help="jsonl: one JSON object per update (default; csv when -o ends in "
+                        ".csv); csv: one column per array element, W1[0,1]")
+    g.add_argument("-o", "--output", metavar="FILE",
+                   help="write to FILE (atomically; '-' or none: standard output)")
+    g.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+    g.add_argument("--max-updates", type=max_updates, default=None, metavar="N",
+                   help="refuse a range of more than N updates (default and most: 1,000,000)")
+    return parser
+
+
+def run_trace(argv: Sequence[str]) -> int:
+    args = trace_parser().parse_args(argv)
+    import os
+
+    from .core.atomic import WriteError, write_atomic
+    from .core.trace import (
+        TRACE_LIMIT,
+        TraceError,
+        trace_records,
+        update_range,
+        write_csv,
+        write_jsonl,
+    )
+
+    to_file = args.output not in (None, "-")
+    fmt = args.format or ("csv" if to_file and args.output.lower().endswith(".csv")
+                          else "jsonl")
+    if to_file and os.path.lexists(args.output):
+        if not args.force:
+            raise UsageError(f"{args.output}: already exists; not overwritten (--force "
+                             "replaces it)")
+        if not os.path.isfile(args.output):
+            raise UsageError(f"{args.output}: not a regular file; not replaced (to write to "
+                             "a device or a pipe, use -o - and redirect)")
+    session, _ = open_session(args)
+    try:
+        updates = update_range(args.start, args.stop, session.n, session.config.epochs,
+                               args.max_updates or TRACE_LIMIT)
+    except TraceError as err:
+        raise UsageError(str(err)) from None
+    ds = session.dataset
+
+    def write(out) -> None:
+        records = trace_records(session, updates)
+        if fmt == "csv":
+            write_csv(records, out, ds.n_inputs, session.config.hidden)
+        else:
+            write_jsonl(records, out)
+
+    if to_file:
+        try:
+            write_atomic(args.output, write, overwrite=args.force)
+        except WriteError as err:
+            raise UsageError(str(err)) from None
+    else:
+        write(sys.stdout)
+        sys.stdout.flush()
+    if session.divergence is not None and session.divergence.update <= updates[-1]:
+        print(f"{PROG}: {session.divergence.message} (the trace ends there)", file=sys.stderr)
+        return EXIT_DIVERGED
+    return 0

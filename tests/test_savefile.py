@@ -1,0 +1,286 @@
+"""Saved sessions: the format, atomic writes, every refusal as one line, and the round trip.
+
+A save must come back as the very session (config, dataset, cursor: the same bits at
+the same place); a file that is corrupt, from another format, or whose data changed
+must be refused in words, and a failing write must leave the old file as it was.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from dataclasses import replace
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from backprop_tui.core import savefile
+from backprop_tui.core.atomic import WriteError
+from backprop_tui.core.savefile import (
+    FORMAT_VERSION,
+    Breakpoint,
+    Edit,
+    Place,
+    SaveFileError,
+    SessionState,
+    data_sha256,
+    load,
+    restore,
+    save,
+    state_of,
+)
+from backprop_tui.core.session import Session, TrainConfig
+from backprop_tui.core.training import DataOptions, build_session
+
+CSV = "a,b,t\n" + "".join(f"{i % 7 / 7},{i % 5 / 5},{i % 4 / 4}\n" for i in range(40))
+
+
+def saved_state(data: DataOptions, config: TrainConfig, update: int, phase: int,
+                **extra) -> tuple[Session, SessionState]:
+    session = build_session(data, config)
+    session.goto(update, phase)
+    return session, state_of(session, data, **extra)
+
+
+def test_the_document_holds_what_the_format_says(tmp_path: Path) -> None:
+    _, state = saved_state(DataOptions("iris", normalize=True),
+                           TrainConfig(hidden=3, lr=0.25, shuffle=True), 130, 7,
+                           breakpoints=(Breakpoint("L < 0.01"), Breakpoint("epoch == 3", False)),
+                           watches=("W2[0,1]", "L"), edits=(Edit(5, "W1[0,1] = 0.5"),))
+    path = save(tmp_path / "s.json", state)
+    doc = json.loads(path.read_text())
+    assert doc["format"] == "backprop-tui session" and doc["format_version"] == FORMAT_VERSION
+    assert doc["program_version"] == savefile.__version__
+    assert doc["config"] == {"hidden": 3, "lr": 0.25, "epochs": 20, "seed": 42,
+                             "init_scale": 0.1, "shuffle": True}
+    assert doc["dataset"]["source"] == "iris" and doc["dataset"]["normalize"] is True
+    assert len(doc["dataset"]["sha256"]) == 64
+    assert doc["edits"] == [{"update": 5, "text": "W1[0,1] = 0.5"}]
+    assert doc["breakpoints"] == [{"text": "L < 0.01", "enabled": True},
+                                  {"text": "epoch == 3", "enabled": False}]
+    assert doc["watches"] == ["W2[0,1]", "L"]
+    assert doc["cursor"] == {"update": 130, "phase": 7}
+    assert load(path) == state
+
+
+@pytest.mark.parametrize("case", ["lab", "iris-shuffle", "csv"])
+def test_round_trip_resumes_the_same_session(tmp_path: Path, case: str, monkeypatch) -> None:
+    (tmp_path / "d.csv").write_text(CSV)
+    monkeypatch.chdir(tmp_path)
+    data, config = {
+        "lab": (DataOptions(), TrainConfig(epochs=3)),
+        "iris-shuffle": (DataOptions("iris", normalize=True, test_fraction=0.3),
+                         TrainConfig(shuffle=True, seed=7, hidden=4)),
+        "csv": (DataOptions("d.csv", inputs="a,b", target="t"), TrainConfig(lr=1.5)),
+    }[case]
+    session, state = saved_state(data, config, 2 * build_session(data, config).n + 17, 9,
+                                 watches=("L",))
+    path = save(tmp_path / "s.json", state)
+    monkeypatch.chdir(tmp_path.parent)  # a CSV saved by a relative name resumes elsewhere
+    again, loaded = restore(load(path))
+    assert loaded == state and again.config == session.config
+    assert again.cursor == session.cursor
+    assert data_sha256(again.dataset) == data_sha256(session.dataset)
+    for name, value in session.values.items():
+        assert np.array_equal(again.values[name], value), name
+
+
+def test_an_existing_file_is_never_replaced_unless_asked(tmp_path: Path) -> None:
+    _, state = saved_state(DataOptions(), TrainConfig(), 3, 1)
+    path = tmp_path / "s.json"
+    path.write_text("precious")
+    with pytest.raises(WriteError, match="already exists"):
+        save(path, state)
+    assert path.read_text() == "precious"
+    save(path, state, overwrite=True)
+    assert load(path) == state
+    assert sorted(os.listdir(tmp_path)) == ["s.json"]  # no temporary file left
+
+
+def test_a_failing_write_leaves_the_original_and_no_temporary(tmp_path: Path,
+                                                              monkeypatch) -> None:
+    _, state = saved_state(DataOptions(), TrainConfig(), 3, 1)
+    path = tmp_path / "s.json"
+    save(path, state)
+    before = path.read_bytes()
+
+    def full_disk(fd: int) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", full_disk)
+    with pytest.raises(WriteError, match="No space left on device") as err:
+        save(path, replace(state, watches=("L",)), overwrite=True)
+    assert "\n" not in str(err.value)
+    assert path.read_bytes() == before
+    assert sorted(os.listdir(tmp_path)) == ["s.json"]
+
+
+def test_an_interrupted_write_leaves_nothing(tmp_path: Path, monkeypatch) -> None:
+    _, state = saved_state(DataOptions(), TrainConfig(), 3, 1)
+    monkeypatch.setattr(os, "fsync", lambda fd: (_ for _ in ()).throw(KeyboardInterrupt()))
+    with pytest.raises(KeyboardInterrupt):
+        save(tmp_path / "s.json", state)
+    assert os.listdir(tmp_path) == []
+
+
+def test_writing_into_a_missing_folder_is_one_line(tmp_path: Path) -> None:
+    _, state = saved_state(DataOptions(), TrainConfig(), 0, 0)
+    with pytest.raises(WriteError, match="cannot write in") as err:
+        save(tmp_path / "no" / "s.json", state)
+    assert "\n" not in str(err.value)
+
+
+def good_doc() -> dict:
+    _, state = saved_state(DataOptions(), TrainConfig(), 3, 1, watches=("L",),
+                           breakpoints=(Breakpoint("L > 1"),))
+    return savefile.to_json(state)
+
+
+def corrupt(doc: dict, path: str, value: object) -> dict:
+    *parents, last = path.split(".")
+    node = doc
+    for p in parents:
+        node = node[int(p)] if isinstance(node, list) else node[p]
+    if value is KeyError:
+        del node[last]
+    else:
+        node[last] = value
+    return doc
+
+
+BAD: list[tuple[str, object, str]] = [
+    ("format", "something else", "not a backprop-tui session file"),
+    ("format_version", 2, "format version 2"),
+    ("format_version", KeyError, "format version None"),
+    ("config", KeyError, "the field 'config' is missing"),
+    ("config.lr", "fast", "the field 'lr' must be a number, not str"),
+    ("config.lr", -1, "learning rate must be a finite number > 0"),
+    ("config.hidden", 2.5, "the field 'hidden' must be a whole number, not float"),
+    ("config.hidden", True, "must be a whole number, not bool"),
+    ("config.hidden", 10**6, "hidden units must be between 1 and 1000"),
+    ("config.shuffle", 1, "the field 'shuffle' must be true or false"),
+    ("dataset.sha256", "abc", "64 lowercase hex digits"),
+    ("dataset.source", "", "'source' must be lab, iris"),
+    ("dataset.normalize", KeyError, "the field 'normalize' is missing"),
+    ("dataset.test_fraction", "0.2", "must be a number or null"),
+    ("edits", {"update": 1}, "the field 'edits' must be a list"),
+    ("edits", [{"update": -1, "text": "lr = 1"}], "'update' must be in 0..1,000,000,000"),
+    ("edits", [{"update": 1}], "edits[0]: the field 'text' is missing"),
+    ("edits", [{"update": 1, "text": "x" * 5000}], "longer than 1000 characters"),
+    ("breakpoints", ["L > 1"], "breakpoints[0] must be an object"),
+    ("breakpoints.0.enabled", "yes", "must be true or false"),
+    ("watches", [3], "watches[0] must be text"),
+    ("cursor.phase", 11, "'phase' must be in 0..10"),
+    ("cursor.update", 10**12, "must be in 0..1,000,000,000"),
+    ("cursor", KeyError, "the field 'cursor' is missing"),
+]
+
+
+@pytest.mark.parametrize(("where", "value", "words"), BAD, ids=[f"{w}={v!r}"[:40]
+                                                                for w, v, _ in BAD])
+def test_every_bad_field_is_one_line(tmp_path: Path, where: str, value: object,
+                                     words: str) -> None:
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps(corrupt(good_doc(), where, value)))
+    with pytest.raises(SaveFileError) as err:
+        load(path)
+    message = str(err.value)
+    assert words in message and str(path) in message and "\n" not in message, message
+
+
+@pytest.mark.parametrize(("content", "words"), [
+    (b"", "invalid JSON at line 1"),
+    (b'{"format": "backprop-tui session", "format_ver', "invalid JSON"),
+    (b"\xff\xfe{}", "not UTF-8"),
+    (b"[1, 2]", "not a backprop-tui session file"),
+    (b'{"format": "backprop-tui session", "format_version": NaN}', "non-finite number NaN"),
+    (b"[" * 100_000 + b"]" * 100_000, "nested too deeply"),
+], ids=["empty", "cut", "binary", "list", "nan", "deep"])
+def test_corrupt_files_are_one_line(tmp_path: Path, content: bytes, words: str) -> None:
+    path = tmp_path / "s.json"
+    path.write_bytes(content)
+    with pytest.raises(SaveFileError) as err:
+        load(path)
+    assert words in str(err.value) and "\n" not in str(err.value)
+
+
+def test_truncated_save_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "s.json"
+    text = json.dumps(good_doc(), indent=2)
+    path.write_text(text[: len(text) // 2])
+    with pytest.raises(SaveFileError, match="truncated"):
+        load(path)
+
+
+def test_missing_too_big_and_not_regular_files(tmp_path: Path) -> None:
+    with pytest.raises(SaveFileError, match="file not found"):
+        load(tmp_path / "nope.json")
+    with pytest.raises(SaveFileError, match="not a regular file"):
+        load(tmp_path)
+    big = tmp_path / "big.json"
+    big.write_bytes(b" " * (savefile.MAX_BYTES + 1))
+    with pytest.raises(SaveFileError, match="16 MiB limit"):
+        load(big)
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    with pytest.raises(SaveFileError, match="not a regular file"):
+        load(fifo)  # opened without blocking, though no one writes
+
+
+def test_changed_data_is_refused(tmp_path: Path) -> None:
+    csv = tmp_path / "d.csv"
+    csv.write_text(CSV)
+    data = DataOptions(str(csv))
+    _, state = saved_state(data, TrainConfig(), 5, 0)
+    path = save(tmp_path / "s.json", state)
+    csv.write_text(CSV.replace("0.5", "0.25", 1))
+    with pytest.raises(SaveFileError, match="the data changed since it was saved"):
+        restore(load(path))
+    csv.unlink()
+    with pytest.raises(SaveFileError, match="cannot rebuild the saved dataset: .*not found"):
+        restore(load(path))
+
+
+def test_another_seed_is_other_data(tmp_path: Path) -> None:
+    """The split and the lab's rows depend on the seed: the hash sees it."""
+    _, state = saved_state(DataOptions(), TrainConfig(), 5, 0)
+    with pytest.raises(SaveFileError, match="the data changed"):
+        restore(replace(state, config=replace(state.config, seed=43)))
+
+
+def test_edits_are_replayed_in_order_then_the_cursor(monkeypatch) -> None:
+    calls: list[tuple[str, int, str]] = []
+
+    def edit(self: Session, text: str) -> None:
+        if text == "bad":
+            raise ValueError("unknown name 'bad'")
+        calls.append(("edit", self.cursor.update, text))
+
+    monkeypatch.setattr(Session, "edit", edit, raising=False)
+    _, state = saved_state(DataOptions(), TrainConfig(), 300, 4)
+    state = replace(state, edits=(Edit(10, "W1[0,1] = 0.5"), Edit(250, "lr = 0.1"),
+                                  Edit(12, "b2 = [0]")))
+    session, back = restore(state)
+    assert calls == [("edit", 10, "W1[0,1] = 0.5"), ("edit", 250, "lr = 0.1"),
+                     ("edit", 12, "b2 = [0]")]
+    assert (session.cursor.update, session.cursor.phase) == (300, 4) and back is state
+    with pytest.raises(SaveFileError, match=r"edit 2 \('bad'\): unknown name 'bad'"):
+        restore(replace(state, edits=(Edit(1, "lr = 1"), Edit(2, "bad"))))
+
+
+def test_edits_without_an_edit_method_are_refused(monkeypatch) -> None:
+    monkeypatch.delattr(Session, "edit", raising=False)
+    _, state = saved_state(DataOptions(), TrainConfig(), 3, 0)
+    restore(state)  # no edits: fine
+    with pytest.raises(SaveFileError, match="cannot apply edits"):
+        restore(replace(state, edits=(Edit(1, "lr = 1"),)))
+
+
+def test_a_cursor_beyond_a_diverged_run_is_refused(tmp_path: Path) -> None:
+    csv = tmp_path / "d.csv"
+    csv.write_text("a,t\n" + "0,0.5\n" * 5 + "1,1e300\n")
+    data = DataOptions(str(csv), test_fraction=0.0)
+    _, state = saved_state(data, TrainConfig(lr=1e10), 0, 0)
+    with pytest.raises(SaveFileError, match="beyond the run's end"):
+        restore(replace(state, cursor=Place(100, 0)))
