@@ -9,25 +9,26 @@ shown the session's new state. Who owns what: the Session owns the cursor,
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import TYPE_CHECKING
 
 from textual import events
-from textual.app import App, SystemCommand
-from textual.screen import Screen
-from textual.widgets import TabbedContent
+from textual.app import App
 
 from ..core.breakpoints import Breakpoints
 from ..core.session import Session
+from ..core.watches import Watches
 from .ask import AskMode
 from .autoplay import Autoplay
 from .debugger import DebuggerActions
-from .keys import APP_BINDINGS, DURING_RUN, binding_rows, palette_commands
+from .files import FileActions
+from .keys import APP_BINDINGS, DURING_RUN, hint
 from .main_screen import MainScreen
 from .palette import PALETTE, PROJECTOR
 from .runs import EpochRuns
-from .watching import WatchingActions
 from .student import Answer, StudentCompared, StudentRunner, student_note
+from .views import ViewActions
+from .watching import WatchingActions
 from .widgets.body import Body
 from .widgets.epochs_dialog import EpochsDialog
 from .widgets.position import PositionBar
@@ -35,11 +36,12 @@ from .widgets.prompt import PromptDialog
 
 if TYPE_CHECKING:  # the checker starts with a student file, not with the app
     from ..check.sandbox import StudentProcess
+    from ..core.savefile import SessionState
+    from ..core.training import DataOptions
 
-HINT = "n/→ step · p/← back · u update · e epoch · v plot view · space autoplay · ? help"
 
 
-class BackpropApp(DebuggerActions, WatchingActions, App[None]):
+class BackpropApp(DebuggerActions, WatchingActions, FileActions, ViewActions, App[None]):
     """Step through backprop on the lab's network, forwards and backwards in time."""
 
     CSS_PATH = "app.tcss"
@@ -48,8 +50,15 @@ class BackpropApp(DebuggerActions, WatchingActions, App[None]):
 
     def __init__(self, session: Session, student: StudentProcess | None = None,
                  theme: str | None = None, screenshot_dir: str = ".",
-                 files_dir: str | None = None, keymap: Mapping[str, str] | None = None) -> None:
+                 files_dir: str | None = None, keymap: Mapping[str, str] | None = None,
+                 data: DataOptions | None = None, state: SessionState | None = None) -> None:
+        """``data``: how the dataset was opened (a save records it); ``state``: a resumed
+        session's breakpoints and watches (its edits and place are in ``session``)."""
         super().__init__()
+        self.data = data
+        self.breakpoints, self.watches = Breakpoints(), Watches()
+        self._skipped = [] if state is None else self.restore_lists(
+            ((b.text, b.enabled) for b in state.breakpoints), state.watches)
         self.screenshot_dir = screenshot_dir
         self.files_dir = files_dir  # paths typed in stay inside it (paths.inside); None: free
         self.keymap = dict(keymap or {})  # binding id -> keys, checked by app/keymap.py
@@ -64,7 +73,6 @@ class BackpropApp(DebuggerActions, WatchingActions, App[None]):
         self.runs = EpochRuns(session, self.post_message)
         self.autoplay = Autoplay(self.set_interval, self._autoplay_tick)
         self.ask = AskMode()
-        self.breakpoints = Breakpoints()
         self._plot_after_run = False  # plot view set by a finished run, left at the next step
         self.main = MainScreen(None if self.student is None else self.student.name,
                                on_ready=self._first_show)
@@ -85,8 +93,12 @@ class BackpropApp(DebuggerActions, WatchingActions, App[None]):
         self.main.show_warning(self.session.dataset.warnings)
         PALETTE.update(self.theme_variables)
         self.theme_changed_signal.subscribe(self, self._theme_changed)
+        if len(self.watches):
+            self.call_after_refresh(self.main.add_watch_tab)
         self.show_state()
         self.say_default()
+        if self._skipped:  # a resumed session's conditions that no longer parse
+            self.main.say("; ".join(self._skipped), PALETTE.warning)
 
     def _theme_changed(self, theme: object) -> None:
         """Every colour comes from the theme: take the new one's and draw again."""
@@ -118,7 +130,7 @@ class BackpropApp(DebuggerActions, WatchingActions, App[None]):
         if self.student is not None:
             answer = self.student.answer_for(s)
         self.main.show(self.ask.view(s), answer, student_note(answer, s.cursor.phase),
-                       self.ask.on, self.running)
+                       self.ask.on, self.running, self.watches)
 
     def say_default(self) -> None:
         if self._at_divergence():
@@ -129,7 +141,7 @@ class BackpropApp(DebuggerActions, WatchingActions, App[None]):
                           "Work it out from the numbers shown; n reveals it.",
                           f"bold {PALETTE.warning}")
         else:
-            self.main.say(HINT, "dim")
+            self.main.say(hint(self), "dim")
 
     def action_dismiss_warning(self) -> None:
         self.main.show_warning(None)
@@ -237,40 +249,6 @@ class BackpropApp(DebuggerActions, WatchingActions, App[None]):
         self._moved(True)
         self.main.say("reset to the initial parameters; the run so far is kept, "
                       "so e / E replay it at once")
-
-    def action_next_tab(self) -> None:
-        tabs = self.main.query_one("#plots", TabbedContent)
-        tabs.active = "tab-fit" if tabs.active == "tab-loss" else "tab-loss"
-
-    def action_plot_view(self) -> None:
-        """The plot takes the room (and the numbers step aside), or gives it back."""
-        self._plot_after_run = False
-        body = self.main.query_one(Body)
-        body.toggle_class("-plot-view")
-        self.call_after_refresh(self.show_state)
-
-    def action_gradcheck(self) -> None:
-        from .widgets.gradcheck import GradCheckScreen  # the check's code loads when asked
-
-        # What the class is asked for stays hidden here too.
-        self.push_screen(GradCheckScreen.of(self.session, set(self.ask.hidden(self.session))))
-
-    def action_full_values(self) -> None:
-        from .widgets.full_values import FullValuesScreen
-
-        self.push_screen(FullValuesScreen(self.ask.view(self.session)))
-
-    def action_help(self) -> None:
-        from .widgets.help import HelpScreen
-
-        self.push_screen(HelpScreen(binding_rows(self)))
-
-    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
-        return palette_commands(self, super().get_system_commands(screen))
-
-    def action_save_screenshot(self) -> None:
-        """An SVG of the screen in --screenshot-dir, inside --files-dir."""
-        self.main.save_picture(self.screenshot_dir, self.files_dir)
 
     # -- autoplay --------------------------------------------------------------
     def action_autoplay(self) -> None:

@@ -46,10 +46,18 @@ APP_BINDINGS = [
             tooltip="list the breakpoints: enable, disable, delete"),
     Binding("c", "continue", "Continue", id="continue", show=False,
             tooltip="run until a breakpoint holds (at most --epochs epochs on)"),
+    Binding("w", "add_watch", "Watch", id="add_watch", show=False,
+            tooltip="watch an expression (W2[0,1], L, norm(dW1)): its value and history"),
+    Binding("W", "watches", "Watches", id="watches", show=False,
+            tooltip="list the watches: delete"),
     Binding("colon", "goto", "Go to", id="goto", show=False,
             tooltip="jump to a place: epoch sample [phase] (runs forward if needed)"),
     Binding("equals_sign", "set_value", "Set", id="set_value", show=False,
             tooltip="set a parameter or η from this sample on: W1[0,1] = 0.5, lr = 0.1"),
+    Binding("ctrl+s", "save_session", "Save", id="save_session", show=False,
+            tooltip="save the session (data, options, edits, breakpoints, watches, place)"),
+    Binding("ctrl+e", "export_sample", "Export", id="export_sample", show=False,
+            tooltip="export this sample's numbers as JSON"),
     Binding("r", "reset", "Reset", id="reset", show=False,
             tooltip="back to the initial parameters"),
     Binding("a", "ask(1)", "Ask", id="ask_on",
@@ -80,6 +88,23 @@ def keys_of(app: App, binding: Binding) -> list[str]:
     """The keys of ``binding`` now: the keymap's (``app.keymap``, app/keymap.py) or its own."""
     keymap = getattr(app, "keymap", None) or {}
     return (keymap.get(binding.id or "") or binding.key).split(",")
+
+
+HINT_WORDS = (("step_forward", "step"), ("step_back", "back"), ("plot_view", "plot view"),
+              ("goto", "go to"), ("add_breakpoint", "break"), ("add_watch", "watch"),
+              ("set_value", "set"), ("help", "help"))
+
+
+def hint(app: App) -> str:
+    """The status line's reminder of the keys (the Footer has no room for them), with the
+    keymap's keys: "n/→ step · p/← back · … · ? help"."""
+    by_id = {b.id: b for b in APP_BINDINGS}
+    parts = []
+    for binding_id, word in HINT_WORDS:
+        keys = keys_of(app, by_id[binding_id])[:2]
+        shown = "/".join(app.get_key_display(Binding(k, "")) for k in keys)
+        parts.append(f"{shown} {word}")
+    return " · ".join(parts)
 
 
 def binding_rows(app: App) -> list[tuple[str, str, str]]:

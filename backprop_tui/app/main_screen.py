@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from rich.text import Text
 from textual.app import ComposeResult
@@ -17,6 +18,7 @@ from textual.screen import Screen
 from textual.widget import MountError
 from textual.widgets import Footer, Static, TabbedContent, TabPane, Tabs
 
+from ..core.phases import UPDATE_PHASE
 from ..core.records import RunningEpoch
 from ..core.session import RunResult, Session
 from ..paths import PathError, inside
@@ -30,6 +32,10 @@ from .widgets.params import ParamsPanel
 from .widgets.position import PositionBar
 from .widgets.status import StatusBar
 from .widgets.values import BACKWARD, FORWARD, ValuesPanel
+from .widgets.watch_line import WatchLine
+
+if TYPE_CHECKING:
+    from ..core.watches import Watches
 
 TITLES = {"network": "Network", "params": "Parameters", "forward": "Forward",
           "backward": "Backward", "equation": "Equation"}
@@ -58,6 +64,7 @@ class MainScreen(Screen):
                 with TabbedContent(id="plots"):
                     yield TabPane("Loss per epoch", id="tab-loss")
                     yield TabPane("Predictions vs targets", id="tab-fit")
+        yield WatchLine(id="watches")
         yield Static(id="warning")
         yield StatusBar(id="status")
         yield Footer()
@@ -88,13 +95,48 @@ class MainScreen(Screen):
             self.show_plots(*self._last_plots)
 
     def show(self, view: Session | AskView, answer: Answer | None | bool, note: str | None,
-             asking: bool, running: bool) -> None:
+             asking: bool, running: bool, watches: Watches | None = None) -> None:
         """Draw ``view`` (the session, perhaps with questions hidden) everywhere."""
         width = self.app.size.width
         self.query_one(PositionBar).show(view, width, ask=asking)  # type: ignore[arg-type]
         self.query_one(Body).show(view, answer, note)  # type: ignore[arg-type]
+        self._watches = watches
+        if watches is not None:
+            items = list(zip((w.text for w in watches), watches.values_at(view), strict=True))
+            self.query_one(WatchLine).show(items, width)
         self.show_plots(view, running)
 
+    _watches: Watches | None = None
+
+    def add_watch_tab(self) -> None:
+        """The Watches plot tab, added with the first watch (no watch, no empty tab)."""
+        if self.query("#tab-watch"):
+            return
+        from .widgets.watch_plot import WatchPlot
+
+        self.query_one("#plots", TabbedContent).add_pane(
+            TabPane("Watches", WatchPlot(id="watch-plot"), id="tab-watch"))
+
+    def show_watch_plot(self, view: Session | AskView) -> None:
+        """Each watch's history, computed only while its tab is the one shown, and only
+        when the cursor's update (or the run's edits) changed."""
+        plots = self.query("#watch-plot")
+        tabs = self.query_one("#plots", TabbedContent)
+        if not plots or tabs.active != "tab-watch" or self._watches is None:
+            return
+        from ..core.watches import history, label
+
+        c = view.cursor
+        key = (c.update, c.phase == UPDATE_PHASE, tuple(view.edit_updates()),
+               tuple(w.text for w in self._watches), view.timeline.head)
+        plot = plots.first()
+        if key == plot._key:
+            return
+        series = []
+        for watch in self._watches:
+            updates, values = history(view, watch)
+            series.append((label(watch), [u / view.n for u in updates], values))
+        plot.show(series, [u / view.n for u in view.edit_updates()], key=key)
     _last_plots: tuple[Session | AskView, bool] | None = None
 
     def show_plots(self, view: Session | AskView, running: bool) -> None:
@@ -116,6 +158,7 @@ class MainScreen(Screen):
         loss_plots.first().show(s.epoch_records, epoch_so_far, marks)  # type: ignore
         if not running:
             self.query_one("#fit-plot").show(*s.fit(), key=s.cursor.update)  # type: ignore
+            self.show_watch_plot(s)
 
     def run_started(self, label: str) -> None:
         """A run or a go-to has started: the plot takes the room, ``label`` says what runs."""

@@ -8,6 +8,7 @@ runs to them in the worker thread, and says where a run stopped and why.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
 from ..core.breakpoints import BREAKPOINT, CANCELLED, DIVERGED, Stop, run_until
@@ -120,3 +121,54 @@ class WatchingActions(_Base):
             self._epochs_ran(RunResult(epochs, False, None))
         else:
             self.main.say(f"{stop.describe()} (c looks --epochs epochs ahead)", "bold")
+
+    # -- watches -------------------------------------------------------------------
+    def action_add_watch(self) -> None:
+        """Ask for an expression; the watch line shows its value at every step, and the
+        Watches plot tab its history over the updates."""
+
+        def check(text: str) -> Verdict:
+            try:
+                condition = self._condition(text)
+                self.watches.check(condition)
+            except (ConditionError, ValueError) as err:
+                return Verdict(False, str(err))
+            return Verdict(True, f"watches {condition.text} ({self._now(condition)})")
+
+        def chosen(text: str | None) -> None:
+            if not text:
+                return
+            self.watches.add(self._condition(text))
+            self.main.add_watch_tab()
+            self.show_state()
+            self.main.say(f"watching {text.strip()}: the line above the status shows it, "
+                          "t cycles to the Watches plot, W removes", PALETTE.success)
+            self._refresh_lists()
+
+        self.push_screen(PromptDialog(
+            "Watch", check, placeholder="e.g. W2[0,1]   L   norm(dW1)   y_hat - y",
+            hint="any expression of the step's names; W lists the watches"), chosen)
+
+    def action_watches(self) -> None:
+        from .widgets.breakpoints import WatchesScreen
+
+        self.push_screen(WatchesScreen(self.watches, self.action_add_watch),
+                         lambda _: self.show_state())
+
+    def restore_lists(self, breakpoints: Iterable[tuple[str, bool]],
+                      watches: Iterable[str]) -> list[str]:
+        """Breakpoints and watches of a resumed session; what no longer parses is skipped
+        and returned (one line each) for the status line."""
+        skipped: list[str] = []
+        for text, enabled in breakpoints:
+            try:
+                bp = self.breakpoints.add(self._condition(text))
+                bp.enabled = enabled
+            except (ConditionError, ValueError) as err:
+                skipped.append(f"breakpoint {text}: {err}")
+        for text in watches:
+            try:
+                self.watches.add(self._condition(text))
+            except (ConditionError, ValueError) as err:
+                skipped.append(f"watch {text}: {err}")
+        return skipped

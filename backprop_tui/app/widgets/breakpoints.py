@@ -89,3 +89,50 @@ class BreakpointsScreen(ModalScreen[None]):
 
     def action_close(self) -> None:
         self.dismiss(None)
+
+
+class WatchesScreen(BreakpointsScreen):
+    """The watch list: d deletes, w adds, escape closes."""
+
+    BINDINGS = [
+        Binding("d,delete", "delete", "Delete", id="watch_delete"),
+        Binding("w", "add", "Add", id="watch_add"),
+        Binding("escape,W,q", "close", "Close", id="watch_close"),
+    ]
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="breakpoints-body"):
+            yield Label("Watches: their values at the cursor are on the line above the "
+                        "status; t cycles the plot tabs to their history", id="breakpoints-title")
+            yield DataTable(id="breakpoints-table", cursor_type="row", zebra_stripes=True)
+            yield Label("d: delete · w: add · escape: close", id="breakpoints-keys")
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns("#", "expression", "plotted as")
+        self.refill()
+        table.focus()
+
+    def refill(self, row: int | None = None) -> None:
+        from ...core.watches import label
+
+        table = self.query_one(DataTable)
+        keep = table.cursor_row if row is None else row
+        table.clear()
+        for i, watch in enumerate(self.breakpoints, 1):
+            table.add_row(str(i), watch.text, label(watch))
+        if not len(self.breakpoints):
+            table.add_row("-", "no watch yet: w adds one", "")
+        table.move_cursor(row=min(max(keep, 0), max(len(self.breakpoints) - 1, 0)))
+
+    def _selected(self) -> int | None:
+        row = self.query_one(DataTable).cursor_row
+        return row if 0 <= row < len(self.breakpoints) else None
+
+    def action_delete(self) -> None:
+        i = self._selected()
+        if i is None:
+            self._say("nothing to delete")
+            return
+        self.breakpoints.delete(i)
+        self.refill()

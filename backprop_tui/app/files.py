@@ -1,0 +1,95 @@
+"""Files the app writes when asked: the session (ctrl+s) and this sample's numbers (ctrl+e).
+
+A name typed here is a door into the machine once the app is served to a
+browser, so every one goes through :func:`backprop_tui.paths.inside` (the
+folder of ``--files-dir``, else the working directory). An existing file is
+never replaced without asking: the dialog says so and a second enter does it.
+The writing itself (atomic: a temporary file, then a rename) is the core's.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..core.atomic import WriteError
+from ..paths import PathError, inside
+from .palette import PALETTE
+from .widgets.prompt import PromptDialog, Verdict
+
+if TYPE_CHECKING:
+    from .app import BackpropApp
+
+    _Base = BackpropApp
+else:
+    _Base = object
+
+SESSION_NAME = "session.btui.json"
+
+
+class FileActions(_Base):
+    """ctrl+s and ctrl+e: ask a file name inside the files folder, then write."""
+
+    @property
+    def files_root(self) -> Path:
+        return Path(self.files_dir) if self.files_dir else Path.cwd()
+
+    def _ask_file(self, question: str, default: str, write) -> None:
+        """Ask a name; ``write(path, overwrite)`` writes it and returns the path."""
+
+        def check(text: str) -> Verdict:
+            try:
+                path = inside(text.strip(), self.files_root)
+            except PathError as err:
+                return Verdict(False, str(err))
+            if path.is_dir():
+                return Verdict(False, f"{text.strip()} is a folder: type a file name")
+            if path.exists():
+                return Verdict(True, f"{path.name} exists: it would be replaced", confirm=True)
+            return Verdict(True, f"writes {path}")
+
+        def chosen(text: str | None) -> None:
+            if not text:
+                return
+            try:
+                path = inside(text.strip(), self.files_root)
+                written = write(path, path.exists())
+            except (PathError, WriteError, OSError) as err:
+                self.main.say(f"not saved: {err}", PALETTE.error)
+                return
+            self.main.say(f"saved {written}", PALETTE.success)
+
+        self.push_screen(PromptDialog(question, check, default=default,
+                                      hint=f"a file in {self.files_root}"), chosen)
+
+    def action_save_session(self) -> None:
+        """The whole session: data reference, options, edits, breakpoints, watches, place."""
+        if self.data is None:
+            self.main.say("this session was not opened from the command line: it has no "
+                          "data reference to save", PALETTE.error)
+            return
+        from ..core import savefile
+
+        def write(path: Path, overwrite: bool) -> Path:
+            s = self.session
+            state = savefile.state_of(
+                s, self.data,
+                edits=tuple(savefile.Edit(e.update, e.text) for e in s.edits),
+                breakpoints=tuple(savefile.Breakpoint(b.text, b.enabled)
+                                  for b in self.breakpoints),
+                watches=tuple(w.text for w in self.watches))
+            return savefile.save(path, state, overwrite=overwrite)
+
+        self._ask_file("Save the session as", SESSION_NAME, write)
+
+    def action_export_sample(self) -> None:
+        """This sample's numbers, every phase computed so far, as JSON."""
+        from ..core.trace import export_sample, sample_file_name
+
+        if self.ask.hidden(self.session):
+            self.main.say("ask mode: reveal the answer (n) before exporting it",
+                          PALETTE.warning)
+            return
+        self._ask_file("Export this sample's numbers as", sample_file_name(self.session),
+                       lambda path, overwrite: export_sample(self.session, path,
+                                                             overwrite=overwrite))
