@@ -150,7 +150,9 @@ class _Compiler:
             self.terms.setdefault(node.id, lambda c: c[name])
             return (lambda c: c[name]), (), "num"
         if name not in self.shapes:
-            close = difflib.get_close_matches(node.id, self.known(), n=1)
+            known = {n.lower(): n for n in self.known()}  # w1 -> W1, W3 -> W1, los -> loss
+            close = [known[m] for m in difflib.get_close_matches(node.id.lower(), known, n=1,
+                                                                 cutoff=0.5)]
             hint = f": did you mean {close[0]}?" if close else ""
             listed = ", ".join((*POSITION_NAMES, *MAIN_NAMES))
             raise ConditionError(f"unknown name {node.id!r} at {_where(node)}{hint} "
@@ -206,6 +208,8 @@ class _Compiler:
         return fn, rest, "num"
 
     def index_value(self, node: ast.AST) -> int:
+        if isinstance(node, ast.Slice):
+            raise self.fail(node, "a slice (:) is not allowed")
         sign, inner = 1, node
         if isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub | ast.UAdd):
             sign, inner = (-1 if isinstance(node.op, ast.USub) else 1), node.operand
@@ -284,6 +288,7 @@ class _Compiler:
 
     def v_Call(self, node: ast.Call):
         if not isinstance(node.func, ast.Name):
+            self.visit(node.func)  # says what is wrong with it (an attribute, ...)
             raise self.fail(node, "a call of something else than abs, min, max, norm or "
                                   "finite")
         name = node.func.id
