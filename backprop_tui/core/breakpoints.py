@@ -131,7 +131,7 @@ class Stop:
                               if v is not NOT_YET)
             return f"stopped: {self.text}" + (f" ({shown})" if shown else "")
         if self.reason == DIVERGED:
-            return f"stopped: first non-finite value, at {self.where()}: {self.note}"
+            return f"stopped: first non-finite value (phase {PHASES[self.phase].key}): {self.note}"
         if self.reason == CANCELLED:
             return f"cancelled at {self.where()}"
         return f"reached {self.where()}: no breakpoint held"
@@ -172,7 +172,10 @@ def run_until(
         if scanner.tier == "position":  # find the hit first: no values are needed for it
             hit = _scan(scanner, u, end, u0, lo, target_update, None)
         to = min(end if hit is None else hit[0] + (hit[1] > 0), target_update)
-        tl.advance(to, report if scanner.tier == "position" else None, cancel)
+        if scanner.tier == "position":  # a long chunk: the timeline reports and polls
+            tl.advance(to, report, cancel)
+        else:
+            tl.advance(to)
         d = tl.limit
         if d is None and tl.head < to:
             return _stop(session, CANCELLED, active, u, 0)

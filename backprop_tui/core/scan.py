@@ -1,4 +1,11 @@
-"""The search behind breakpoints: the first position after the cursor where one holds.
+"""The search behind breakpoints: the first position after the cursor where one fires.
+
+A breakpoint fires where its condition becomes true: it holds there and did not
+at the position before (at the cursor, for the first one). So ``L < 0.01`` fires
+at the L phase of each sample whose loss is small (before L is computed it does
+not hold), ``sample == 5`` once per epoch, ``W2[0,1] > 1`` each time it crosses 1
+upwards; and continuing from a stop goes on to the next occurrence instead of
+stopping again one phase later.
 
 Positions are (update u, phase k), in the session's order. What each update
 costs depends on what the conditions read, so the scan picks the cheapest tier
@@ -25,7 +32,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from .condcompile import POSITION_NAMES
-from .conditions import Condition, position_context
+from .conditions import Condition, context_at, position_context
 from .kernel import FastParams, sgd_samples
 from .network import PARAM_NAMES
 from .phases import PHASE_INDEX, PHASES, PRODUCED_BY, UPDATE_PHASE, run_phases
@@ -76,6 +83,10 @@ class Scanner:
             for k in phases:
                 self.at_phase[k].append(i)
         self.every = list(range(len(self.conditions)))
+        # whether each held at the last position looked at: a breakpoint fires where its
+        # condition becomes true, so `c` from a stop goes on to the next time it does
+        start_ctx = context_at(session)
+        self.held = [c.holds(start_ctx) for c in self.conditions]
         self.p: FastParams | None = None
         if self.tier != "position":
             self.p = FastParams.from_params(session.timeline.params_at(start))
@@ -83,7 +94,8 @@ class Scanner:
         self.u = start  # the update whose parameters self.p holds
 
     def check(self, u: int, lo: int, hi: int) -> tuple[int, int] | None:
-        """(phase, condition index) of the first holding position of u in phases lo..hi."""
+        """(phase, condition index) of the first position of u, in phases lo..hi, where a
+        condition becomes true (holds there, and did not at the position before)."""
         if u != self.u:
             raise ValueError(f"scanner holds update {self.u}, asked for {u}")
         s = self.session
@@ -106,9 +118,12 @@ class Scanner:
             if k < lo:
                 continue
             ctx["phase"] = PHASES[k].key
+            held = self.held
             for i in self.every if k == lo else self.at_phase[k]:
-                if self.conditions[i].holds(ctx):
+                now = self.conditions[i].holds(ctx)
+                if now and not held[i]:
                     return k, i
+                held[i] = now
         return None
 
     def step(self) -> None:
