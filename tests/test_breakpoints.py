@@ -128,7 +128,7 @@ def test_the_earliest_breakpoint_wins_and_ties_go_to_the_first_listed() -> None:
     assert (stop.update, stop.phase) == (4, 0) and stop.breakpoint is bps[2]
     stop = run_until(session, bps, 1000)
     assert (stop.update, stop.phase) == (4, PHASE_INDEX["z2"]) and stop.breakpoint is bps[1]
-    assert [b.hits for b in bps] == [0, 1, 2]  # the third still held at the second stop
+    assert [b.hits for b in bps] == [0, 1, 1]
     bps.disable(0)
     stop = run_until(session, bps, 1000)
     assert stop.update == 204 and stop.breakpoint is bps[2]
@@ -158,6 +158,12 @@ def test_cancel_stops_at_an_update_start_with_nothing_skipped() -> None:
     assert stop.reason == CANCELLED and stop.phase == 0 and 0 < stop.update < 10_000
     assert (session.cursor.update, session.cursor.phase) == (stop.update, 0)
     assert stop.describe().startswith("cancelled at epoch ")
+    quick = lab_session()  # a position condition: the timeline polls inside its long chunks
+    calls.clear()
+    stop = run_until(quick, breakpoints(quick, "sample == 0"), 100_000,
+                     cancel=lambda: calls.append(1) or len(calls) > 5)
+    assert stop.reason == CANCELLED and 0 < stop.update < 100_000 and stop.phase == 0
+    assert quick.timeline.head == stop.update == quick.cursor.update
     at_once = lab_session()
     stop = run_until(at_once, breakpoints(at_once, "epoch > 1e9"), 10_000, cancel=lambda: True)
     assert stop.reason == CANCELLED and at_once.at_start

@@ -29,7 +29,7 @@ BREAKPOINT, DIVERGED, TARGET, CANCELLED = "breakpoint", "diverged", "target", "c
 
 @dataclass
 class Breakpoint:
-    """A condition the run stops at; ``hits`` counts the stops where it held."""
+    """A condition the run stops at; ``hits`` counts the stops it caused."""
 
     condition: Condition
     enabled: bool = True
@@ -177,8 +177,8 @@ def run_until(
         else:
             tl.advance(to)
         d = tl.limit
-        if d is None and tl.head < to:
-            return _stop(session, CANCELLED, active, u, 0)
+        if d is None and tl.head < to:  # cancelled inside: positions before head were searched
+            return _stop(session, CANCELLED, active, max(u, tl.head), 0)
         if scanner.tier != "position":
             hit = _scan(scanner, u, end if d is None else min(end, d + 1), u0, lo,
                         target_update, d)
@@ -217,11 +217,8 @@ def _stop(session, reason: str, active: list[Breakpoint], update: int, phase: in
     values: tuple[tuple[str, object], ...] = ()
     note = ""
     if reason == BREAKPOINT:
-        ctx = context_at(session)
-        for b in active:
-            if b.condition.holds(ctx):
-                b.hits += 1
-        values = tuple(fired.condition.term_values(ctx))
+        fired.hits += 1
+        values = tuple(fired.condition.term_values(context_at(session)))
     elif reason == DIVERGED and session.divergence is not None:
         note = session.divergence.message
     return Stop(reason, c.update, c.phase, session.n, fired, values, note)

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import ast
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
@@ -65,8 +65,8 @@ class Condition:
     text: str
     names: tuple[str, ...]
     shape: tuple[int, ...]
-    key: str                     # the tree, so `L<1` and `L < 1` are one breakpoint
-    _compiled: Compiled
+    key: str = field(repr=False)  # the tree, so `L<1` and `L < 1` are one breakpoint
+    _compiled: Compiled = field(repr=False)
 
     @property
     def terms(self) -> tuple[str, ...]:
