@@ -135,6 +135,26 @@ class Timeline:
         """The last update that can start, when the run diverged; None otherwise."""
         return None if self.divergence is None else self.divergence.update
 
+    @property
+    def data(self) -> engine.Data:
+        """The training rows as the kernels read them (for scans that step their own copy)."""
+        return self._data
+
+    def checkpoint_before(self, u: int) -> tuple[int, list[float]]:
+        """(v, P(v)) for the last checkpoint or edit v <= u: where a replay to u starts."""
+        with self._lock:
+            k = min(u // self.interval, self.n_checkpoints - 1)
+            start = k * self.interval
+            edited = self.overrides.last_at_or_before(u)  # a later edit is a better start
+            if edited is not None and edited >= start:
+                return edited, self.overrides.flat_at(edited).tolist()
+            return start, self._checkpoint_flat(k).tolist()
+
+    def replay(self, flat, start: int, stop: int):
+        """P(stop) from ``flat`` = P(start), by the kernels (same bits as the run)."""
+        with self._lock:
+            return self._replay(flat, start, stop, None)
+
     def _checkpoint_flat(self, k: int) -> array:
         return self._checkpoints[k * self._size : (k + 1) * self._size]
 
