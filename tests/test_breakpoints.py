@@ -224,3 +224,29 @@ def test_the_list_refuses_duplicates_arrays_and_overflow() -> None:
         bps.delete(40)
     with pytest.raises(ValueError, match="no breakpoint 0"):
         bps.toggle(-1)
+
+
+@pytest.mark.parametrize(("text", "kind"), [("W2[0,1] > 0.35", "params"),
+                                            ("L < 0.012 and lr < 0.4", "sample"),
+                                            ("lr < 0.4 and sample == 3", "position")])
+def test_the_search_follows_edits_of_parameters_and_lr(text: str, kind: str) -> None:
+    """Edits (key =) change P(u) and η mid-run: the scan steps its own copy of the
+    parameters, so it must apply them exactly as the timeline does."""
+    def edited() -> Session:
+        s = lab_session()
+        s.goto(30)
+        s.edit("W2[0,1] = 0.3")
+        s.goto(2 * 200 + 10)
+        s.edit("lr = 0.25")
+        s.goto(0)
+        return s
+
+    searched, stepped = edited(), edited()
+    bps = breakpoints(searched, text)
+    assert tier([bps[0].condition]) == kind
+    target = 4 * 200
+    stop = run_until(searched, bps, target)
+    update, phase, fired = brute_force(stepped, breakpoints(stepped, text), target)
+    assert (stop.update, stop.phase) == (update, phase)
+    assert (stop.reason == BREAKPOINT) == (fired is not None)
+    assert searched.params.equals(stepped.params)

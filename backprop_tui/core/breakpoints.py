@@ -62,6 +62,13 @@ class Breakpoints:
 
     def add(self, condition: Condition) -> Breakpoint:
         """Append one; ValueError (one line) when full, a duplicate or not a truth value."""
+        self.check(condition)
+        bp = Breakpoint(condition)
+        self._items.append(bp)
+        return bp
+
+    def check(self, condition: Condition) -> None:
+        """What :meth:`add` refuses, without adding (a dialog says it as one types)."""
         if not condition.is_scalar:
             raise ValueError(f"a breakpoint needs a truth value, but {condition.text} has "
                              f"shape {condition.shape} (compare it, e.g. norm(...) > 1)")
@@ -70,9 +77,6 @@ class Breakpoints:
                 raise ValueError(f"breakpoint {i + 1} already stops at {b.text}")
         if len(self._items) >= MAX_BREAKPOINTS:
             raise ValueError(f"at most {MAX_BREAKPOINTS} breakpoints: delete one first")
-        bp = Breakpoint(condition)
-        self._items.append(bp)
-        return bp
 
     def enable(self, i: int) -> None:
         self[i].enabled = True

@@ -47,13 +47,17 @@ class Watches:
 
     def add(self, condition: Condition) -> Condition:
         """Append one; ValueError (one line) when the list is full or already has it."""
+        self.check(condition)
+        self._items.append(condition)
+        return condition
+
+    def check(self, condition: Condition) -> None:
+        """What :meth:`add` refuses, without adding."""
         for i, w in enumerate(self._items):
             if w.key == condition.key:
                 raise ValueError(f"watch {i + 1} already shows {w.text}")
         if len(self._items) >= MAX_WATCHES:
             raise ValueError(f"at most {MAX_WATCHES} watches: delete one first")
-        self._items.append(condition)
-        return condition
 
     def delete(self, i: int) -> Condition:
         self[i]
