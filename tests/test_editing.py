@@ -222,6 +222,10 @@ def test_replaying_the_edit_list_on_a_fresh_session_reproduces_the_run() -> None
         assert again.timeline.lr_at(u) == s.timeline.lr_at(u)
     assert [(e.update, e.target, e.lr) for e in again.edits] == \
         [(e.update, e.target, e.lr) for e in s.edits]
+    with pytest.raises(EditError, match="update -1 cannot be reached$"):
+        lab().apply_edits([(-1, "b2 = 0")])
+    with pytest.raises(EditError, match="unknown name"):
+        lab().apply_edits([(3, "b3 = 0")])
 
 
 def test_edits_on_thinned_checkpoints_replay_exactly() -> None:

@@ -258,7 +258,7 @@ class Session:
     # -- editing (see core/editing.py) -----------------------------------------
     @property
     def edits(self) -> list[Edit]:
-        """The edits that shape the run, in the order applied (their updates never decrease)."""
+        """The edits that shape the run, in the order applied (updates never decrease)."""
         return list(self._edits)
 
     def edit_updates(self) -> list[int]:
@@ -266,8 +266,7 @@ class Session:
         return self.timeline.overrides.updates
 
     def edit_preview(self, text: str) -> EditPreview:
-        """What :meth:`edit` would do with ``text`` at the cursor, without doing it.
-        EditError (one line) when the text cannot be applied."""
+        """What :meth:`edit` would do with ``text`` at the cursor, changing nothing (EditError)."""
         a = parse_edit(text, self.params0.n_inputs, self.params0.n_hidden)
         u = self._cursor.update
         room = self.timeline.overrides.room_for(u, self.params0.flat().size)
@@ -278,8 +277,7 @@ class Session:
 
         ``W1[0,1] = 0.5`` makes P(u), the parameters sample u reads, hold 0.5 there;
         ``lr = 0.1`` makes updates u, u+1, ... use η = 0.1. States before u stay bit for
-        bit; the cursor stays. EditError (one line) when the text cannot be applied.
-        """
+        bit; the cursor stays. EditError (one line) when the text cannot be applied."""
         preview = self.edit_preview(text)
         u = self._cursor.update
         try:
@@ -296,5 +294,7 @@ class Session:
         update. EditError when an update cannot be reached or a text is refused."""
         for update, text in edits:
             if not self.goto(update):
-                raise EditError(f"update {update} cannot be reached (the run diverged)")
+                limit = self.timeline.limit
+                raise EditError(f"update {update} cannot be reached" + (
+                    "" if limit is None else f": the run diverged at update {limit}"))
             self.edit(text)
