@@ -183,7 +183,7 @@ def run_app(argv: Sequence[str]) -> int:
 
     BackpropApp(setup.session, student=student, theme=args.theme,
                 screenshot_dir=str(setup.screenshot_dir), files_dir=str(setup.files_dir),
-                keymap=setup.keymap).run()
+                keymap=setup.keymap, data=setup.data, state=setup.state).run()
     return 0
 
 

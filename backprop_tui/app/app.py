@@ -55,7 +55,7 @@ class BackpropApp(DebuggerActions, WatchingActions, FileActions, ViewActions, Ap
         """``data``: how the dataset was opened (a save records it); ``state``: a resumed
         session's breakpoints and watches (its edits and place are in ``session``)."""
         super().__init__()
-        self.data = data
+        self.session, self.data = session, data
         self.breakpoints, self.watches = Breakpoints(), Watches()
         self._skipped = [] if state is None else self.restore_lists(
             ((b.text, b.enabled) for b in state.breakpoints), state.watches)
@@ -67,7 +67,6 @@ class BackpropApp(DebuggerActions, WatchingActions, FileActions, ViewActions, Ap
         self.register_theme(PROJECTOR)
         if theme is not None:
             self.theme = theme
-        self.session = session
         self.student = None if student is None else StudentRunner(
             student, lambda u, answer: self.post_message(StudentCompared(u, answer)))
         self.runs = EpochRuns(session, self.post_message)

@@ -18,6 +18,7 @@ from textual.screen import Screen
 from textual.widget import MountError
 from textual.widgets import Footer, Static, TabbedContent, TabPane, Tabs
 
+from ..core.conditions import NOT_YET
 from ..core.phases import UPDATE_PHASE
 from ..core.records import RunningEpoch
 from ..core.session import RunResult, Session
@@ -102,7 +103,8 @@ class MainScreen(Screen):
         self.query_one(Body).show(view, answer, note)  # type: ignore[arg-type]
         self._watches = watches
         if watches is not None:
-            items = list(zip((w.text for w in watches), watches.values_at(view), strict=True))
+            items = [(w.text, None if v is NOT_YET else v)
+                     for w, v in zip(watches, watches.values_at(view), strict=True)]
             self.query_one(WatchLine).show(items, width)
         self.show_plots(view, running)
 

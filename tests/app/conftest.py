@@ -20,7 +20,7 @@ def make_app(source: str = "lab", student=None, **config) -> BackpropApp:
     """The app on the lab's data (or ``source``), as `backprop-tui` opens it."""
     data = DataOptions(source=source, normalize=source == "iris",
                        test_fraction=None if source in ("lab", "iris") else 0.0)
-    return BackpropApp(build_session(data, TrainConfig(**config)), student=student)
+    return BackpropApp(build_session(data, TrainConfig(**config)), student=student, data=data)
 
 
 async def wait_for_run(app: BackpropApp, pilot, limit: float = 30.0) -> None:
