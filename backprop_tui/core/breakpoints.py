@@ -156,13 +156,18 @@ def run_until(
     tl = session.timeline
     last = target_update if tl.limit is None else min(target_update, tl.limit)
     total = max(target_update - c.update, 0)
-    scanner = Scanner(session, [b.condition for b in active], u0) if u0 <= last else None
-    chunk = CHUNK if scanner is None or scanner.tier != "position" else POSITION_CHUNK
 
     def report(head: int) -> None:
         if progress is not None:
             progress(min(head, target_update) - c.update, total)
 
+    if not active and u0 <= last:  # nothing to look at: one run, as fast as run_epochs
+        tl.advance(target_update, report, cancel)
+        if tl.limit is None and tl.head < target_update:
+            return _stop(session, CANCELLED, active, tl.head, 0)
+        u0 = last + 1
+    scanner = Scanner(session, [b.condition for b in active], u0) if u0 <= last else None
+    chunk = CHUNK if scanner is None or scanner.tier != "position" else POSITION_CHUNK
     u = u0
     while scanner is not None and u <= last:
         end = min(u + chunk, last + 1)
