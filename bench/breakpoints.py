@@ -11,10 +11,11 @@ session, and prints the time of each and its ratio to the plain run:
 * with a per-sample condition that never fires (``L > 1e9``);
 
 then the time of one ``Condition.holds`` for a few conditions, and of a watch's
-history after the run. All four runs must end with bit-identical parameters
-(exit status 1 otherwise).
+history after the run and after ``--history-epochs`` (a million updates by
+default). All four runs must end with bit-identical parameters (exit status 1
+otherwise).
 
-    python bench/breakpoints.py [--epochs N] [--repeat R]
+    python bench/breakpoints.py [--epochs N] [--repeat R] [--history-epochs M]
 """
 
 from __future__ import annotations
@@ -50,6 +51,8 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--epochs", type=int, default=200)
     parser.add_argument("--repeat", type=int, default=3, help="best of R runs each")
+    parser.add_argument("--history-epochs", type=int, default=5000,
+                        help="also time watch histories after this many epochs (0: skip)")
     args = parser.parse_args()
     n = lab_session().n
     target = args.epochs * n
@@ -88,6 +91,14 @@ def main() -> int:
         start = time.perf_counter()
         updates, _ = history(session, parse_for(text, 3, session.config.hidden))
         print(f"  {text:40s} {time.perf_counter() - start:6.3f} s  ({len(updates)} points)")
+    if args.history_epochs:
+        long = lab_session()
+        long.run_epochs(args.history_epochs)
+        print(f"a watch's history at {long.cursor.update:,} updates (at most 2000 points):")
+        for text in ("W2[0,1]", "L", "norm(dW1)"):
+            start = time.perf_counter()
+            updates, _ = history(long, parse_for(text, 3, long.config.hidden))
+            print(f"  {text:40s} {time.perf_counter() - start:6.3f} s  ({len(updates)} points)")
     if not same:
         print("FAIL: the runs ended with different parameters")
         return 1

@@ -198,6 +198,9 @@ def test_a_breakpoint_before_the_divergence_comes_first(tmp_path: Path) -> None:
     session = diverging_session(tmp_path)
     stop = run_until(session, breakpoints(session, "L > 1"), 10_000)
     assert stop.reason == BREAKPOINT and (stop.update, stop.phase) == (300, PHASE_INDEX["L"])
+    none = diverging_session(tmp_path)
+    stop = run_until(none, Breakpoints(), 10_000)
+    assert stop.reason == DIVERGED and stop.update == 300 and none.cursor.update == 300
     position_only = diverging_session(tmp_path)
     stop = run_until(position_only, breakpoints(position_only, "epoch == 2"), 10_000)
     assert stop.reason == DIVERGED and stop.update == 300

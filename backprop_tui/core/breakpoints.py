@@ -1,8 +1,10 @@
-"""Breakpoints: stop the run where a condition first holds, or where it diverges.
+"""Breakpoints: stop the run where a condition becomes true, or where it diverges.
 
 ``run_until`` moves the session forward position by position (update u, phase
 k) from just after the cursor, and stops at the first position where an enabled
-breakpoint holds, at the first non-finite value (the built-in breakpoint: the
+breakpoint fires (its condition holds there and did not at the position before,
+so continuing from a stop goes on to the next occurrence, as pudb's ``c`` does),
+at the first non-finite value (the built-in breakpoint: the
 timeline already refuses to go past a divergence), at the target, or when
 cancelled. The cursor is left there, and the :class:`Stop` reads the session's
 own values at that position, so the line it gives matches the screen. The
@@ -149,8 +151,10 @@ def run_until(
     cancel: CancelFn | None = None,
 ) -> Stop:
     """Move forward from just after the cursor to the first position where an enabled
-    breakpoint holds, the first non-finite value, or (target_update, phase 0).
+    breakpoint fires, the first non-finite value, or (target_update, phase 0).
 
+    The target is included: a breakpoint firing at (target_update, 0) is reported as
+    such. With no enabled breakpoint this is one plain run (as ``run_epochs``).
     ``progress(done, total)`` counts updates; ``cancel()`` is polled every few hundred
     updates (a cancel leaves the cursor at the start of the first update not searched).
     """
@@ -160,13 +164,18 @@ def run_until(
     tl = session.timeline
     last = target_update if tl.limit is None else min(target_update, tl.limit)
     total = max(target_update - c.update, 0)
-    scanner = Scanner(session, [b.condition for b in active], u0) if u0 <= last else None
-    chunk = CHUNK if scanner is None or scanner.tier != "position" else POSITION_CHUNK
 
     def report(head: int) -> None:
         if progress is not None:
             progress(min(head, target_update) - c.update, total)
 
+    if not active and u0 <= last:  # nothing to look at: one run, as fast as run_epochs
+        tl.advance(target_update, report, cancel)
+        if tl.limit is None and tl.head < target_update:
+            return _stop(session, CANCELLED, active, tl.head, 0)
+        u0 = last + 1
+    scanner = Scanner(session, [b.condition for b in active], u0) if u0 <= last else None
+    chunk = CHUNK if scanner is None or scanner.tier != "position" else POSITION_CHUNK
     u = u0
     while scanner is not None and u <= last:
         end = min(u + chunk, last + 1)

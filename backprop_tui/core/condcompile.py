@@ -20,19 +20,8 @@ from functools import reduce
 
 import numpy as np
 
-from .condops import (
-    ARRAY_OPS,
-    COMPARE,
-    FAST_COMPARE,
-    NODE_TEXT,
-    OP_TEXT,
-    SCALAR_OPS,
-    Fn,
-    Shape,
-    extreme,
-    truth,
-    unary_call,
-)
+from . import condops as ops
+from .condops import Compiled, Fn, Shape
 from .phases import LAB_NAMES, PHASE_INDEX
 
 MAX_DEPTH = 32
@@ -54,29 +43,6 @@ def _where(node: ast.AST) -> str:
 
 
 @dataclass
-class Compiled:
-    """A compiled condition: its function, result shape, names and reported terms."""
-
-    fn: Fn
-    shape: Shape
-    names: tuple[str, ...]
-    terms: list[tuple[str, Fn]]
-    arrays: bool  # numpy work inside: evaluated with IEEE warnings silenced
-
-    def run(self, context: Mapping[str, object], not_yet: object) -> object:
-        return self.run_part(self.fn, context, not_yet)
-
-    def run_part(self, fn: Fn, context: Mapping[str, object], not_yet: object) -> object:
-        try:
-            if self.arrays:
-                with np.errstate(all="ignore"):
-                    return fn(context)
-            return fn(context)
-        except KeyError:  # a quantity this phase has not computed
-            return not_yet
-
-
-@dataclass
 class _Compiler:
     source: str
     shapes: Mapping[str, Shape]
@@ -95,7 +61,7 @@ class _Compiler:
     def visit(self, node: ast.AST) -> tuple[Fn, Shape, str]:
         method = getattr(self, f"v_{type(node).__name__}", None)
         if method is None:
-            text = NODE_TEXT.get(type(node), type(node).__name__)
+            text = ops.NODE_TEXT.get(type(node), type(node).__name__)
             raise self.fail(node, f"{text} is not allowed")
         return method(node)
 
@@ -219,49 +185,50 @@ class _Compiler:
 
     def v_BinOp(self, node: ast.BinOp):
         op = type(node.op)
-        if op not in SCALAR_OPS:
-            raise self.fail(node, f"operator {OP_TEXT.get(op, op.__name__)} is not allowed")
+        if op not in ops.SCALAR_OPS:
+            raise self.fail(node, f"operator {ops.OP_TEXT.get(op, op.__name__)} is not allowed")
         (f, fs), (g, gs) = self.number(node.left), self.number(node.right)
         if fs == gs == ():
-            return SCALAR_OPS[op](f, g), (), "num"
+            return ops.SCALAR_OPS[op](f, g), (), "num"
         try:
             shape = tuple(np.broadcast_shapes(fs, gs))
         except ValueError:
             raise self.fail(node, f"shapes {fs} and {gs} do not fit together") from None
-        np_op = ARRAY_OPS[op]
+        np_op = ops.ARRAY_OPS[op]
         return (lambda c: np_op(f(c), g(c))), shape, "num"
 
     def v_UnaryOp(self, node: ast.UnaryOp):
         if isinstance(node.op, ast.Not):
             f = self.scalar(node.operand, "'not'")
-            return (lambda c: not truth(f(c))), (), "num"
+            return (lambda c: not ops.truth(f(c))), (), "num"
         if isinstance(node.op, ast.USub | ast.UAdd):
             f, shape = self.number(node.operand)
             if isinstance(node.op, ast.UAdd):
                 return f, shape, "num"
             return (lambda c: -f(c)), shape, "num"
-        raise self.fail(node, f"operator {OP_TEXT.get(type(node.op), '?')} is not allowed")
+        raise self.fail(node, f"operator {ops.OP_TEXT.get(type(node.op), '?')} is not allowed")
 
     def v_BoolOp(self, node: ast.BoolOp):
         word = "and" if isinstance(node.op, ast.And) else "or"
         fns = [self.scalar(v, repr(word)) for v in node.values]
         if word == "and":
-            return (lambda c: all(truth(f(c)) for f in fns)), (), "num"
-        return (lambda c: any(truth(f(c)) for f in fns)), (), "num"
+            return (lambda c: all(ops.truth(f(c)) for f in fns)), (), "num"
+        return (lambda c: any(ops.truth(f(c)) for f in fns)), (), "num"
 
     def v_Compare(self, node: ast.Compare):
         operands = [node.left, *node.comparators]
         for op in node.ops:
-            if type(op) not in COMPARE:
-                raise self.fail(node, f"operator {OP_TEXT.get(type(op), '?')} is not allowed")
+            if type(op) not in ops.COMPARE:
+                raise self.fail(node, f"operator {ops.OP_TEXT.get(type(op), '?')} is not "
+                                      "allowed")
         fns = [self.comparand(operands, i) for i in range(len(operands))]
-        ops = [COMPARE[type(op)] for op in node.ops]
-        if len(ops) == 1:
-            return FAST_COMPARE[type(node.ops[0])](fns[0], fns[1]), (), "num"
+        tests = [ops.COMPARE[type(op)] for op in node.ops]
+        if len(tests) == 1:
+            return ops.FAST_COMPARE[type(node.ops[0])](fns[0], fns[1]), (), "num"
 
         def chain(c):
             a = fns[0](c)
-            for op, g in zip(ops, fns[1:], strict=True):
+            for op, g in zip(tests, fns[1:], strict=True):
                 b = g(c)
                 if not op(a, b):
                     return False
@@ -302,9 +269,9 @@ class _Compiler:
         fns, shapes = [f for f, _ in args], [s for _, s in args]
         if len(args) == 1:
             (f,), (shape,) = fns, shapes
-            return (*unary_call(name, f, shape), "num")
+            return (*ops.unary_call(name, f, shape), "num")
         if all(s == () for s in shapes):
-            pick = extreme(min if name == "min" else max)
+            pick = ops.extreme(min if name == "min" else max)
             return (lambda c: pick(*(f(c) for f in fns))), (), "num"
         try:
             shape = tuple(np.broadcast_shapes(*shapes))
@@ -312,6 +279,7 @@ class _Compiler:
             raise self.fail(node, f"{name}() of shapes that do not fit together") from None
         ufunc = np.minimum if name == "min" else np.maximum
         return (lambda c: reduce(ufunc, (f(c) for f in fns))), shape, "num"
+
 
 def compile_tree(body: ast.AST, source: str, shapes: Mapping[str, Shape]) -> Compiled:
     """Check and compile the expression ``body`` of ``source`` for a run of these shapes."""

@@ -3,7 +3,8 @@
 A condition is checked at every phase of a run that may be diverging, so ``1/0``
 gives inf, ``0/0`` nan, ``2**10**10`` inf (floats only: an exponent tower
 overflows at once instead of building a huge integer) and nan is never true.
-Used by :mod:`.condcompile`, which picks one of these per node once.
+Used by :mod:`.condcompile`, which picks one of these per node once, and
+:class:`Compiled` runs the result.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import ast
 import math
 import operator
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 
 import numpy as np
 
@@ -92,3 +94,26 @@ def _norm(value) -> float:
     """Euclidean (Frobenius) norm: sqrt of the sum of squares, as np.linalg.norm, cheaper."""
     flat = np.ravel(value)
     return float(np.sqrt(np.dot(flat, flat)))
+
+
+@dataclass
+class Compiled:
+    """A compiled condition: its function, result shape, names and reported terms."""
+
+    fn: Fn
+    shape: Shape
+    names: tuple[str, ...]
+    terms: list[tuple[str, Fn]]
+    arrays: bool  # numpy work inside: evaluated with IEEE warnings silenced
+
+    def run(self, context: Mapping[str, object], not_yet: object) -> object:
+        return self.run_part(self.fn, context, not_yet)
+
+    def run_part(self, fn: Fn, context: Mapping[str, object], not_yet: object) -> object:
+        try:
+            if self.arrays:
+                with np.errstate(all="ignore"):
+                    return fn(context)
+            return fn(context)
+        except KeyError:  # a quantity this phase has not computed
+            return not_yet
