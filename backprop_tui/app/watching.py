@@ -110,8 +110,8 @@ class WatchingActions(_Base):
         """Where a run stopped, and why, on the status line."""
         if stop.reason == BREAKPOINT and stop.breakpoint is not None:
             number = next(i for i, b in enumerate(self.breakpoints, 1) if b is stop.breakpoint)
-            self.main.say(f"breakpoint {number} at {stop.where()}: {stop.describe()}",
-                          f"bold {PALETTE.warning}")
+            why = stop.describe().replace("stopped: ", f"stopped by breakpoint {number}: ", 1)
+            self.main.say(f"{why}, at {stop.where()}", f"bold {PALETTE.warning}")
         elif stop.reason == DIVERGED:
             self.main.say(stop.describe(), PALETTE.error)
         elif stop.reason == CANCELLED:

@@ -47,7 +47,8 @@ def test_breakpoint_added_listed_and_continued_to() -> None:
             await wait_for_run(app, pilot)
             c = app.session.cursor
             assert (c.update, c.phase) == (16, PHASE_INDEX["delta2"])
-            assert "breakpoint 1 at epoch 0, sample 17, phase delta2" in status(app)
+            assert "stopped by breakpoint 1: sample == 17" in status(app)
+            assert "at epoch 0, sample 17, phase delta2" in status(app)
             assert "sample = 17" in status(app)
 
             await pilot.press("c")  # the next occurrence: one epoch on
@@ -86,7 +87,7 @@ def test_e_stops_at_a_breakpoint_on_a_per_sample_value() -> None:
             s = app.session
             assert s.phase.key == "L"
             assert float(np.asarray(s.values["L"]).reshape(-1)[0]) < 0.005
-            assert "breakpoint 1" in status(app) and "L = " in status(app)
+            assert "stopped by breakpoint 1" in status(app) and "L = " in status(app)
             # Deleted: e runs to the end of the epoch as before.
             await pilot.press("B")
             await pilot.pause()

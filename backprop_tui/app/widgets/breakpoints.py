@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Vertical
@@ -56,7 +57,7 @@ class BreakpointsScreen(ModalScreen[None]):
         table.clear()
         table.add_row("-", "✓", BUILT_IN, "")
         for i, bp in enumerate(self.breakpoints, 1):
-            table.add_row(str(i), "✓" if bp.enabled else "·", bp.text,
+            table.add_row(str(i), "✓" if bp.enabled else "·", Text(bp.text),
                           f"{bp.hits}×" if bp.hits else "")
         table.move_cursor(row=min(max(keep, 0), len(self.breakpoints)))
 
@@ -120,7 +121,7 @@ class WatchesScreen(BreakpointsScreen):
         keep = table.cursor_row if row is None else row
         table.clear()
         for i, watch in enumerate(self.breakpoints, 1):
-            table.add_row(str(i), watch.text, label(watch))
+            table.add_row(str(i), Text(watch.text), Text(label(watch)))
         if not len(self.breakpoints):
             table.add_row("-", "no watch yet: w adds one", "")
         table.move_cursor(row=min(max(keep, 0), max(len(self.breakpoints) - 1, 0)))

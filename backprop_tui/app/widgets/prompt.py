@@ -55,11 +55,13 @@ class PromptDialog(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="prompt-dialog"):
-            yield Label(f"{self.question}  (enter: do it, escape: cancel)", id="prompt-question")
+            # Text, not markup: questions hold brackets ("epoch sample [phase]").
+            yield Label(Text(f"{self.question}  (enter: do it, escape: cancel)"),
+                        id="prompt-question")
             # Not selected on focus: keys typed ahead are already in, and go on typing.
             yield Input(self.default, placeholder=self.placeholder, id="prompt-input",
                         max_length=MAX_INPUT, select_on_focus=False)
-            yield Label(self.hint, id="prompt-message")
+            yield Label(Text(self.hint), id="prompt-message")
 
     def on_mount(self) -> None:
         if self.default:
@@ -81,7 +83,7 @@ class PromptDialog(ModalScreen[str | None]):
         if event.value.strip():
             self._show(self.check(event.value))
         else:
-            self.query_one("#prompt-message", Label).update(self.hint)
+            self.query_one("#prompt-message", Label).update(Text(self.hint))
 
     @on(Input.Submitted)
     def submitted(self, event: Input.Submitted) -> None:

@@ -42,6 +42,8 @@ class WatchPlot(CachedPlot):
         plt.clear_data()
         plt.clear_figure()
         plt.xlabel("epoch (updates / samples per epoch)")
+        if self._marks:
+            plt.title("each watch after each update · the vertical line: an edit (key =)")
         colours = series_colours()
         drawn = 0
         for i, (label, xs, ys) in enumerate(self._series):
