@@ -143,12 +143,15 @@ class Timeline:
     def checkpoint_before(self, u: int) -> tuple[int, list[float]]:
         """(v, P(v)) for the last checkpoint or edit v <= u: where a replay to u starts."""
         with self._lock:
-            k = min(u // self.interval, self.n_checkpoints - 1)
-            start = k * self.interval
-            edited = self.overrides.last_at_or_before(u)  # a later edit is a better start
-            if edited is not None and edited >= start:
-                return edited, self.overrides.flat_at(edited).tolist()
-            return start, self._checkpoint_flat(k).tolist()
+            start, flat = self._start_for(u)
+            return start, flat.tolist()
+
+    def _start_for(self, u: int) -> tuple[int, array]:
+        k = min(u // self.interval, self.n_checkpoints - 1)
+        edited = self.overrides.last_at_or_before(u)  # an edit holds the whole vector
+        if edited is not None and edited >= k * self.interval:
+            return edited, self.overrides.flat_at(edited)
+        return k * self.interval, self._checkpoint_flat(k)
 
     def replay(self, flat, start: int, stop: int):
         """P(stop) from ``flat`` = P(start), by the kernels (same bits as the run)."""
@@ -170,11 +173,9 @@ class Timeline:
                 raise ValueError(f"update {u} lies beyond the diverged run (last {self.head})")
         if self._recent is not None and self._recent[0] == u:
             return self._recent[1]
-        k = min(u // self.interval, self.n_checkpoints - 1)
-        start, flat = k * self.interval, self._checkpoint_flat(k)
-        edited = self.overrides.last_at_or_before(u)
-        if edited is not None and edited > start:  # an edit holds the whole vector
-            start, flat = edited, self.overrides.flat_at(edited)
+        start, flat = self._start_for(u)
+        if self._recent is not None and start < self._recent[0] < u:  # stepping on: nearer
+            start, flat = self._recent[0], self._recent[1].flat().tolist()
         flat = self._replay(flat, start, u, None)
         params = Params.from_flat(np.asarray(flat, dtype=float), *self._shape)
         self._recent = (u, params)
