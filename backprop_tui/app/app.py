@@ -268,7 +268,9 @@ class BackpropApp(DebuggerActions, WatchingActions, FileActions, ViewActions, Ap
 
     def _autoplay_tick(self) -> None:
         if not self.running:
+            before = self.breakpoints_holding()
             self.action_step_forward()  # in ask mode too: a question, then its answer
+            self.pause_at_breakpoint(before)
 
     def stop_autoplay(self) -> None:
         if self.autoplay.on:  # the Footer recomposes on a refresh: only when Play/Pause flips

@@ -106,6 +106,28 @@ class WatchingActions(_Base):
 
         self.start_job(job, label, after)
 
+    def breakpoints_holding(self) -> list[bool]:
+        """Which enabled breakpoints hold at the cursor (autoplay compares before/after)."""
+        if not self.breakpoints.enabled():
+            return []
+        ctx = context_at(self.session)
+        return [b.enabled and b.condition.holds(ctx) for b in self.breakpoints]
+
+    def pause_at_breakpoint(self, before: list[bool]) -> None:
+        """Autoplay pauses where a breakpoint fires (holds now, did not a step ago), as
+        a run stops there."""
+        if not before or not self.autoplaying:
+            return
+        after = self.breakpoints_holding()
+        for i, (was, now) in enumerate(zip(before, after, strict=False), 1):
+            if now and not was:
+                bp = self.breakpoints[i - 1]
+                bp.hits += 1
+                self.stop_autoplay()
+                self.main.say(f"autoplay paused by breakpoint {i}: {bp.text}; space plays on",
+                              f"bold {PALETTE.warning}")
+                return
+
     def say_stop(self, stop: Stop, epochs_run: bool) -> None:
         """Where a run stopped, and why, on the status line."""
         if stop.reason == BREAKPOINT and stop.breakpoint is not None:

@@ -242,3 +242,23 @@ def test_a_saved_session_resumes_exactly_with_its_lists(tmp_path: Path) -> None:
             assert app.main.query("#tab-watch")
 
     asyncio.run(resume())
+
+
+def test_autoplay_pauses_at_a_breakpoint() -> None:
+    async def scenario() -> None:
+        app = make_app()
+        async with app.run_test(size=(100, 30)) as pilot:
+            await pilot.press("b", *"phase == 'delta2'", "enter")
+            await pilot.pause()
+            for _ in range(3):
+                await pilot.press("plus")
+            await pilot.press("space")
+            waited = 0.0
+            while app.autoplaying and waited < 20:
+                await pilot.pause(0.1)
+                waited += 0.1
+            assert not app.autoplaying
+            assert app.session.phase.key == "delta2" and app.session.cursor.update == 0
+            assert "autoplay paused by breakpoint 1" in status(app)
+
+    asyncio.run(scenario())
