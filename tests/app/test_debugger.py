@@ -262,3 +262,24 @@ def test_autoplay_pauses_at_a_breakpoint() -> None:
             assert "autoplay paused by breakpoint 1" in status(app)
 
     asyncio.run(scenario())
+
+
+def test_help_lists_the_debugger_keys_and_its_language() -> None:
+    from textual.widgets import Static
+
+    from backprop_tui.app.widgets.help import HelpScreen
+
+    async def scenario() -> None:
+        app = make_app()
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.press("question_mark")
+            await pilot.pause()
+            assert isinstance(app.screen, HelpScreen)
+            keys = {row[0]: row[1] for row in app.screen.rows}
+            assert keys[":"] == "Go to" and keys["b"] == "Break" and keys["c"] == "Continue"
+            assert keys["w"] == "Watch" and keys["="] == "Set" and keys["^s"] == "Save"
+            lines = [strip.text for w in app.screen.query(Static)
+                     for strip in w.render_lines(w.region.reset_offset)]
+            assert any("fire where the condition becomes true" in line for line in lines)
+
+    asyncio.run(scenario())

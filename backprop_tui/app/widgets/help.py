@@ -84,6 +84,30 @@ COUNTING = ("Counting: epochs from 0, as the lab prints them; samples 1..N withi
             "3-2-1 network, whose sums begin 7.56, 7.28, 6.05, 3.30.")
 
 
+CONDITIONS = (
+    ("names", "epoch sample row phase lr, and every quantity: x y W1 b1 W2 b2 z1 a1 z2 y_hat "
+              "L delta2 dW2 db2 delta1 dW1 db1 (the lab's pred loss grad_output grad_hidden)"),
+    ("indexing", "W1[0,1]  a1[1]  W1[0] (a row)"),
+    ("operators", "+ - * / **   < <= > >= == !=   and or not   phase == 'dW2'"),
+    ("functions", "abs min max norm finite"),
+    ("breakpoints", "fire where the condition becomes true: L < 0.01, sample == 17, "
+                    "not finite(dW1); c, e, E and autoplay stop there"),
+    ("watches", "any expression: W2[0,1], L, norm(dW1), y_hat - y"),
+    ("set (=)", "W1[0,1] = 0.5   b2 = [0]   lr = 0.1: from this sample on; the run after "
+                "it is recomputed, stepping back shows the old values"),
+)
+
+
+def conditions_table() -> Table:
+    """The debugger's small language, for b, w and = (the README has it in full)."""
+    table = Table(box=None, show_header=False, pad_edge=False)
+    table.add_column(style="bold")
+    table.add_column()
+    for what, text in CONDITIONS:
+        table.add_row(what, Text(text))
+    return table
+
+
 class HelpScreen(ModalScreen[None]):
     """Keys and phases; any of escape, q or ? closes it."""
 
@@ -103,6 +127,9 @@ class HelpScreen(ModalScreen[None]):
             yield Static(phases_table())
             yield Static(Text("\nWhat the symbols and colours mean", style="bold underline"))
             yield Static(legend_table())
+            yield Static(Text("\nThe debugger: conditions (b, w) and edits (=)",
+                              style="bold underline"))
+            yield Static(conditions_table())
             yield Static(Text("\n" + COUNTING))
             yield Static(Text("\nescape, q or ? closes this help.", style="dim"))
 
