@@ -158,8 +158,9 @@ class MainScreen(Screen):
         # An edit at update u lies in epoch u // n, between the points of epochs around it.
         marks = [max(u / s.n - 0.5, 0.0) for u in s.edit_updates()]
         loss_plots.first().show(s.epoch_records, epoch_so_far, marks)  # type: ignore
-        if not running:
-            self.query_one("#fit-plot").show(*s.fit(), key=s.cursor.update)  # type: ignore
+        fit_plots = self.query("#fit-plot")  # mounted a moment after the loss plot
+        if not running and fit_plots:
+            fit_plots.first().show(*s.fit(), key=s.cursor.update)  # type: ignore
             self.show_watch_plot(s)
 
     def run_started(self, label: str) -> None:

@@ -21,6 +21,8 @@ from backprop_tui.core.session import TrainConfig
 from backprop_tui.core.timeline import EpochRecord
 from backprop_tui.core.training import DataOptions, build_session
 
+from .conftest import make_app
+
 SIZE = (100, 30)
 TICK = re.compile(r"^\s*([0-9.e-]+)┤")
 
@@ -310,3 +312,18 @@ def test_tiny_and_odd_sizes_draw_without_error():
                         assert len(widget.picture(width, height)) <= height
 
     asyncio.run(go())
+
+
+def test_a_key_between_the_two_plots_mounting_is_no_crash() -> None:
+    """The plots mount after the first frame, one after the other; a key pressed between
+    the two (seen in a served tab under load) must draw what is there, not crash."""
+    async def scenario() -> None:
+        app = make_app()
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            await app.main.query_one("#fit-plot").remove()
+            await pilot.press("n", "n")
+            assert app.session.cursor.phase == 2
+            assert app.main.query("#loss-plot") and app.is_running
+
+    asyncio.run(scenario())
