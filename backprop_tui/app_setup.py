@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import argparse
 import os
+import sys
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .options import UsageError, add_data_options, add_train_options, open_session
+from .options import PROG, UsageError, add_data_options, add_train_options, open_session
 
 if TYPE_CHECKING:
     from .core.savefile import SessionState
@@ -99,13 +101,36 @@ def resume(args: argparse.Namespace, argv: Sequence[str]):
         raise UsageError(f"--load takes the data and training options from the file; "
                          f"drop {', '.join(given)}")
     limits = data_and_config(args)[0].limits
+    shown = TerminalProgress(f"resuming {args.load}: computing the run up to the saved place")
     try:
-        session, state = restore(load(args.load), limits)
+        session, state = restore(load(args.load), limits, shown)
     except SaveFileError as err:
+        shown.done()
         text = str(err)
         raise UsageError(text if text.startswith(args.load) else f"{args.load}: {text}") \
             from None
+    shown.done()
     return session, state.data_options(limits), state
+
+
+class TerminalProgress:
+    """A percentage on stderr while a resumed session computes its run (a place far into
+    a long run takes seconds): said before the app takes the screen, ctrl+c stops it."""
+
+    def __init__(self, what: str) -> None:
+        self.what, self.last, self.shown = what, 0.0, False
+
+    def __call__(self, done: int, total: int) -> None:
+        now = time.monotonic()
+        if total < 100_000 or now - self.last < 0.25 or not sys.stderr.isatty():
+            return
+        self.last, self.shown = now, True
+        print(f"\r{PROG}: {self.what}: {100 * done // total}% (ctrl+c stops)", end="",
+              file=sys.stderr, flush=True)
+
+    def done(self) -> None:
+        if self.shown:
+            print(file=sys.stderr, flush=True)
 
 
 def prepare(args: argparse.Namespace, argv: Sequence[str]) -> AppSetup:

@@ -253,3 +253,16 @@ def test_the_search_follows_edits_of_parameters_and_lr(text: str, kind: str) -> 
     assert (stop.update, stop.phase) == (update, phase)
     assert (stop.reason == BREAKPOINT) == (fired is not None)
     assert searched.params.equals(stepped.params)
+
+
+@pytest.mark.parametrize("text", ["L", "W2[0,1]", "y_hat - y", "abs(L)", "-L"])
+def test_a_bare_value_is_no_breakpoint(text: str) -> None:
+    s = lab_session()
+    with pytest.raises(ValueError, match="is a value, not a condition: compare it"):
+        breakpoints(s, text)
+
+
+@pytest.mark.parametrize("text", ["L < 1", "not finite(W1)", "finite(dW1)", "L < 1 or y > 0",
+                                  "not L"])
+def test_tests_are_breakpoints(text: str) -> None:
+    assert len(breakpoints(lab_session(), text)) == 1

@@ -354,3 +354,20 @@ def test_random_moves_and_edits_keep_p_u_equal_to_the_reference(ops, shuffle: bo
         assert s.params.equals(p) and s.lr == lr
         assert [r.train_loss_sum for r in s.epoch_records] == epoch_sums(losses, u // N)
         assert s.timeline.losses(u // N * N, u) == losses[u // N * N :]
+
+
+def test_dropping_every_edit_gives_back_the_original_run_bit_for_bit() -> None:
+    edited = build_session(DataOptions(), TrainConfig())
+    edited.goto(30)
+    edited.edit("W1[0,1] = 3")
+    edited.goto(250)
+    edited.edit("lr = 2")
+    edited.run_epochs(2)
+    assert edited.drop_edits() == 2
+    assert edited.edits == [] and edited.edit_updates() == [] and edited.at_start
+    plain = build_session(DataOptions(), TrainConfig())
+    for s in (edited, plain):
+        s.run_epochs(3)
+    assert edited.params.equals(plain.params) and edited.lr == plain.lr == 0.5
+    assert [r.train_loss_sum for r in edited.epoch_records] == \
+        [r.train_loss_sum for r in plain.epoch_records]

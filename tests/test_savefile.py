@@ -249,32 +249,32 @@ def test_another_seed_is_other_data(tmp_path: Path) -> None:
         restore(replace(state, config=replace(state.config, seed=43)))
 
 
-def test_edits_are_replayed_in_order_then_the_cursor(monkeypatch) -> None:
-    calls: list[tuple[str, int, str]] = []
-
-    def edit(self: Session, text: str) -> None:
-        if text == "bad":
-            raise ValueError("unknown name 'bad'")
-        calls.append(("edit", self.cursor.update, text))
-
-    monkeypatch.setattr(Session, "edit", edit, raising=False)
+def test_edits_are_replayed_in_order_then_the_cursor() -> None:
+    """The real edits, redone: the same run bit for bit, progress told on the way."""
     _, state = saved_state(DataOptions(), TrainConfig(), 300, 4)
-    state = replace(state, edits=(Edit(10, "W1[0,1] = 0.5"), Edit(250, "lr = 0.1"),
-                                  Edit(12, "b2 = [0]")))
-    session, back = restore(state)
-    assert calls == [("edit", 10, "W1[0,1] = 0.5"), ("edit", 250, "lr = 0.1"),
-                     ("edit", 12, "b2 = [0]")]
+    state = replace(state, edits=(Edit(10, "W1[0,1] = 0.5"), Edit(12, "b2 = [0]"),
+                                  Edit(250, "lr = 0.1")))
+    seen: list[tuple[int, int]] = []
+    session, back = restore(state, progress=lambda done, total: seen.append((done, total)))
+    assert [(e.update, e.text) for e in session.edits] == [(e.update, e.text)
+                                                           for e in state.edits]
     assert (session.cursor.update, session.cursor.phase) == (300, 4) and back is state
-    with pytest.raises(SaveFileError, match=r"edit 2 \('bad'\): unknown name 'bad'"):
-        restore(replace(state, edits=(Edit(1, "lr = 1"), Edit(2, "bad"))))
+    assert session.lr == 0.1 and seen and seen[-1] == (300, 300)
+    by_hand = build_session(DataOptions(), TrainConfig())
+    by_hand.apply_edits([(10, "W1[0,1] = 0.5"), (12, "b2 = [0]"), (250, "lr = 0.1")])
+    by_hand.goto(300, 4)
+    assert by_hand.params.equals(session.params)
+    with pytest.raises(SaveFileError, match=r"edit 2 \('W9 = 1'\): unknown name 'W9'"):
+        restore(replace(state, edits=(Edit(1, "lr = 1"), Edit(2, "W9 = 1"))))
 
 
-def test_edits_without_an_edit_method_are_refused(monkeypatch) -> None:
-    monkeypatch.delattr(Session, "edit", raising=False)
+def test_edits_out_of_order_are_refused_not_silently_dropped() -> None:
+    """A later edit at an earlier update would discard the first one: a hand-edited file
+    that does so is said to be wrong, in one line."""
     _, state = saved_state(DataOptions(), TrainConfig(), 3, 0)
-    restore(state)  # no edits: fine
-    with pytest.raises(SaveFileError, match="cannot apply edits"):
-        restore(replace(state, edits=(Edit(1, "lr = 1"),)))
+    with pytest.raises(SaveFileError, match=r"out of order \('lr = 0.2' at update 100 "
+                                            r"follows 'lr = 0.1' at 300\)"):
+        restore(replace(state, edits=(Edit(300, "lr = 0.1"), Edit(100, "lr = 0.2"))))
 
 
 def test_a_cursor_beyond_a_diverged_run_is_refused(tmp_path: Path) -> None:

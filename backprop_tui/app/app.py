@@ -97,7 +97,8 @@ class BackpropApp(DebuggerActions, WatchingActions, FileActions, ViewActions, Ap
         self.show_state()
         self.say_default()
         if self._skipped:  # a resumed session's conditions that no longer parse
-            self.main.say("; ".join(self._skipped), PALETTE.warning)
+            more = f" (and {len(self._skipped) - 1} more)" if len(self._skipped) > 1 else ""
+            self.main.say(f"not restored: {self._skipped[0]}{more}", PALETTE.warning)
 
     def _theme_changed(self, theme: object) -> None:
         """Every colour comes from the theme: take the new one's and draw again."""
@@ -246,8 +247,9 @@ class BackpropApp(DebuggerActions, WatchingActions, FileActions, ViewActions, Ap
         self.stop_autoplay()
         self.session.reset()
         self._moved(True)
-        self.main.say("reset to the initial parameters; the run so far is kept, "
-                      "so e / E replay it at once")
+        kept = len(self.session.edits)
+        self.main.say("back to the start of the run; the run so far is kept, so e / E replay "
+                      "it at once" + (f"; its {kept} edit(s) too (R drops them)" if kept else ""))
 
     # -- autoplay --------------------------------------------------------------
     def action_autoplay(self) -> None:

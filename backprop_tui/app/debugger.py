@@ -126,6 +126,15 @@ class DebuggerActions(_Base):
         self.start_job(lambda progress, cancel: go_to(s, place, progress, cancel),
                        f"going to {place.describe()}… escape cancels", arrived)
 
+    def action_drop_edits(self) -> None:
+        """R: every edit undone, back to the start of the run the options made."""
+        self.stop_autoplay()
+        dropped = self.session.drop_edits()
+        self._moved(True)
+        self.main.say(f"dropped {dropped} edit(s): back to the start of the run as the options "
+                      "made it" if dropped else "no edit to drop (= makes one); back to the start",
+                      PALETTE.success if dropped else "")
+
     # -- set a parameter or η ------------------------------------------------------
     def action_set_value(self) -> None:
         """Ask for ``W1[0,1] = 0.5``, ``b2 = [0]`` or ``lr = 0.1`` and apply it at the

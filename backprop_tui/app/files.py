@@ -38,12 +38,16 @@ class FileActions(_Base):
         """Ask a name; ``write(path, overwrite)`` writes it and returns the path."""
 
         def check(text: str) -> Verdict:
+            name = text.strip()
             try:
-                path = inside(text.strip(), self.files_root)
+                path = inside(name, self.files_root)
             except PathError as err:
                 return Verdict(False, str(err))
-            if path.is_dir():
-                return Verdict(False, f"{text.strip()} is a folder: type a file name")
+            if path.is_dir() or name.endswith(("/", "\\")):
+                return Verdict(False, f"{name} is a folder: type a file name")
+            if not path.parent.is_dir():
+                return Verdict(False, f"no folder {path.parent}: type a name in a folder "
+                                      "that exists")
             if path.exists():
                 return Verdict(True, f"{path.name} exists: it would be replaced", confirm=True)
             return Verdict(True, f"writes {path}")

@@ -13,6 +13,7 @@ search itself (:mod:`.scan`) is as cheap as the conditions allow.
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 
@@ -74,6 +75,9 @@ class Breakpoints:
         if not condition.is_scalar:
             raise ValueError(f"a breakpoint needs a truth value, but {condition.text} has "
                              f"shape {condition.shape} (compare it, e.g. norm(...) > 1)")
+        if not _is_test(condition.text):  # `L` alone holds wherever L is not 0: a slip
+            raise ValueError(f"{condition.text} is a value, not a condition: compare it "
+                             f"(e.g. {condition.text} < 0.01), or watch it with w")
         for i, b in enumerate(self._items):
             if b.condition.key == condition.key:
                 raise ValueError(f"breakpoint {i + 1} already stops at {b.text}")
@@ -97,6 +101,15 @@ class Breakpoints:
 
     def enabled(self) -> list[Breakpoint]:
         return [b for b in self._items if b.enabled]
+
+
+def _is_test(text: str) -> bool:
+    """Whether the condition (already checked) is a comparison, and/or/not, or finite(...)."""
+    node = ast.parse(text.strip(), mode="eval").body
+    return (isinstance(node, ast.Compare | ast.BoolOp)
+            or (isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.Not))
+            or (isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+                and node.func.id == "finite"))
 
 
 def format_value(value: object) -> str:

@@ -22,7 +22,7 @@ import numpy as np
 
 from . import condops as ops
 from .condops import Compiled, Fn, Shape
-from .phases import LAB_NAMES, PHASE_INDEX
+from .phases import LAB_NAMES, PHASE_INDEX, phase_hint
 
 MAX_DEPTH = 32
 POSITION_NAMES = ("epoch", "sample", "row", "phase", "lr")
@@ -246,7 +246,7 @@ class _Compiler:
             key = PHASE_ALIASES.get(node.value)
             if key is None:
                 raise self.fail(node, f"unknown phase {node.value!r}",
-                                f" (phases: {', '.join(PHASE_INDEX)})")
+                                phase_hint(str(node.value)))
             k = PHASE_INDEX[key]
             return lambda c: k
         if is_phase(node) and all(is_text(n) for n in neighbours):

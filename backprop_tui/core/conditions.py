@@ -17,6 +17,7 @@ False), so ``L < 0.01`` first holds at the L phase.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -138,7 +139,9 @@ def parse(text: str, shapes: Mapping[str, tuple[int, ...]]) -> Condition:
         tree = ast.parse(source, mode="eval")
     except SyntaxError as err:
         column = _syntax_column(err, source)
-        raise ConditionError(f"syntax error at column {column}: {err.msg}") from None
+        hint = (" (== compares; the = key sets a value)"
+                if re.search(r"(?<![=<>!])=(?!=)", source) else "")
+        raise ConditionError(f"syntax error at column {column}: {err.msg}{hint}") from None
     except (ValueError, RecursionError, MemoryError):  # defensive: the text is bounded
         raise ConditionError("the condition could not be read") from None
     depth = _depth(tree.body)

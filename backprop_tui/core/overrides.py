@@ -74,6 +74,10 @@ class Overrides:
                     "to drop later edits")
         return None
 
+    def clear(self) -> None:
+        """No edit at all (the timeline was cut back to update 0 first)."""
+        del self._at[:], self._flats[:], self._lrs[:]
+
     def put(self, u: int, flat: Sequence[float], lr: float) -> None:
         """P(u) := ``flat`` and η := ``lr`` from u on; edits after u are dropped."""
         keep = bisect_right(self._at, u)

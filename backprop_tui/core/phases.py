@@ -14,6 +14,7 @@ lab's equations live here and nowhere else (the fast trainer in
 
 from __future__ import annotations
 
+import difflib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
@@ -154,3 +155,13 @@ def quantity_shapes(n_inputs: int, n_hidden: int) -> dict[str, tuple[int, ...]]:
 def forward_backward(params: Params, x: np.ndarray, y: float) -> dict[str, object]:
     """Everything up to the gradients (no update): prediction, loss, dW1, db1, dW2, db2."""
     return run_phases(params, x, y, lr=0.0, upto=UPDATE_PHASE - 1)
+
+
+def phase_hint(word: str) -> str:
+    """" (did you mean dW2? phases: ...)" for a phase name typed in another case or a letter
+    off, else the list of phases: what a dialog adds to "unknown phase"."""
+    by_lower = {key.lower(): key for key in PHASE_INDEX}
+    close = difflib.get_close_matches(word, list(PHASE_INDEX), n=1)
+    match = by_lower.get(word.lower()) or (close[0] if close else None)
+    names = ", ".join(PHASE_INDEX)
+    return f" (did you mean {match}? phases: {names})" if match else f" (phases: {names})"

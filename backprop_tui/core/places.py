@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .phases import PHASE_INDEX, PHASES
+from .phases import PHASE_INDEX, PHASES, phase_hint
 from .session import RunResult, Session
 from .timeline import CancelFn
 
@@ -55,8 +55,7 @@ def _phase(word: str) -> int:
              "db2": "dW2", "db1": "dW1"}.get(word, word)
     if alias in PHASE_INDEX:
         return PHASE_INDEX[alias]
-    names = ", ".join(p.key for p in PHASES)
-    raise PlaceError(f"unknown phase {word!r}: the phases are {names}")
+    raise PlaceError(f"unknown phase {word!r}{phase_hint(word)}")
 
 
 def parse_place(text: str, n: int) -> Place:

@@ -20,6 +20,7 @@ import hashlib
 import json
 import os
 import stat
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -194,9 +195,13 @@ def load(path: Path | str) -> SessionState:
     return state_from_json(doc, str(path))
 
 
-def restore(state: SessionState, limits: Limits | None = None) -> tuple[Session, SessionState]:
+def restore(state: SessionState, limits: Limits | None = None,
+            progress: Callable[[int, int], None] | None = None) -> tuple[Session, SessionState]:
     """Rebuild the session of ``state``: the dataset (its hash must match), the edits in
-    order (``goto(update)`` then ``Session.edit(text)``), then the cursor."""
+    order (``goto(update)`` then ``Session.edit(text)``), then the cursor.
+
+    A place far into a run means computing the run up to it: ``progress(done, total)``
+    is told how far that is (the command line shows it before the app starts)."""
     try:
         session = build_session(state.data_options(limits), state.config)
     except (DataError, ValueError) as err:
@@ -204,19 +209,27 @@ def restore(state: SessionState, limits: Limits | None = None) -> tuple[Session,
     if data_sha256(session.dataset) != state.dataset.sha256:
         raise SaveFileError(f"the data changed since it was saved (dataset "
                             f"{state.dataset.source}: its rows, split or scaling differ)")
-    edit = getattr(Session, "edit", None)
-    if state.edits and edit is None:
-        raise SaveFileError(f"the session has {len(state.edits)} edit(s), and this version "
-                            "of backprop-tui cannot apply edits")
+    for before, after in zip(state.edits, state.edits[1:], strict=False):
+        if after.update < before.update:  # an edit discards the later ones: none can follow
+            raise SaveFileError(f"the edits are out of order ({after.text!r} at update "
+                                f"{after.update} follows {before.text!r} at {before.update})")
+    total = max([state.cursor.update, *(e.update for e in state.edits)])
+
+    def reach(update: int) -> None:
+        session.timeline.advance(update, None if progress is None else
+                                 (lambda head: progress(min(head, total), total)))
+
     for i, e in enumerate(state.edits, 1):
+        reach(e.update)
         if not session.goto(e.update):
             raise SaveFileError(f"edit {i} ({e.text!r}) is at update {e.update}, which the run "
                                 "cannot reach (it diverged before)")
         try:
-            session.edit(e.text)  # type: ignore[attr-defined]
+            session.edit(e.text)
         except ValueError as err:
             raise SaveFileError(f"edit {i} ({e.text!r}): {err}") from None
     c = state.cursor
+    reach(c.update)
     if not session.goto(c.update, c.phase):
         d = session.divergence
         raise SaveFileError(f"the cursor (update {c.update}, phase {PHASES[c.phase].key}) lies "

@@ -298,3 +298,14 @@ class Session:
                 raise EditError(f"update {update} cannot be reached" + (
                     "" if limit is None else f": the run diverged at update {limit}"))
             self.edit(text)
+
+    def drop_edits(self) -> int:
+        """Undo every edit: back to the start of the run as the options made it (the run
+        after update 0 is recomputed when asked). Returns how many edits were dropped."""
+        dropped = len(self._edits)
+        if dropped:
+            self.timeline.edit(0, self.params0.flat().tolist(), self.config.lr)
+            self.timeline.overrides.clear()  # P(0) and η are the original ones again
+            self._edits = []
+        self._cursor, self._values = Cursor(0, 0, self.n), None
+        return dropped

@@ -78,3 +78,29 @@ def test_a_bad_edit_is_pointed_at_and_escape_changes_nothing() -> None:
             assert app.session.edits == []
 
     asyncio.run(scenario())
+
+
+def test_an_edited_sample_is_marked_and_R_drops_every_edit() -> None:
+    async def scenario() -> None:
+        app = make_app()
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.press("N", "N", "equals_sign", *"W1[0,0] = 5", "enter")
+            await pilot.pause()
+            title = lambda: str(app.main.query_one("#position").content)  # noqa: E731
+            assert "✎ set here" in title()
+            await pilot.press("p")
+            assert "✎ set here" not in title()
+            await pilot.press("r")
+            await pilot.pause()
+            assert "1 edit(s) too (R drops them)" in str(
+                app.main.query_one("#status-text").content)
+            await pilot.press("colon", *"0 3", "enter")
+            await pilot.pause()
+            assert app.session.params.W1[0, 0] == 5
+            await pilot.press("R")
+            await pilot.pause()
+            assert app.session.edits == [] and app.session.at_start
+            app.session.goto(2)
+            assert app.session.params.W1[0, 0] != 5
+
+    asyncio.run(scenario())

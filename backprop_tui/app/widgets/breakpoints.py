@@ -44,9 +44,11 @@ class BreakpointsScreen(ModalScreen[None]):
             yield Label("space/enter: enable or disable · d: delete · b: add · escape: close",
                         id="breakpoints-keys")
 
+    COLUMNS = ("#", "on", "condition", "stopped")
+
     def on_mount(self) -> None:
         table = self.query_one(DataTable)
-        table.add_columns("#", "on", "condition", "stopped")
+        table.add_columns(*self.COLUMNS)
         self.refill()
         table.focus()
 
@@ -103,16 +105,12 @@ class WatchesScreen(BreakpointsScreen):
 
     def compose(self) -> ComposeResult:
         with Vertical(id="breakpoints-body"):
-            yield Label("Watches: their values at the cursor are on the line above the "
-                        "status; t cycles the plot tabs to their history", id="breakpoints-title")
+            yield Label("Watches: values on the line above the status; history: t (tab)",
+                        id="breakpoints-title")
             yield DataTable(id="breakpoints-table", cursor_type="row", zebra_stripes=True)
             yield Label("d: delete · w: add · escape: close", id="breakpoints-keys")
 
-    def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_columns("#", "expression", "plotted as")
-        self.refill()
-        table.focus()
+    COLUMNS = ("#", "expression", "plotted as")
 
     def refill(self, row: int | None = None) -> None:
         from ...core.watches import label

@@ -58,6 +58,8 @@ class PositionBar(Static):
                 t.append(f" (row {session.row})", style="dim")
             t.append(" │ η ")
             t.append(f"{session.lr:g}", style="bold")
+            if c.update in session.edit_updates():
+                t.append(" ✎ set here", style=f"bold {PALETTE.warning}")
             t.append(" │ ")
             if running:
                 t.append(running, style=f"bold {PALETTE.warning}")

@@ -22,7 +22,8 @@ from textual.widgets import Input, Label
 
 from ..palette import PALETTE
 
-MAX_INPUT = 200  # characters: every parser behind a prompt refuses longer text anyway
+MAX_INPUT = 20_001  # characters: past every parser's own limit, so a long paste is refused
+                    # in words by the parser, never silently cut into another meaning
 
 
 @dataclass(frozen=True)
