@@ -73,7 +73,7 @@ BAD = [
     ("L if L else 1", "if/else is not allowed at column 1"),
     ("'L'", "text in quotes at column 1"),
     ("L == 'x'", "text in quotes at column 6"),
-    ("phase == 'dW3'", "unknown phase 'dW3' at column 10 (phases: load, z1"),
+    ("phase == 'dW3'", "unknown phase 'dW3' at column 10 (did you mean dW2? phases: load, z1"),
     ("phase == 3", "phase at column 1: it can only be compared with a phase name"),
     ("phase", "phase at column 1"),
     ("W1 > 1", "W1 has shape (2, 3) at column 1, but a comparison needs a number"),
