@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 from rich.text import Text
 
-from ...core.axes import thin
+from ...core.axes import labels, linear_ticks, thin
 from .plots import CachedPlot, series_colours
 
 EMPTY = "no watch yet: w adds one (an expression such as W2[0,1], L or norm(dW1))"
@@ -15,7 +15,7 @@ EMPTY = "no watch yet: w adds one (an expression such as W2[0,1], L or norm(dW1)
 
 class WatchPlot(CachedPlot):
     """Each watch's history over the updates so far (x in epochs, so 2.5 is the middle of
-    epoch 2), one colour each; dashed columns mark where a parameter or η was set."""
+    epoch 2), one plot each; a vertical line marks where a parameter or η was set."""
 
     _key: object = None
     _series: tuple[tuple[str, np.ndarray, np.ndarray], ...] = ()
@@ -34,28 +34,49 @@ class WatchPlot(CachedPlot):
         self._changed()
 
     def picture(self, width: int, height: int) -> list[Text]:
+        """One small plot per watch, stacked, each with its own y axis (a weight near 12
+        and a loss near 0.01 share no scale); as many as fit at 7 rows or more each."""
         if width < 12 or height < 4:
             return []
         if not self._series:
             return [Text(EMPTY, style="dim", justify="center")]
+        header = Text("each watch after each update, x in epochs" + (
+            " · │ an edit (key =)" if self._marks else ""), style="bold")
+        fit = max(1, min(len(self._series), (height - 1) // 7))
+        if fit < len(self._series):
+            header.append(f" · {fit} of {len(self._series)} shown (W lists them; a taller "
+                          "window or v shows more)", style="dim")
+        rows = [header]
+        room = (height - 1) // fit
+        xmax = max((float(xs[-1]) for _, xs, _ in self._series if len(xs)), default=1.0)
+        for i, (label, xs, ys) in enumerate(self._series[:fit]):
+            last = i == fit - 1
+            rows += self._one(label, xs, ys, i, width, room + (height - 1) % fit * last, xmax,
+                              last)
+        return rows[:height]
+
+    def _one(self, label: str, xs: np.ndarray, ys: np.ndarray, i: int, width: int,
+             height: int, xmax: float, with_axis: bool) -> list[Text]:
+        """One watch's plot: its own y ticks (1-2-5 steps), the x axis shared by all."""
+        keep = np.isfinite(ys)
+        if not keep.any():
+            return [Text(f"{label}: no finite value yet", style="dim")]
         plt = self.plt
         plt.clear_data()
         plt.clear_figure()
-        plt.xlabel("epoch (updates / samples per epoch)")
-        if self._marks:
-            plt.title("each watch after each update · the vertical line: an edit (key =)")
+        plt.title(label)
+        xs, ys = thin(xs[keep], ys[keep], max(width - 10, 1))
         colours = series_colours()
-        drawn = 0
-        for i, (label, xs, ys) in enumerate(self._series):
-            keep = np.isfinite(ys)
-            if keep.any():
-                xs_, ys_ = thin(xs[keep], ys[keep], max(width - 10, 1))
-                plt.plot(xs_.tolist(), ys_.tolist(), label=label, marker="hd",
-                         color=colours[i % len(colours)])
-                drawn += 1
-        if not drawn:
-            return [Text("no finite value to draw yet: step or run first", style="dim",
-                         justify="center")]
+        plt.plot(xs.tolist(), ys.tolist(), marker="hd", color=colours[i % 2])
+        lo, hi = float(ys.min()), float(ys.max())
+        if hi - lo < 1e-12 * max(abs(lo), 1.0):
+            lo, hi = lo - 0.5 * max(abs(lo), 1e-3), hi + 0.5 * max(abs(hi), 1e-3)
+        yticks = linear_ticks(lo, hi, max((height - 4) // 2, 3))
+        plt.yticks(yticks, labels(yticks, log=False))
+        plt.ylim(yticks[0], yticks[-1])
+        xticks = linear_ticks(0.0, max(xmax, 1e-9), max((width - 10) // 10, 2))
+        plt.xticks(xticks, labels(xticks, log=False) if with_axis else [""] * len(xticks))
+        plt.xlim(xticks[0], xticks[-1])
         for x in self._marks:
             plt.vline(x, color=colours[2])
         return self.canvas(width, height).split("\n")[:height]
