@@ -33,6 +33,7 @@ from .widgets.body import Body
 from .widgets.epochs_dialog import EpochsDialog
 from .widgets.position import PositionBar
 from .widgets.prompt import PromptDialog
+from .widgets.watch_line import TALL, watch_text
 
 if TYPE_CHECKING:  # the checker starts with a student file, not with the app
     from ..check.sandbox import StudentProcess
@@ -140,6 +141,8 @@ class BackpropApp(DebuggerActions, WatchingActions, FileActions, ViewActions, Ap
             self.main.say(f"ask: what is {', '.join(phase.produces)}? ({phase.formula}) "
                           "Work it out from the numbers shown; n reveals it.",
                           f"bold {PALETTE.warning}")
+        elif self.main.watch_items and self.size.height < TALL:  # no row of their own
+            self.main.say(watch_text(self.main.watch_items, self.size.width).plain)
         else:
             self.main.say(hint(self), "dim")
 

@@ -103,12 +103,13 @@ class MainScreen(Screen):
         self.query_one(Body).show(view, answer, note)  # type: ignore[arg-type]
         self._watches = watches
         if watches is not None:
-            items = [(w.text, None if v is NOT_YET else v)
-                     for w, v in zip(watches, watches.values_at(view), strict=True)]
-            self.query_one(WatchLine).show(items, width)
+            self.watch_items = [(w.text, None if v is NOT_YET else v)
+                                for w, v in zip(watches, watches.values_at(view), strict=True)]
+            self.query_one(WatchLine).show(self.watch_items, width, self.app.size.height)
         self.show_plots(view, running)
 
     _watches: Watches | None = None
+    watch_items: list[tuple[str, object]] = []  # what the watch line shows (or the status)
 
     def add_watch_tab(self) -> None:
         """The Watches plot tab, added with the first watch (no watch, no empty tab)."""

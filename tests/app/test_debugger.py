@@ -283,3 +283,20 @@ def test_help_lists_the_debugger_keys_and_its_language() -> None:
             assert any("fire where the condition becomes true" in line for line in lines)
 
     asyncio.run(scenario())
+
+
+def test_on_a_small_screen_watches_share_the_status_line() -> None:
+    """At 80x24 a row of its own would cost the diagram its hidden units: the watches
+    take the status line's place while it shows nothing else."""
+    async def scenario() -> None:
+        app = make_app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("w", *"L", "enter")
+            await pilot.pause()
+            await pilot.press("u")
+            await pilot.pause()
+            assert not app.main.query_one("#watches").display
+            assert status(app).startswith("watch L = 0.0839915")
+            assert "+1 more" not in app.main.query_one("#network").content.plain
+
+    asyncio.run(scenario())

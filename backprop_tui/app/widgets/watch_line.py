@@ -34,24 +34,34 @@ def format_value(value: object) -> str:
     return f"‖·‖ {float(np.linalg.norm(array)):.4g} ({'x'.join(map(str, array.shape))})"
 
 
-class WatchLine(Static):
-    """``watch: W2[0,1] = 0.0512 │ L = 0.0213 │ norm(dW1) = not yet`` (w adds one)."""
+TALL = 30  # rows: below this the watches share the status line instead of taking a row
 
-    def show(self, items: Sequence[tuple[str, object]], width: int = 0) -> None:
+
+def watch_text(items: Sequence[tuple[str, object]], width: int = 0) -> Text:
+    """``watch W2[0,1] = 0.0512 │ L = 0.0213 │ norm(dW1) = not yet``, cut to ``width``."""
+    line = Text("watch ", style="bold")
+    for i, (text, value) in enumerate(items):
+        if i:
+            line.append(" │ ", style="dim")
+        line.append(text, style="bold")
+        shown = format_value(value)
+        line.append(" = ")
+        line.append(shown, style=PALETTE.not_yet if shown == NOT_YET_TEXT else "")
+    if width and line.cell_len > width:
+        line.truncate(width - 1)
+        line.append("…")
+    return line
+
+
+class WatchLine(Static):
+    """The watches' values at the cursor, on a line of their own when the window is tall
+    enough (on a small one, an 80x24 projector, the status line shows them: see
+    :meth:`BackpropApp.say_default`), so the diagram keeps its rows."""
+
+    def show(self, items: Sequence[tuple[str, object]], width: int = 0,
+             height: int = TALL) -> None:
         """``items``: (text, value or None for not yet) of each watch, in order."""
-        self.display = bool(items)
-        if not items:
-            return
-        line = Text("watch ", style="bold")
-        for i, (text, value) in enumerate(items):
-            if i:
-                line.append(" │ ", style="dim")
-            line.append(text, style="bold")
-            shown = format_value(value)
-            line.append(" = ")
-            line.append(shown, style=PALETTE.not_yet if shown == NOT_YET_TEXT else "")
-        if width and line.cell_len > width:
-            line.truncate(width - 1)
-            line.append("…")
-        self.update(line)
+        self.display = bool(items) and height >= TALL
+        if self.display:
+            self.update(watch_text(items, width))
 
