@@ -205,7 +205,8 @@ def _draw(vals: Values, phase: Phase, col: dict[str, int], total: int, n_inputs:
     g.put(col["h"], bottom, "╰" + "─" * (width_h - 2) + "╯", box_style)
     if more_units:
         g.put(col["h"], bottom + 1,
-              f"+{more_units} more hidden units"[: col["o"] - col["h"] - 1], "dim")
+              f"+{more_units} more hidden unit{'s' * (more_units != 1)}"[
+                  : col["o"] - col["h"] - 1], "dim")
 
     # The output box, centred on the hidden ones; its ports are W2[0, i].
     o_top = top + max(0, (span - out_h) // 2)
@@ -249,9 +250,10 @@ def _draw(vals: Values, phase: Phase, col: dict[str, int], total: int, n_inputs:
         lines.pop()
     collapsed = []
     if n_inputs > shown_inputs:
-        collapsed.append(f"{n_inputs - shown_inputs} inputs")
+        k = n_inputs - shown_inputs
+        collapsed.append(f"{k} input{'s' * (k != 1)}")
     if more_units:
-        collapsed.append(f"{more_units} hidden units")
+        collapsed.append(f"{more_units} hidden unit{'s' * (more_units != 1)}")
     return Picture(lines, total, " and ".join(collapsed),
                    f"{port_title(src1, old1)}, {port_title(src2, old2)}")
 
