@@ -55,6 +55,9 @@ def trace_parser() -> Parser:
     g.add_argument("-o", "--output", metavar="FILE",
                    help="write to FILE (atomically; '-' or none: standard output)")
     g.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
+    g.add_argument("--load", metavar="FILE",
+                   help="trace a saved session (the app's ctrl+s): its data, options and "
+                        "edits (= key); data and training options may not be given too")
     g.add_argument("--max-updates", type=max_updates, default=None, metavar="N",
                    help="refuse a range of more than N updates (default and most: 1,000,000)")
     return parser
@@ -84,7 +87,12 @@ def run_trace(argv: Sequence[str]) -> int:
         if not os.path.isfile(args.output):
             raise UsageError(f"{args.output}: not a regular file; not replaced (to write to "
                              "a device or a pipe, use -o - and redirect)")
-    session, _ = open_session(args)
+    if args.load:
+        from .app_setup import resume
+
+        session = resume(args, argv)[0]
+    else:
+        session, _ = open_session(args)
     try:
         updates = update_range(args.start, args.stop, session.n, session.config.epochs,
                                args.max_updates or TRACE_LIMIT)

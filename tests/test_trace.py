@@ -244,3 +244,25 @@ def test_trace_never_imports_textual(tmp_path: Path) -> None:
             "assert not [m for m in sys.modules if m.startswith('textual')]")
     subprocess.run([sys.executable, "-c", code], check=True)
     assert len((tmp_path / "t.jsonl").read_text().splitlines()) == 2
+
+
+def test_cli_traces_a_saved_session_with_its_edits(tmp_path: Path) -> None:
+    """`trace --load FILE`: the run as the app left it, edits included."""
+    from backprop_tui.core.savefile import Edit, save, state_of
+
+    data = DataOptions()
+    session = build_session(data, TrainConfig())
+    session.goto(5)
+    session.edit("lr = 0.25")
+    session.goto(7)
+    session.edit("W1[0,1] = 2")
+    path = save(tmp_path / "s.json", state_of(session, data, edits=tuple(
+        Edit(e.update, e.text) for e in session.edits)))
+    proc = run("trace", "--load", str(path), "--to", "0:10")
+    assert proc.returncode == 0, proc.stderr
+    records = [json.loads(x) for x in proc.stdout.splitlines()]
+    assert [r["lr"] for r in records] == [0.5] * 5 + [0.25] * 5
+    assert records[7]["W1"][0][1] == 2.0
+    assert records == jsonl_of(session, range(10))
+    proc = run("trace", "--load", str(path), "--hidden", "3")
+    assert proc.returncode == 2 and "drop --hidden" in proc.stderr
