@@ -6,16 +6,19 @@ that state is (the session, or the session with ask mode's questions hidden).
 
 from __future__ import annotations
 
+import gc
 from collections.abc import Callable
 from pathlib import Path
 
 from rich.text import Text
 from textual.app import ComposeResult
+from textual.compose import compose
 from textual.containers import Horizontal
 from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widget import MountError
 from textual.widgets import Footer, Static, TabbedContent, TabPane, Tabs
+from textual.widgets._footer import FooterKey
 
 from ..core.records import RunningEpoch
 from ..core.session import RunResult, Session
@@ -32,6 +35,42 @@ from .widgets.values import BACKWARD, FORWARD, ValuesPanel
 
 TITLES = {"network": "Network", "params": "Parameters", "forward": "Forward",
           "backward": "Backward", "equation": "Equation"}
+
+
+class KeysFooter(Footer):
+    """Textual's Footer, but when the bindings change and the same keys stay shown (a run
+    starts or ends: keys dim or light up), the keys are updated in place instead of being
+    removed and mounted again: a recompose costs ~15 ms of the main thread, which a run's
+    worker thread waits for (the GIL), twice per run. Anything else recomposes."""
+
+    def bindings_changed(self, screen: Screen) -> None:
+        self._bindings_ready = True
+        if screen.app.app_focus and self.is_attached and screen is self.screen:
+            self.call_after_refresh(self._update_keys)
+
+    async def _update_keys(self) -> None:
+        if not self.is_attached:
+            return
+        old, new = list(self.children), compose(self)  # what a recompose would mount
+        if not (old and len(old) == len(new) and all(map(_same_key, old, new))):
+            await self.recompose()
+            return
+        for key, wanted in zip(old, new, strict=True):  # type: ignore[assignment]
+            key._disabled = wanted._disabled  # what a click checks (FooterKey's own flag)
+            key.set_class(wanted._disabled, "-disabled")
+            if key.tooltip != wanted.tooltip:
+                key.tooltip = wanted.tooltip
+
+
+STATES = {"-disabled", "-compact"}  # set on a key by its state (-compact once mounted)
+
+
+def _same_key(old: object, new: object) -> bool:
+    """Whether ``old`` shows what ``new`` would, but perhaps for being dimmed."""
+    return (type(old) is FooterKey and type(new) is FooterKey
+            and (old.key, old.key_display, old.description, old.action)
+            == (new.key, new.key_display, new.description, new.action)
+            and old.classes - STATES == new.classes - STATES)
 
 
 class MainScreen(Screen):
@@ -59,7 +98,7 @@ class MainScreen(Screen):
                     yield TabPane("Predictions vs targets", id="tab-fit")
         yield Static(id="warning")
         yield StatusBar(id="status")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         for widget_id, title in TITLES.items():
@@ -83,6 +122,12 @@ class MainScreen(Screen):
             await self.query_one("#tab-fit").mount(FitPlot(id="fit-plot"))
         except (MountError, NoMatches):  # the app quit before its first frame was out
             return
+        finally:
+            # Start-up is over (the app turned the collector off for it): what it built
+            # lives as long as the app, so later collections skip it (a full pass over
+            # it costs ~50 ms, paid in the middle of a run or a key otherwise).
+            gc.freeze()
+            gc.enable()
         if self._last_plots is not None:
             self.show_plots(*self._last_plots)
 
