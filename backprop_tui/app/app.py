@@ -190,7 +190,8 @@ class BackpropApp(App[None]):
         r = message.result
         if r.epochs_completed and r.divergence is None and not r.cancelled:
             # The curve is what a run is for: it keeps the room until the next step.
-            self.main.query_one(Body).add_class("-plot-view")
+            # Styled below, with -running's removal (run_finished): one restyle, not two.
+            self.main.query_one(Body).add_class("-plot-view", update=False)
             self._plot_after_run = True
         self.main.run_finished(self.session, r)
         self.show_state()
