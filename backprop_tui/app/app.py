@@ -182,7 +182,8 @@ class BackpropApp(App[None]):
         self.run_worker(work, thread=True, exclusive=True, group="run")
 
     def on_run_progress(self, message: RunProgress) -> None:
-        self.main.run_progress(self.session, message.done, message.total, message.update)
+        self.main.run_progress(self.session, message.done, message.total, message.update,
+                               message.records)
 
     def on_run_finished(self, message: RunFinished) -> None:
         self.runs.finished()

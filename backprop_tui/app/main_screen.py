@@ -7,7 +7,7 @@ that state is (the session, or the session with ask mode's questions hidden).
 from __future__ import annotations
 
 import gc
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from rich.text import Text
@@ -20,7 +20,7 @@ from textual.widget import MountError
 from textual.widgets import Footer, Static, TabbedContent, TabPane, Tabs
 from textual.widgets._footer import FooterKey
 
-from ..core.records import RunningEpoch
+from ..core.records import EpochRecord, RunningEpoch
 from ..core.session import RunResult, Session
 from .ask import AskView
 from .palette import PALETTE
@@ -167,15 +167,17 @@ class MainScreen(Screen):
         self.say(f"running {n_epochs} epoch(s)… escape cancels", "bold")
         self.progress(0, 1)
 
-    def run_progress(self, s: Session, done: int, total: int, update: int) -> None:
-        """Where a run stands: the bar, the title (epoch and sample) and the loss curve."""
+    def run_progress(self, s: Session, done: int, total: int, update: int,
+                     records: Sequence[EpochRecord]) -> None:
+        """Where a run stands: the bar, the title (epoch and sample) and the loss curve
+        of the finished ``records`` (read by the worker: see :mod:`.runs`)."""
         self.progress(done, total)
         epoch, position = divmod(update, s.n)
         self.query_one(PositionBar).show(s, self.app.size.width,
                                          running=f"running: epoch {epoch}, sample "
                                                  f"{position + 1}/{s.n}")
         for plot in self.query("#loss-plot"):
-            plot.show(s.timeline.records_before(epoch), None)  # type: ignore[attr-defined]
+            plot.show(records, None)  # type: ignore[attr-defined]
 
     def run_finished(self, s: Session, r: RunResult) -> None:
         """After a run (the state is drawn already): how it ended, in words."""
