@@ -9,7 +9,6 @@ shown the session's new state. Who owns what: the Session owns the cursor,
 
 from __future__ import annotations
 
-import gc
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
@@ -91,14 +90,7 @@ class BackpropApp(App[None]):
         self.runs.cancel()
         self.exit()
 
-    def on_load(self) -> None:
-        """Before compose: the collector's passes over start-up's objects cost 30-80 ms of
-        the first frame, so it stays off until that frame is out (MainScreen.mount_plots)."""
-        gc.disable()
-
     def on_unmount(self) -> None:
-        gc.unfreeze()  # what start-up froze (mount_plots) can be collected again
-        gc.enable()
         self.runs.cancel()
         if self.student is not None:
             self.student.close()

@@ -84,6 +84,9 @@ class MainScreen(Screen):
         self.on_ready = on_ready  # the app draws its state once the widgets exist
 
     def compose(self) -> ComposeResult:
+        # The collector's passes over start-up's objects cost 30-80 ms of the first
+        # frame: it stays off until that frame is out (mount_plots turns it back on).
+        gc.disable()
         yield PositionBar(id="position")
         with Body(id="body"):
             yield NetworkDiagram(id="network", classes="panel")
@@ -112,6 +115,10 @@ class MainScreen(Screen):
         if self.on_ready is not None:
             self.on_ready()
         self.call_after_refresh(self.mount_plots)
+
+    def on_unmount(self) -> None:
+        gc.unfreeze()  # what start-up froze (mount_plots) can be collected again
+        gc.enable()
 
     async def mount_plots(self) -> None:
         """Mount the plots once the first frame is out: plotext costs a tenth of the
