@@ -133,7 +133,7 @@ class MainScreen(Screen):
         except (MountError, NoMatches):  # the app quit before its first frame was out
             return
         finally:
-            # Start-up is over (the app turned the collector off for it): what it built
+            # Start-up is over (compose turned the collector off for it): what it built
             # lives as long as the app, so later collections skip it (a full pass over
             # it costs ~50 ms, paid in the middle of a run or a key otherwise).
             gc.freeze()
