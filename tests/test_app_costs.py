@@ -1,7 +1,8 @@
 """What keeps the app's first frame and its runs cheap (issue #12), proved through Pilot.
 
-* the garbage collector is off while the app starts and on again (start-up frozen)
-  once the first frame is out, and everything is unfrozen when the app ends;
+* the garbage collector is off while the app builds its screen and on again, with
+  start-up's objects frozen (no later collection walks them), once the first frame
+  is out; everything is unfrozen when the app ends;
 * the Footer's keys dim and light up in place when a run starts and ends (no
   recompose), showing what a recompose would show;
 * progress messages carry the finished epochs' records, read by the worker, so the

@@ -84,8 +84,8 @@ class MainScreen(Screen):
         self.on_ready = on_ready  # the app draws its state once the widgets exist
 
     def compose(self) -> ComposeResult:
-        # The collector's passes over start-up's objects cost 30-80 ms of the first
-        # frame: it stays off until that frame is out (mount_plots turns it back on).
+        # Start-up's objects live as long as the app: the collector stays off while they
+        # are built (to mount_plots, which freezes them and turns it back on).
         gc.disable()
         yield PositionBar(id="position")
         with Body(id="body"):
@@ -135,7 +135,7 @@ class MainScreen(Screen):
         finally:
             # Start-up is over (compose turned the collector off for it): what it built
             # lives as long as the app, so later collections skip it (a full pass over
-            # it costs ~50 ms, paid in the middle of a run or a key otherwise).
+            # its ~100k objects costs tens of ms, paid mid-run or on a key otherwise).
             gc.freeze()
             gc.enable()
         if self._last_plots is not None:
