@@ -62,20 +62,21 @@ class DebuggerActions(_Base):
         r = result if isinstance(result, RunResult) else RunResult(0, False, None)
         if r.epochs_completed and r.divergence is None and not r.cancelled:
             # The curve is what a run is for: it keeps the room until the next step.
-            self.main.query_one(Body).add_class("-plot-view")
+            self.main.query_one(Body).add_class("-plot-view", update=False)
             self._plot_after_run = True
         self.main.run_finished(self.session, r)
 
     def on_run_progress(self, message: RunProgress) -> None:
-        self.main.run_progress(self.session, message.done, message.total, message.update)
+        self.main.run_progress(self.session, message.done, message.total, message.update,
+                               message.records)
 
     def on_run_finished(self, message: RunFinished) -> None:
         self.runs.finished()
         self.refresh_bindings()
-        self.main.run_ended()
         after, self._after_run = self._after_run, None
-        if after is not None:
+        if after is not None:  # it may give the plot the room (-plot-view, styled below)
             after(message.result)
+        self.main.run_ended()  # one restyle for both classes
         self.show_state()
 
     # -- go to ---------------------------------------------------------------------

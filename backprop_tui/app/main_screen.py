@@ -6,7 +6,8 @@ that state is (the session, or the session with ask mode's questions hidden).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import gc
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -16,11 +17,11 @@ from textual.containers import Horizontal
 from textual.css.query import NoMatches
 from textual.screen import Screen
 from textual.widget import MountError
-from textual.widgets import Footer, Static, TabbedContent, TabPane, Tabs
+from textual.widgets import Static, TabbedContent, TabPane, Tabs
 
 from ..core.conditions import NOT_YET
 from ..core.phases import UPDATE_PHASE
-from ..core.records import RunningEpoch
+from ..core.records import EpochRecord, RunningEpoch
 from ..core.session import RunResult, Session
 from ..paths import PathError, inside
 from .ask import AskView
@@ -29,6 +30,7 @@ from .student import Answer
 from .widgets.body import Body
 from .widgets.diagram import NetworkDiagram
 from .widgets.equation import EquationPanel
+from .widgets.keys_footer import KeysFooter
 from .widgets.params import ParamsPanel
 from .widgets.position import PositionBar
 from .widgets.status import StatusBar
@@ -52,6 +54,9 @@ class MainScreen(Screen):
         self.on_ready = on_ready  # the app draws its state once the widgets exist
 
     def compose(self) -> ComposeResult:
+        # Start-up's objects live as long as the app: the collector stays off while they
+        # are built (to mount_plots, which freezes them and turns it back on).
+        gc.disable()
         yield PositionBar(id="position")
         with Body(id="body"):
             yield NetworkDiagram(id="network", classes="panel")
@@ -68,7 +73,7 @@ class MainScreen(Screen):
         yield WatchLine(id="watches")
         yield Static(id="warning")
         yield StatusBar(id="status")
-        yield Footer()
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         for widget_id, title in TITLES.items():
@@ -82,16 +87,28 @@ class MainScreen(Screen):
             self.on_ready()
         self.call_after_refresh(self.mount_plots)
 
+    def on_unmount(self) -> None:
+        gc.unfreeze()  # what start-up froze (mount_plots) can be collected again
+        gc.enable()
+
     async def mount_plots(self) -> None:
         """Mount the plots once the first frame is out: plotext costs a tenth of the
         start-up otherwise, for pictures nobody has asked for yet."""
         from .widgets.plots import FitPlot, LossPlot
 
-        try:
-            await self.query_one("#tab-loss").mount(LossPlot(id="loss-plot"))
-            await self.query_one("#tab-fit").mount(FitPlot(id="fit-plot"))
+        try:  # both in the DOM before either is awaited: show_plots may run in between
+            mounted = [self.query_one("#tab-loss").mount(LossPlot(id="loss-plot")),
+                       self.query_one("#tab-fit").mount(FitPlot(id="fit-plot"))]
+            for waiting in mounted:
+                await waiting
         except (MountError, NoMatches):  # the app quit before its first frame was out
             return
+        finally:
+            # Start-up is over (compose turned the collector off for it): what it built
+            # lives as long as the app, so later collections skip it (a full pass over
+            # its ~100k objects costs tens of ms, paid mid-run or on a key otherwise).
+            gc.freeze()
+            gc.enable()
         if self._last_plots is not None:
             self.show_plots(*self._last_plots)
 
@@ -176,15 +193,17 @@ class MainScreen(Screen):
         self.query_one(Body).set_class(False, "-running")
         self.progress(None)
 
-    def run_progress(self, s: Session, done: int, total: int, update: int) -> None:
-        """Where a run stands: the bar, the title (epoch and sample) and the loss curve."""
+    def run_progress(self, s: Session, done: int, total: int, update: int,
+                     records: Sequence[EpochRecord]) -> None:
+        """Where a run stands: the bar, the title (epoch and sample) and the loss curve
+        of the finished ``records`` (read by the worker: see :mod:`.runs`)."""
         self.progress(done, total)
         epoch, position = divmod(update, s.n)
         self.query_one(PositionBar).show(s, self.app.size.width,
                                          running=f"running: epoch {epoch}, sample "
                                                  f"{position + 1}/{s.n}")
         for plot in self.query("#loss-plot"):
-            plot.show(s.timeline.records_before(epoch), None)  # type: ignore[attr-defined]
+            plot.show(records, None)  # type: ignore[attr-defined]
 
     def run_finished(self, s: Session, r: RunResult) -> None:
         """After a run of epochs: how it ended, in words."""

@@ -2,10 +2,15 @@
 
 :class:`EpochRuns` owns whether a run is going and the flag that cancels it; the
 app asks it, never keeps its own copy. The session's fast trainer runs in a
-thread; progress comes back as small messages (at most 4 a second, carrying only
-counts and where the run stands: the widgets read the records themselves); escape
+thread; progress comes back as small messages (at most 4 a second: counts, where
+the run stands, and the finished epochs' records, read in the worker); escape
 sets the flag the trainer polls between chunks, so a cancelled run stops at the
 start of a sample, a state one can step from.
+
+Why the records travel in the message: the trainer holds the timeline's lock for
+every chunk and takes it again at once, so a UI thread that asks the timeline for
+them waits, often until the run ends, and the whole event loop with it (no frame,
+no key); the worker reads them between its chunks without waiting.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
+from ..core.records import EpochRecord
 from ..core.session import RunResult, Session
 
 Job = Callable[[Callable[[int, int], None], Callable[[], bool]], object]
@@ -30,6 +36,7 @@ class RunProgress(Message):
     done: int        # updates done of ``total``
     total: int
     update: int      # the update the run has reached (epoch and sample follow from it)
+    records: list[EpochRecord]  # the epochs finished before that update's epoch
 
 
 @dataclass
@@ -72,7 +79,9 @@ class EpochRuns:
             now = time.monotonic()
             if now - seen[0] >= PROGRESS_INTERVAL:
                 seen[0] = now
-                self.post(RunProgress(done, total, session.timeline.head))
+                update = session.timeline.head
+                records = session.timeline.records_before(update // session.n)
+                self.post(RunProgress(done, total, update, records))
 
         result = job(progress, self._cancel.is_set)
         self.post(RunFinished(result))
