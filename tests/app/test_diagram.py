@@ -109,7 +109,7 @@ def test_every_size_up_to_eight_draws_within_120x40(d: int, h: int) -> None:
         text = "\n".join(line.plain for line in pic.lines)
         assert all(f"x{j + 1}" in text for j in range(d))  # every input is drawn
         if pic.collapsed:
-            assert "more hidden units" in text and "hidden units" in pic.collapsed
+            assert "more hidden unit" in text and "hidden unit" in pic.collapsed
         else:
             assert all(f"h{i + 1}" in text for i in range(h))
 
