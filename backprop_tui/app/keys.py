@@ -61,7 +61,7 @@ APP_BINDINGS = [
     Binding("R", "drop_edits", "Drop edits", id="drop_edits", show=False,
             tooltip="undo every = edit: back to the start of the run as the options made it"),
     Binding("r", "reset", "Reset", id="reset", show=False,
-            tooltip="back to the initial parameters"),
+            tooltip="back to the start of the run (its edits kept: R drops them)"),
     Binding("a", "ask(1)", "Ask", id="ask_on",
             tooltip="ask mode: each step shows ? first, n reveals (predict, then reveal)"),
     Binding("a", "ask(0)", "Ask off", id="ask_off", tooltip="leave ask mode"),

@@ -36,8 +36,8 @@ def bindings_table(rows: list[tuple[str, str, str]]) -> Table:
     table.add_column("key", style="bold")
     table.add_column("name")
     table.add_column("does", style="dim")
-    for keys, name, does in rows:
-        table.add_row(keys, name, does)
+    for keys, name, does in rows:  # Text: "[phase]" is words here, not markup
+        table.add_row(Text(keys), Text(name), Text(does))
     return table
 
 
@@ -47,7 +47,7 @@ def phases_table() -> Table:
     table.add_column("phase", style="bold")
     table.add_column("formula")
     for i, phase in enumerate(PHASES, 1):
-        table.add_row(str(i), phase.key, phase.formula)
+        table.add_row(str(i), phase.key, Text(phase.formula))
     return table
 
 
@@ -57,7 +57,7 @@ def legend_table() -> Table:
     table.add_column(style="bold")
     table.add_column()
     for symbol, meaning in SYMBOLS:
-        table.add_row(symbol, meaning)
+        table.add_row(Text(symbol), Text(meaning))
     swatch = Text.assemble(("+0.42", value_style(1, 1)), " ", ("-0.42", value_style(-1, 1)))
     table.add_row(swatch, "blue positive, orange negative; stronger (further from the "
                           "background) = larger against the rest of its array; edges too")
@@ -69,9 +69,9 @@ def legend_table() -> Table:
     table.add_row(Text("not yet", style=PALETTE.not_yet), "not computed yet in this sample")
     table.add_row("was", "on the update: the value before it; underlined numbers are those "
                          "whose shown digits changed")
-    table.add_row("▶ ◀", "in the diagram: the forward pass flows right, gradients flow left; "
-                         "a port's number is the weight (or its gradient) of the edge ending "
-                         "there: W1[i, j] on the edge from x_j into h_i")
+    table.add_row("▶ ◀", Text("in the diagram: the forward pass flows right, gradients flow "
+                              "left; a port's number is the weight (or its gradient) of the "
+                              "edge ending there: W1[i, j] on the edge from x_j into h_i"))
     table.add_row("lab:", "the lab's name for a quantity: "
                   + ", ".join(f"{ours} = {theirs}" for ours, theirs in LAB_NAMES.items()))
     return table
