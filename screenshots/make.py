@@ -69,6 +69,24 @@ async def gradcheck(app, pilot) -> None:
     await pilot.press("u", "g")  # on the update phase every gradient has been shown
 
 
+async def debugger(app, pilot) -> None:
+    """A breakpoint on a per-sample value, two watches, an edit of η, c to the stop."""
+    await pilot.press("w", *"L", "enter", "w", *"W2[0,1]", "enter")
+    await pilot.press("b", *"L < 0.005 and epoch >= 1", "enter")
+    await pilot.press("colon", *"1 1", "enter")
+    await wait_run(app, pilot)
+    await pilot.press("equals_sign", *"lr = 1", "enter", "c")
+    await wait_run(app, pilot)
+
+
+async def watch_plot(app, pilot) -> None:
+    await debugger(app, pilot)
+    await pilot.press("B", "down", "d", "escape")  # no breakpoint: E runs its 3 epochs
+    await pilot.press("E", *"3", "enter")
+    await wait_run(app, pilot)
+    await pilot.press("t", "t")
+
+
 SHOTS: list[tuple[str, DataOptions, Steps, tuple[int, int], bool]] = [
     ("00-network-backward", DataOptions(), backward, (120, 40), False),
     ("01-forward-pass", DataOptions(), forward, (120, 40), False),
@@ -80,6 +98,8 @@ SHOTS: list[tuple[str, DataOptions, Steps, tuple[int, int], bool]] = [
     ("07-80x24", DataOptions(), update, (80, 24), False),
     ("08-112-columns", DataOptions(), backward, (112, 34), False),
     ("09-160x50", DataOptions("iris", normalize=True), backward, (160, 50), False),
+    ("10-breakpoint-and-watches", DataOptions(), debugger, (120, 40), False),
+    ("11-watch-history", DataOptions(), watch_plot, (120, 40), False),
 ]
 
 

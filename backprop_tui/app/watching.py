@@ -8,7 +8,7 @@ runs to them in the worker thread, and says where a run stopped and why.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from ..core.breakpoints import BREAKPOINT, CANCELLED, DIVERGED, Stop, run_until
@@ -42,16 +42,24 @@ class WatchingActions(_Base):
 
         return f"now {format_value(value)}"
 
-    def action_add_breakpoint(self) -> None:
-        """Ask for a condition; c, e and E stop where it first holds."""
+    def _checker(self, store, words: str) -> Callable[[str], Verdict]:
+        """The dialog's check for a new breakpoint or watch: parsed, accepted by ``store``
+        (no duplicate, room left), and its value now."""
 
         def check(text: str) -> Verdict:
             try:
                 condition = self._condition(text)
-                self.breakpoints.check(condition)
+                store.check(condition)
             except (ConditionError, ValueError) as err:
                 return Verdict(False, str(err))
-            return Verdict(True, f"stops where {condition.text} holds ({self._now(condition)})")
+            return Verdict(True, f"{words.format(condition.text)} ({self._now(condition)})")
+
+        return check
+
+    def action_add_breakpoint(self) -> None:
+        """Ask for a condition; c, e and E stop where it first holds."""
+
+        check = self._checker(self.breakpoints, "stops where {} holds")
 
         def chosen(text: str | None) -> None:
             if not text:
@@ -149,13 +157,7 @@ class WatchingActions(_Base):
         """Ask for an expression; the watch line shows its value at every step, and the
         Watches plot tab its history over the updates."""
 
-        def check(text: str) -> Verdict:
-            try:
-                condition = self._condition(text)
-                self.watches.check(condition)
-            except (ConditionError, ValueError) as err:
-                return Verdict(False, str(err))
-            return Verdict(True, f"watches {condition.text} ({self._now(condition)})")
+        check = self._checker(self.watches, "watches {}")
 
         def chosen(text: str | None) -> None:
             if not text:

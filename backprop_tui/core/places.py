@@ -13,7 +13,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from .phases import PHASE_INDEX, PHASES, phase_hint
-from .session import RunResult, Session
+from .session import Cursor, RunResult, Session
 from .timeline import CancelFn
 
 MAX_AHEAD = 100_000_000
@@ -26,20 +26,12 @@ class PlaceError(ValueError):
 
 
 @dataclass(frozen=True)
-class Place:
-    """A position of the cursor: update u = epoch * N + (sample - 1), and a phase index."""
-
-    update: int
-    phase: int
-    n: int
-
-    @property
-    def epoch(self) -> int:
-        return self.update // self.n
+class Place(Cursor):
+    """Where a go-to leads: a cursor position (update u = epoch * N + sample - 1, phase)."""
 
     @property
     def sample(self) -> int:
-        return self.update % self.n + 1
+        return self.position + 1
 
     def describe(self) -> str:
         return f"epoch {self.epoch}, sample {self.sample}/{self.n}, phase {PHASES[self.phase].key}"

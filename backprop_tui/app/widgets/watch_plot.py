@@ -71,7 +71,7 @@ class WatchPlot(CachedPlot):
         lo, hi = float(ys.min()), float(ys.max())
         if hi - lo < 1e-12 * max(abs(lo), 1.0):
             lo, hi = lo - 0.5 * max(abs(lo), 1e-3), hi + 0.5 * max(abs(hi), 1e-3)
-        yticks = linear_ticks(lo, hi, max((height - 4) // 2, 3))
+        yticks = linear_ticks(lo, hi, max((height - 6) // 2, 2))  # rows apart, not adjacent
         plt.yticks(yticks, labels(yticks, log=False))
         plt.ylim(yticks[0], yticks[-1])
         xticks = linear_ticks(0.0, max(xmax, 1e-9), max((width - 10) // 10, 2))
