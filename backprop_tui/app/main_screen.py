@@ -119,10 +119,10 @@ class MainScreen(Screen):
         self.query_one(PositionBar).show(view, width, ask=asking)  # type: ignore[arg-type]
         self.query_one(Body).show(view, answer, note)  # type: ignore[arg-type]
         self._watches = watches
-        if watches is not None:
-            self.watch_items = [(w.text, None if v is NOT_YET else v)
-                                for w, v in zip(watches, watches.values_at(view), strict=True)]
-            self.query_one(WatchLine).show(self.watch_items, width, self.app.size.height)
+        self.watch_items = [] if not watches else [  # no watch: nothing evaluated per key
+            (w.text, None if v is NOT_YET else v)
+            for w, v in zip(watches, watches.values_at(view), strict=True)]
+        self.query_one(WatchLine).show(self.watch_items, width, self.app.size.height)
         self.show_plots(view, running)
 
     _watches: Watches | None = None

@@ -99,33 +99,6 @@ def updates_to_run(session: Session, place: Place) -> int:
 
 def go_to(session: Session, place: Place, progress: Callable[[int, int], None] | None = None,
           cancel: CancelFn | None = None) -> RunResult:
-    """Move the cursor to ``place``, computing the run up to it first if needed.
-
-    Like a run of epochs: ``progress(done, total)`` as updates complete, ``cancel``
-    polled between chunks; a cancelled or diverged run leaves the cursor at the
-    start of the last sample it reached, a state one can step from.
-    """
-    start = session.timeline.head
-    total = max(place.update - start, 0)
-    cancelled = False
-
-    def check() -> bool:
-        nonlocal cancelled
-        cancelled = cancelled or bool(cancel and cancel())
-        return cancelled
-
-    def report(head: int) -> None:
-        if progress is not None:
-            progress(min(head, place.update) - start, total)
-
-    before = session.cursor.epoch
-    if total:
-        session.timeline.advance(place.update, report, check)
-    if not cancelled and session.timeline.head >= place.update:
-        session.goto(place.update, place.phase)
-        return RunResult(session.cursor.epoch - before, False, None)
-    reached = session.timeline.head  # cancelled, or diverged on the way
-    if reached > session.cursor.update:
-        session.goto(reached, 0)
-    return RunResult(session.cursor.epoch - before, cancelled,
-                     None if cancelled else session.divergence)
+    """Move the cursor to ``place``, computing the run up to it first if needed, with a
+    run's progress and cancel (:meth:`Session.run_to`)."""
+    return session.run_to(place.update, place.phase, progress, cancel)

@@ -222,17 +222,27 @@ class Session:
         progress: Callable[[int, int], None] | None = None,
         cancel: CancelFn | None = None,
     ) -> RunResult:
-        """Run to the end of epoch (current + n_epochs - 1), i.e. the start of a later epoch.
-
-        ``progress(done, total)`` is called as updates complete; ``cancel()`` is
-        polled between chunks. The cursor ends at the start of a sample, so the
-        state is consistent whatever stopped the run.
-        """
+        """Run to the end of epoch (current + n_epochs - 1), i.e. the start of a later epoch
+        (see :meth:`run_to`)."""
         if n_epochs <= 0:
             return RunResult(0, False, None)
+        return self.run_to((self._cursor.epoch + n_epochs) * self.n, 0, progress, cancel)
+
+    def run_to(
+        self,
+        target: int,
+        phase: int = 0,
+        progress: Callable[[int, int], None] | None = None,
+        cancel: CancelFn | None = None,
+    ) -> RunResult:
+        """Compute the run up to update ``target`` and move the cursor to (target, phase).
+
+        ``progress(done, total)`` is called as updates complete; ``cancel()`` is
+        polled between chunks. A cancel or a divergence leaves the cursor at the
+        start of the last sample reached, a state one can step from.
+        """
         start = self._cursor.update
-        target = (self._cursor.epoch + n_epochs) * self.n
-        total = target - start
+        total = max(target - start, 0)
         cancelled = False
 
         def check() -> bool:
@@ -249,7 +259,9 @@ class Session:
         else:
             self.timeline.advance(target, report, check)
         end = min(target, self.timeline.head)
-        if end > start:  # nothing ran (a cancel at once, a divergence): the cursor stays
+        if end == target and not cancelled:
+            self.goto(target, phase)
+        elif end > start:  # nothing ran (a cancel at once, a divergence): the cursor stays
             self.goto(end, 0)
         before = start // self.n
         return RunResult(end // self.n - before, cancelled, self.timeline.divergence

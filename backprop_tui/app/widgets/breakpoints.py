@@ -17,6 +17,7 @@ from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label
 
 from ...core.breakpoints import Breakpoints
+from ...core.watches import Watches
 
 BUILT_IN = "a value becomes nan or inf (built in, always on)"
 
@@ -31,9 +32,9 @@ class BreakpointsScreen(ModalScreen[None]):
         Binding("escape,B,q", "close", "Close", id="bp_close"),
     ]
 
-    def __init__(self, breakpoints: Breakpoints, add: Callable[[], None]) -> None:
+    def __init__(self, items: Breakpoints | Watches, add: Callable[[], None]) -> None:
         super().__init__()
-        self.breakpoints = breakpoints
+        self.items = items  # the core's list: breakpoints here, watches in WatchesScreen
         self._add = add  # the app's own dialog for a new breakpoint
 
     def compose(self) -> ComposeResult:
@@ -58,15 +59,15 @@ class BreakpointsScreen(ModalScreen[None]):
         keep = table.cursor_row if row is None else row
         table.clear()
         table.add_row("-", "✓", BUILT_IN, "")
-        for i, bp in enumerate(self.breakpoints, 1):
+        for i, bp in enumerate(self.items, 1):
             table.add_row(str(i), "✓" if bp.enabled else "·", Text(bp.text),
                           f"{bp.hits}×" if bp.hits else "")
-        table.move_cursor(row=min(max(keep, 0), len(self.breakpoints)))
+        table.move_cursor(row=min(max(keep, 0), len(self.items)))
 
     def _selected(self) -> int | None:
         """The index in the list of the row under the cursor (None: the built-in one)."""
         row = self.query_one(DataTable).cursor_row
-        return row - 1 if 1 <= row <= len(self.breakpoints) else None
+        return row - 1 if 1 <= row <= len(self.items) else None
 
     def _say(self, message: str) -> None:
         self.query_one("#breakpoints-keys", Label).update(message)
@@ -76,7 +77,7 @@ class BreakpointsScreen(ModalScreen[None]):
         if i is None:
             self._say("the built-in breakpoint is always on: a run stops at nan or inf")
             return
-        self.breakpoints.toggle(i)
+        self.items.toggle(i)
         self.refill()
 
     def action_delete(self) -> None:
@@ -84,7 +85,7 @@ class BreakpointsScreen(ModalScreen[None]):
         if i is None:
             self._say("the built-in breakpoint cannot be deleted")
             return
-        self.breakpoints.delete(i)
+        self.items.delete(i)
         self.refill()
 
     def action_add(self) -> None:
@@ -118,20 +119,20 @@ class WatchesScreen(BreakpointsScreen):
         table = self.query_one(DataTable)
         keep = table.cursor_row if row is None else row
         table.clear()
-        for i, watch in enumerate(self.breakpoints, 1):
+        for i, watch in enumerate(self.items, 1):
             table.add_row(str(i), Text(watch.text), Text(label(watch)))
-        if not len(self.breakpoints):
+        if not len(self.items):
             table.add_row("-", "no watch yet: w adds one", "")
-        table.move_cursor(row=min(max(keep, 0), max(len(self.breakpoints) - 1, 0)))
+        table.move_cursor(row=min(max(keep, 0), max(len(self.items) - 1, 0)))
 
     def _selected(self) -> int | None:
         row = self.query_one(DataTable).cursor_row
-        return row if 0 <= row < len(self.breakpoints) else None
+        return row if 0 <= row < len(self.items) else None
 
     def action_delete(self) -> None:
         i = self._selected()
         if i is None:
             self._say("nothing to delete")
             return
-        self.breakpoints.delete(i)
+        self.items.delete(i)
         self.refill()
