@@ -10,46 +10,21 @@ from them by the same code.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 
 from . import engine
+from .config import TrainConfig
 from .data import Dataset
 from .editing import Edit, EditPreview, plan
 from .edits import EditError, parse_edit
-from .limits import MAX_HIDDEN
 from .network import Params, mean_loss, predict
 from .phases import PHASE_INDEX, PHASES, UPDATE_PHASE, Phase, run_phases
 from .timeline import CancelFn, Divergence, EpochRecord, Timeline
 
-
-@dataclass(frozen=True)
-class TrainConfig:
-    """The training options shared by the app, ``train`` and ``check``."""
-
-    hidden: int = 2
-    lr: float = 0.5
-    epochs: int = 20
-    seed: int = 42
-    init_scale: float = 0.1
-    shuffle: bool = False
-
-    def validate(self) -> None:
-        """Raise ValueError with a one-line reason for settings no run can use."""
-        if not (math.isfinite(self.lr) and self.lr > 0):
-            raise ValueError(f"learning rate must be a finite number > 0, got {self.lr:g}")
-        if self.epochs < 0:
-            raise ValueError(f"epochs must be >= 0, got {self.epochs}")
-        if not 1 <= self.hidden <= MAX_HIDDEN:
-            raise ValueError(f"hidden units must be between 1 and {MAX_HIDDEN}, got "
-                             f"{self.hidden}")
-        if not 0 <= self.seed < 2**32:
-            raise ValueError(f"seed must be between 0 and 2**32 - 1, got {self.seed}")
-        if not (math.isfinite(self.init_scale) and self.init_scale >= 0):
-            raise ValueError(f"init scale must be a finite number >= 0, got {self.init_scale:g}")
+__all__ = ["Cursor", "RunResult", "Session", "TrainConfig"]  # TrainConfig: core.config
 
 
 @dataclass(frozen=True)
