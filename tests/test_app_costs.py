@@ -19,6 +19,7 @@ from textual.compose import compose
 from textual.widgets import Footer
 
 from backprop_tui.app import app as app_module
+from backprop_tui.app import runs as runs_module
 from backprop_tui.app.app import BackpropApp
 from backprop_tui.app.keys import DURING_RUN
 from backprop_tui.app.runs import EpochRuns, RunFinished, RunProgress
@@ -108,11 +109,14 @@ def test_footer_keys_dim_in_place_during_a_run_as_a_recompose_would_show_them() 
     run(go())
 
 
-def test_progress_messages_carry_the_records_the_worker_read() -> None:
+def test_progress_messages_carry_the_records_the_worker_read(monkeypatch) -> None:
     session = lab_session()
     posted: list[object] = []
     runs = EpochRuns(session, posted.append)
-    runs.start(7)()  # the worker's function, run here: 7 epochs, one message at least
+    runs.start(7)()  # the worker's function, run here: 7 epochs take under half a second
+    assert len(posted) == 1 and isinstance(posted[0], RunFinished)  # no progress: too short
+    monkeypatch.setattr(runs_module, "FIRST_PROGRESS", 0.0)
+    runs.start(7)()  # now the first chunk reports at once
     progress = [m for m in posted if isinstance(m, RunProgress)]
     assert progress and isinstance(posted[-1], RunFinished)
     for m in progress:

@@ -175,8 +175,8 @@ class BackpropApp(DebuggerActions, WatchingActions, FileActions, ViewActions, Ap
 
     def action_run_epochs(self) -> None:
         def chosen(n: int | None) -> None:
-            if n:
-                self.start_run(n)
+            if n:  # once the dialog is gone: a short run is done at once (debugger.py)
+                self.call_later(self.start_run, n)
 
         self.push_screen(EpochsDialog(self.session.config.epochs or 1), chosen)
 

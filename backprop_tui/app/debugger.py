@@ -2,13 +2,15 @@
 watches, edits, save and export.
 
 Every one of them asks the core: places come from :mod:`~backprop_tui.core.places`,
-a run is a job for :class:`~.runs.EpochRuns` in a worker thread, and the screen
-is redrawn from the session afterwards. This mixin keeps ``app.py`` to the
+a run is a job for :class:`~.runs.EpochRuns` in a worker thread (or, when the core
+estimates it under AT_ONCE_S, done at once), and the screen is redrawn from the
+session afterwards. This mixin keeps ``app.py`` to the
 stepping keys; it reads the app's session, runs and main screen.
 """
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
@@ -28,6 +30,12 @@ else:
     _Base = object
 
 AfterRun = Callable[[object], None]
+Progress = Callable[[int, int], None]
+Cancel = Callable[[], bool]
+
+AT_ONCE_S = 0.25  # estimated seconds under which e/E run on the UI thread, no worker
+AT_ONCE_LIMIT_S = 0.35  # if such a run is still going after this, the worker takes over
+clock = time.monotonic  # the tests replace it to make a run "slow"
 
 
 class DebuggerActions(_Base):
@@ -47,16 +55,36 @@ class DebuggerActions(_Base):
         self.run_worker(work, thread=True, exclusive=True, group="run")
 
     def start_run(self, n_epochs: int) -> None:
-        """e and E: run n epochs, stopping at the breakpoints when there are any."""
+        """e and E: run n epochs, stopping at the breakpoints when there are any.
+
+        A run estimated to take under AT_ONCE_S is done here, on the UI thread: it is
+        over before a progress bar would mean anything, and a worker thread would only
+        slow it (the pure-Python kernel and the frames share the GIL). Should it still
+        be going after AT_ONCE_LIMIT_S (a slower machine), the rest goes to the worker,
+        with its progress and escape, from the sample it reached."""
         session = self.session
         self._run_from_epoch = session.cursor.epoch
+        target = (session.cursor.epoch + n_epochs) * session.n
         if self.breakpoints.enabled():
-            self.run_to_breakpoint((session.cursor.epoch + n_epochs) * session.n,
-                                   f"running {n_epochs} epoch(s), stopping at breakpoints… "
-                                   "escape cancels", epochs_run=True)
+            self.run_to_breakpoint(target, f"running {n_epochs} epoch(s), stopping at "
+                                   "breakpoints… escape cancels", epochs_run=True)
             return
-        self.start_job(lambda progress, cancel: session.run_epochs(n_epochs, progress, cancel),
-                       f"running {n_epochs} epoch(s)… escape cancels", self._epochs_ran)
+        done = 0
+        if session.run_seconds(target) <= AT_ONCE_S:
+            self.stop_autoplay()
+            limit = clock() + AT_ONCE_LIMIT_S
+            first = session.run_to(target, cancel=lambda: clock() > limit)
+            if not first.cancelled:
+                self._after_run = self._epochs_ran
+                self.finish_run(first)
+                return
+            done = first.epochs_completed
+
+        def rest(progress: Progress, cancel: Cancel) -> RunResult:
+            r = session.run_to(target, 0, progress, cancel)
+            return RunResult(done + r.epochs_completed, r.cancelled, r.divergence)
+
+        self.start_job(rest, f"running {n_epochs} epoch(s)… escape cancels", self._epochs_ran)
 
     def _epochs_ran(self, result: object) -> None:
         r = result if isinstance(result, RunResult) else RunResult(0, False, None)
@@ -71,13 +99,20 @@ class DebuggerActions(_Base):
                                message.records)
 
     def on_run_finished(self, message: RunFinished) -> None:
+        self.finish_run(message.result)
+
+    def finish_run(self, result: object) -> None:
+        """A job is over (in the worker, or at once): its outcome, then the screen."""
         self.runs.finished()
         self.refresh_bindings()
         after, self._after_run = self._after_run, None
         if after is not None:  # it may give the plot the room (-plot-view, styled below)
-            after(message.result)
+            after(result)
         self.main.run_ended()  # one restyle for both classes
         self.show_state()
+        # Most of the screen changed: lay it all out in the next frame, not widget by
+        # widget over two or three (each widget's update reaches the screen on its own).
+        self.main.refresh(layout=True)
 
     # -- go to ---------------------------------------------------------------------
     def action_goto(self) -> None:

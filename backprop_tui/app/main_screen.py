@@ -182,21 +182,25 @@ class MainScreen(Screen):
             self.show_watch_plot(s)
 
     def run_started(self, label: str) -> None:
-        """A run or a go-to has started: the plot takes the room, ``label`` says what runs."""
-        self.query_one(Body).set_class(True, "-running")
+        """A run or a go-to has started: ``label`` says what runs. The plot takes the room
+        with the first progress (half a second in), so a short run changes the layout
+        once, at its end (see :mod:`.runs`)."""
         self.say(label, "bold")
-        self.progress(0, 1)
 
     def run_ended(self) -> None:
         """Whatever ran is over: the numbers come back (a finished run may give the plot
-        the room again, with -plot-view)."""
-        self.query_one(Body).set_class(False, "-running")
+        the room again, with -plot-view, added without a restyle: this is the one)."""
+        body = self.query_one(Body)
+        body.set_class(False, "-running", update=False)
+        body.update_node_styles()  # also when the run ended before it set -running
         self.progress(None)
 
     def run_progress(self, s: Session, done: int, total: int, update: int,
                      records: Sequence[EpochRecord]) -> None:
         """Where a run stands: the bar, the title (epoch and sample) and the loss curve
-        of the finished ``records`` (read by the worker: see :mod:`.runs`)."""
+        of the finished ``records`` (read by the worker: see :mod:`.runs`); the first
+        one gives the plot the room."""
+        self.query_one(Body).set_class(True, "-running")
         self.progress(done, total)
         epoch, position = divmod(update, s.n)
         self.query_one(PositionBar).show(s, self.app.size.width,

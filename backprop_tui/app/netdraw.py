@@ -5,12 +5,14 @@ braille lines (2x4 dots a cell), so any slope can be drawn between the columns o
 text. A cell has one colour, so where lines cross the one drawn last wins: the
 diagram draws weak edges first and strong or highlighted ones last. No listed
 library draws coloured braille lines into a grid shared with styled text, hence
-these few lines (Bresenham's algorithm on the dot grid).
+these few lines (Bresenham's algorithm on the dot grid, each line's path kept).
 """
 
 from __future__ import annotations
 
-from rich.text import Text
+import functools
+
+from rich.text import Span, Text
 
 # Bit of each dot (column 0-1, row 0-3) in a braille character, U+2800 + bits.
 _DOT = ((0x01, 0x02, 0x04, 0x40), (0x08, 0x10, 0x20, 0x80))
@@ -43,48 +45,58 @@ class Grid:
 
     def line(self, x0: int, y0: int, x1: int, y1: int, style: str) -> None:
         """A braille line between two dots (dot x = 2 cell x + 0..1, dot y = 4 cell y + 0..3)."""
-        dx, dy = abs(x1 - x0), -abs(y1 - y0)
-        sx, sy = (1 if x0 < x1 else -1), (1 if y0 < y1 else -1)
-        err = dx + dy
-        while True:
-            self._dot(x0, y0, style)
-            if x0 == x1 and y0 == y1:
-                return
-            e2 = 2 * err
-            if e2 >= dy:
-                err += dy
-                x0 += sx
-            if e2 <= dx:
-                err += dx
-                y0 += sy
-
-    def _dot(self, x: int, y: int, style: str) -> None:
-        cx, cy = x // 2, y // 4
-        if not (0 <= cx < self.width and 0 <= cy < self.height):
-            return
-        if self.chars[cy][cx] != " " and not self._dots[cy][cx]:
-            return  # never draw over text
-        self._dots[cy][cx] |= _DOT[x % 2][y % 4]
-        self.chars[cy][cx] = chr(0x2800 + self._dots[cy][cx])
-        self.styles[cy][cx] = style
+        chars, styles, dots = self.chars, self.styles, self._dots
+        for cx, cy, bits in _path(x0, y0, x1, y1):
+            if not (0 <= cx < self.width and 0 <= cy < self.height):
+                continue
+            row = dots[cy]
+            if chars[cy][cx] != " " and not row[cx]:
+                continue  # never draw over text
+            row[cx] |= bits
+            chars[cy][cx] = chr(0x2800 + row[cx])
+            styles[cy][cx] = style
 
     def lines(self) -> list[Text]:
-        """The grid as styled lines, trailing blanks removed."""
+        """The grid as styled lines, trailing blanks removed (one span per run of a style:
+        built directly, as Text.append per run costs most of a large diagram's time)."""
         out = []
         for chars, styles in zip(self.chars, self.styles, strict=True):
-            t = Text()
-            run, run_style = "", None
-            for ch, st in zip(chars, styles, strict=True):
-                if st != run_style and run:
-                    t.append(run, style=run_style or "")
-                    run = ""
-                run_style = st
-                run += ch
-            if run:
-                t.append(run, style=run_style or "")
-            t.rstrip()
-            out.append(t)
+            plain = "".join(chars).rstrip()
+            spans, start = [], 0
+            for i in range(1, len(plain) + 1):
+                if i == len(plain) or styles[i] != styles[start]:
+                    if styles[start]:
+                        spans.append(Span(start, i, styles[start]))
+                    start = i
+            out.append(Text(plain, spans=spans))
         return out
+
+
+@functools.lru_cache(maxsize=8192)
+def _path(x0: int, y0: int, x1: int, y1: int) -> tuple[tuple[int, int, int], ...]:
+    """The cells a line crosses, in order, each with the dots it sets there (Bresenham's
+    algorithm on the dot grid). Kept per pair of ends: a diagram redraws the same edges
+    at every key (a 32-unit layer has 128), and only their colours change. A line is
+    monotone, so it leaves a cell for good: its dots in a cell are merged into one entry."""
+    cells: list[tuple[int, int, int]] = []
+    dx, dy = abs(x1 - x0), -abs(y1 - y0)
+    sx, sy = (1 if x0 < x1 else -1), (1 if y0 < y1 else -1)
+    err = dx + dy
+    while True:
+        cx, cy, bit = x0 // 2, y0 // 4, _DOT[x0 % 2][y0 % 4]
+        if cells and cells[-1][0] == cx and cells[-1][1] == cy:
+            cells[-1] = (cx, cy, cells[-1][2] | bit)
+        else:
+            cells.append((cx, cy, bit))
+        if x0 == x1 and y0 == y1:
+            return tuple(cells)
+        e2 = 2 * err
+        if e2 >= dy:
+            err += dy
+            x0 += sx
+        if e2 <= dx:
+            err += dx
+            y0 += sy
 
 
 def _styled_chars(text: Text) -> list[tuple[str, str]]:

@@ -2,10 +2,15 @@
 
 :class:`EpochRuns` owns whether a run is going and the flag that cancels it; the
 app asks it, never keeps its own copy. The session's fast trainer runs in a
-thread; progress comes back as small messages (at most 4 a second: counts, where
-the run stands, and the finished epochs' records, read in the worker); escape
-sets the flag the trainer polls between chunks, so a cancelled run stops at the
-start of a sample, a state one can step from.
+thread; progress comes back as small messages (at most 4 a second, the first after
+half a second: counts, where the run stands, and the finished epochs' records, read
+in the worker); escape sets the flag the trainer polls between chunks, so a
+cancelled run stops at the start of a sample, a state one can step from.
+
+Why the first progress waits half a second: until then the screen keeps its layout
+and only the status line says a run is going, so a run that ends sooner goes
+straight to its outcome: one change of layout instead of two, and no frames taking
+the GIL from the worker (see ``bench/app_run.py``).
 
 Why the records travel in the message: the trainer holds the timeline's lock for
 every chunk and takes it again at once, so a UI thread that asks the timeline for
@@ -29,6 +34,7 @@ Job = Callable[[Callable[[int, int], None], Callable[[], bool]], object]
 """Work for the run thread: job(progress, cancel) returns what RunFinished carries."""
 
 PROGRESS_INTERVAL = 0.25  # seconds between progress redraws during a run (4 a second)
+FIRST_PROGRESS = 0.5  # seconds before the first: a shorter run shows only its outcome
 
 
 @dataclass
@@ -73,7 +79,7 @@ class EpochRuns:
 
     def _work(self, job: Job) -> None:
         session = self.session
-        seen = [0.0]  # time of the last post
+        seen = [time.monotonic() + FIRST_PROGRESS - PROGRESS_INTERVAL]  # of the last post
 
         def progress(done: int, total: int) -> None:
             now = time.monotonic()

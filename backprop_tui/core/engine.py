@@ -48,6 +48,11 @@ def numpy_seconds(updates: int, n_inputs: int, n_hidden: int) -> float:
     return updates * 1e-6 * (4.0 + 1.0 * n_inputs + 0.2 * n_hidden)
 
 
+def compiled_seconds(updates: int, n_inputs: int, n_hidden: int) -> float:
+    """Estimated time of the loaded numba kernel (its start-up not counted)."""
+    return updates * 1e-6 * (0.04 + 0.004 * n_hidden * (n_inputs + 2))
+
+
 def plain_choice(updates: int, n_inputs: int, n_hidden: int) -> tuple[str, float]:
     """The faster kernel without numba, and its estimated seconds."""
     python = python_seconds(updates, n_inputs, n_hidden)
@@ -121,6 +126,17 @@ def choose(updates: int, n_inputs: int, n_hidden: int) -> str:
         return kind  # a step or a replay: not even a cached numba would pay
     start = NUMBA_IMPORT_S + (NUMBA_LOAD_S if numba_cached() else NUMBA_COMPILE_S)
     return NUMBA if plain > 1.25 * start else kind
+
+
+def estimate(updates: int, n_inputs: int, n_hidden: int) -> float:
+    """Seconds the kernel :func:`choose` picks would take, numba's start-up included: the
+    app does work this short at once rather than in a thread (see ``app/debugger.py``)."""
+    kind = choose(updates, n_inputs, n_hidden)
+    if kind != NUMBA:
+        return (numpy_seconds if kind == NUMPY else python_seconds)(updates, n_inputs, n_hidden)
+    start = 0.0 if numba_loaded() else NUMBA_IMPORT_S + (
+        NUMBA_LOAD_S if numba_cached() else NUMBA_COMPILE_S)
+    return start + compiled_seconds(updates, n_inputs, n_hidden)
 
 
 def _compiled():

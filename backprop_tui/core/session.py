@@ -203,6 +203,14 @@ class Session:
             return RunResult(0, False, None)
         return self.run_to((self._cursor.epoch + n_epochs) * self.n, 0, progress, cancel)
 
+    def run_seconds(self, target: int) -> float:
+        """About how long :meth:`run_to` ``target`` would take (0 for what is computed
+        already): the app does short work at once, long work in a thread."""
+        t = self.timeline
+        if t.head >= target or t.divergence is not None:
+            return 0.0
+        return engine.estimate(target - t.head, self.params0.n_inputs, self.params0.n_hidden)
+
     def run_to(
         self,
         target: int,

@@ -13,6 +13,7 @@ from textual.binding import Binding
 from textual.containers import VerticalScroll
 
 from ...core.session import Session
+from ..diagram import Picture
 from ..layout import PANEL_CHROME, PLOT_MIN_HEIGHT, arrange
 from ..render import join_lines
 from ..student import Answer
@@ -63,9 +64,21 @@ class Body(VerticalScroll, inherit_bindings=False):
         # short of room, the equation drops its prose, and only then the diagram shrinks.
         p_natural = params.lines(session)
         params_w = _width(p_natural)
-        picture = network.draw(session, width - params_w - PANEL_CHROME)
+        # Never taller than the body (32 units drawn in full are 130 rows, redrawn on
+        # every key): the equation's share below comes out the same, as it is 4 lines
+        # whenever the picture leaves fewer; the rare picture that a unit less made short
+        # enough to change that is drawn in full, as before.
+        cap = max(height, 10) - 2
+
+        def draw(room: int) -> Picture:
+            picture = network.draw(session, room, cap)
+            if "hidden unit" in picture.collapsed and len(picture.lines) < height - 8 - note_h:
+                picture = network.draw(session, room)
+            return picture
+
+        picture = draw(width - params_w - PANEL_CHROME)
         if picture.width + PANEL_CHROME + params_w > width:  # not beside the Parameters
-            picture = network.draw(session, width - PANEL_CHROME)
+            picture = draw(width - PANEL_CHROME)
         equation.max_lines = max(height - len(picture.lines) - 4 - note_h, 4)
         eq_lines = equation.lines(session, width - PANEL_CHROME, equation.max_lines)
         eq_h = len(eq_lines) + 2 + note_h
@@ -131,7 +144,12 @@ class Body(VerticalScroll, inherit_bindings=False):
         plots = self.query_one("#plots")
         if self.has_class("-plot-view") or self.has_class("-running"):
             plots.styles.height = max(height - top_h, PLOT_MIN_HEIGHT + 2)
+            # It fits exactly: say so now, or Textual finds out after laying out and lays
+            # out again a frame later, just to take the scrollbar away.
+            fits = height - top_h >= PLOT_MIN_HEIGHT + 2
+            self.styles.overflow_y = "hidden" if fits else "auto"
             return
+        self.styles.overflow_y = "auto"
         left = height - top_h - eq_h - below
         if beside:
             plots.styles.height = max(numbers_h, PLOT_MIN_HEIGHT, left)
