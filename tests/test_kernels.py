@@ -119,6 +119,34 @@ def test_choice_keeps_short_work_off_numba(monkeypatch: pytest.MonkeyPatch) -> N
     assert engine.choose(3000 * 200, 50, 2) == "python"
 
 
+def test_estimate_counts_numba_start_up_so_short_work_stays_plain(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """The app does work estimated under 0.25 s on its UI thread: such work must never be
+    work that imports numba (~0.35 s), so an estimate for numba includes its start-up."""
+    monkeypatch.setenv(engine.KERNEL_ENV, "auto")
+    monkeypatch.setattr(engine, "numba_loaded", lambda: False)
+    monkeypatch.setattr(engine, "numba_installed", lambda: True)
+    monkeypatch.setattr(engine, "numba_cached", lambda: True)
+    start = engine.NUMBA_IMPORT_S + engine.NUMBA_LOAD_S
+    for updates, hidden in ((1, 2), (500 * 200, 2), (3000 * 200, 2), (100 * 200, 32)):
+        kind, seconds = engine.choose(updates, 3, hidden), engine.estimate(updates, 3, hidden)
+        assert (kind == "numba") == (seconds >= start), (updates, hidden, kind, seconds)
+    assert engine.estimate(2000, 3, 2) == pytest.approx(2 * engine.estimate(1000, 3, 2))
+    monkeypatch.setattr(engine, "numba_loaded", lambda: True)  # after a long run: cheap
+    assert engine.estimate(3000 * 200, 3, 2) < 0.1
+
+
+def test_run_seconds_is_zero_for_what_is_computed_already() -> None:
+    session = build_session(DataOptions(), TrainConfig())
+    assert session.run_seconds(0) == 0.0
+    ahead = session.run_seconds(5 * session.n)
+    assert ahead > 0
+    session.run_epochs(5)
+    session.goto(0)  # back at the start: the run up to epoch 5 is kept
+    assert session.run_seconds(5 * session.n) == 0.0
+    assert session.run_seconds(6 * session.n) == pytest.approx(ahead / 5, rel=0.5)
+
+
 def test_fallback_when_numba_cannot_be_imported(tmp_path: Path) -> None:
     """With numba unimportable (a broken install here), runs use the plain kernel, with the
     same results, and ``--version`` and ``train --json`` say so."""
