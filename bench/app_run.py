@@ -20,7 +20,7 @@ frames, progress redraws, the event loop), and issue #12 asks it to stay within
 
 Medians of ``--repeat`` runs, app and headless alternating; the spread is shown.
 
-    python bench/app_run.py [--epochs N] [--repeat R] [--hidden H] [--warm]
+    python bench/app_run.py [--epochs N] [--repeat R] [--hidden H] [--warm] [--code DIR ...]
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import json
+import os
 import statistics
 import subprocess
 import sys
@@ -112,10 +113,16 @@ async def in_app(epochs: int, hidden: int, timeout: float = 600.0) -> dict[str, 
             marks["start"] = time.perf_counter()
             super().start_run(n_epochs)
 
-        def finish_run(self, result: object) -> None:  # a worker's run, or one done at once
-            marks["finished"] = time.perf_counter()
-            super().finish_run(result)
-            finished.set()
+        if hasattr(app_module.BackpropApp, "finish_run"):
+            def finish_run(self, result: object) -> None:  # a worker's run, or one at once
+                marks["finished"] = time.perf_counter()
+                super().finish_run(result)
+                finished.set()
+        else:  # a checkout from before runs could finish at once (--code)
+            def on_run_finished(self, message) -> None:
+                # Textual calls BackpropApp's handler after this one (no super()).
+                marks["finished"] = time.perf_counter()
+                finished.set()
 
         def _display(self, screen, renderable) -> None:
             super()._display(screen, renderable)
@@ -169,10 +176,16 @@ def child(args: argparse.Namespace) -> int:
     return 0
 
 
-def spawn(which: str, args: argparse.Namespace) -> dict[str, object]:
+def spawn(which: str, args: argparse.Namespace, code: str | None = None) -> dict[str, object]:
+    """One measurement in a fresh process; ``code``: the checkout whose app is measured."""
     command = [sys.executable, __file__, "--one", which, "--epochs", str(args.epochs),
                "--hidden", str(args.hidden)] + (["--warm"] if args.warm else [])
-    done = subprocess.run(command, capture_output=True, text=True, timeout=900, check=True)
+    env = dict(os.environ)
+    if code is not None:
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(Path(code).resolve()),
+                                                          env.get("PYTHONPATH")]))
+    done = subprocess.run(command, capture_output=True, text=True, timeout=900, check=True,
+                          env=env, start_new_session=True)
     return json.loads(done.stdout.splitlines()[-1])
 
 
@@ -187,33 +200,44 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--hidden", type=int, default=2)
     parser.add_argument("--warm", action="store_true",
                         help="load the compiled kernel in both before the clock")
+    parser.add_argument("--code", action="append", metavar="DIR",
+                        help="measure the app of this checkout too (repeatable; default: "
+                             "this one), side by side in the same run")
     parser.add_argument("--one", choices=("app", "headless", "warm-up"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.epochs < 1 or args.repeat < 1 or args.hidden < 1:
         parser.error("--epochs, --repeat and --hidden must be >= 1")
     if args.one:
         return child(args)
+    codes = args.code or [None]
     spawn("warm-up", args)  # numba's cache holds the compiled kernel from here on
-    apps, heads = [], []
-    for k in range(args.repeat):
-        for which in (("app", "headless") if k % 2 == 0 else ("headless", "app")):
-            (apps if which == "app" else heads).append(spawn(which, args))
-    app_s = [float(r["seconds"]) for r in apps]
+    apps: dict[str | None, list[dict[str, object]]] = {c: [] for c in codes}
+    heads = []
+    for k in range(args.repeat):  # app(s) and headless alternate: noise hits both alike
+        order = [*codes, "headless"] if k % 2 == 0 else ["headless", *codes]
+        for which in order:
+            if which == "headless":
+                heads.append(spawn("headless", args))
+            else:
+                apps[which].append(spawn("app", args, which))
     head_s = [float(r["seconds"]) for r in heads]
-    ratios = [a / h for a, h in zip(app_s, head_s, strict=True)]
-    kernels = {"app": sorted({k for r in apps for k in r["kernels"]}),
-               "headless": sorted({k for r in heads for k in r["kernels"]})}
     print(f"lab, --hidden {args.hidden}, {args.epochs} epochs, "
           f"{'compiled kernel loaded' if args.warm else 'fresh processes'}, "
-          f"median of {args.repeat} (min-max); kernels {kernels}")
-    print(f"  app (E), to the last change of the screen: {spread(app_s)}; of which the run "
-          f"itself {spread([float(r['run']) for r in apps])}; frames after it: "
-          f"{statistics.median([int(r['frames']) for r in apps]):g}")
-    print(f"  app, to the last frame painted (one that changes nothing counts): "
-          f"{spread([float(r['last_frame']) for r in apps])}")
-    print(f"  headless run_epochs:        {spread(head_s)}")
-    print(f"  ratio {statistics.median(app_s) / statistics.median(head_s):.2f} "
-          f"(run by run {min(ratios):.2f}-{max(ratios):.2f}; goal <= {GOAL:g})")
+          f"median of {args.repeat} (min-max); headless kernels "
+          f"{sorted({k for r in heads for k in r['kernels']})}")
+    print(f"  headless run_epochs: {spread(head_s)}")
+    for code, runs in apps.items():
+        app_s = [float(r["seconds"]) for r in runs]
+        ratios = [a / h for a, h in zip(app_s, head_s, strict=True)]
+        print(f"  app {code or '(this checkout)'}, kernels "
+              f"{sorted({k for r in runs for k in r['kernels']})}")
+        print(f"    to the last change of the screen: {spread(app_s)}; the run itself "
+              f"{spread([float(r['run']) for r in runs])}; frames after it: "
+              f"{statistics.median([int(r['frames']) for r in runs]):g}")
+        print(f"    to the last frame painted (one that changes nothing counts too): "
+              f"{spread([float(r['last_frame']) for r in runs])}")
+        print(f"    ratio {statistics.median(app_s) / statistics.median(head_s):.2f} "
+              f"(run by run {min(ratios):.2f}-{max(ratios):.2f}; goal <= {GOAL:g})")
     return 0
 
 

@@ -103,3 +103,25 @@ def test_e_from_the_dialog_runs_after_it_closed() -> None:
             assert "ran 7 epoch(s)" in status(app)
 
     asyncio.run(go())
+
+
+def test_plot_view_never_hides_what_does_not_fit() -> None:
+    """The body drops its scrollbar in plot view only when the content fits, so nothing
+    is ever cut off without a way to scroll to it."""
+    async def go(size: tuple[int, int], hidden: int) -> str:
+        app = make_app(hidden=hidden)
+        async with app.run_test(size=size) as pilot:
+            app.start_run(3)
+            await pilot.pause()
+            await pilot.pause(0.05)
+            body = app.query_one(Body)
+            assert body.has_class("-plot-view")
+            if body.styles.overflow_y == "hidden":
+                assert body.virtual_size.height <= body.size.height, size
+            else:
+                assert body.styles.overflow_y == "auto"
+            return body.styles.overflow_y
+
+    seen = {asyncio.run(go(size, hidden)) for size, hidden in
+            (((120, 40), 2), ((100, 30), 2), ((80, 24), 2), ((160, 50), 5), ((120, 40), 32))}
+    assert seen == {"hidden", "auto"}  # both cases were met

@@ -144,9 +144,10 @@ class Body(VerticalScroll, inherit_bindings=False):
         plots = self.query_one("#plots")
         if self.has_class("-plot-view") or self.has_class("-running"):
             plots.styles.height = max(height - top_h, PLOT_MIN_HEIGHT + 2)
-            # It fits exactly: say so now, or Textual finds out after laying out and lays
-            # out again a frame later, just to take the scrollbar away.
-            fits = height - top_h >= PLOT_MIN_HEIGHT + 2
+            # When it fits (exactly), say so now, or Textual finds out after laying out
+            # and lays out again a frame later, just to take the scrollbar away. It does
+            # not when the Parameters go below (narrow): then it scrolls.
+            fits = below == 0 and height - top_h >= PLOT_MIN_HEIGHT + 2
             self.styles.overflow_y = "hidden" if fits else "auto"
             return
         self.styles.overflow_y = "auto"
