@@ -55,13 +55,7 @@ class DebuggerActions(_Base):
         self.run_worker(work, thread=True, exclusive=True, group="run")
 
     def start_run(self, n_epochs: int) -> None:
-        """e and E: run n epochs, stopping at the breakpoints when there are any.
-
-        A run estimated to take under AT_ONCE_S is done here, on the UI thread: it is
-        over before a progress bar would mean anything, and a worker thread would only
-        slow it (the pure-Python kernel and the frames share the GIL). Should it still
-        be going after AT_ONCE_LIMIT_S (a slower machine), the rest goes to the worker,
-        with its progress and escape, from the sample it reached."""
+        """e and E: run n epochs, stopping at the breakpoints when there are any."""
         session = self.session
         self._run_from_epoch = session.cursor.epoch
         target = (session.cursor.epoch + n_epochs) * session.n
@@ -69,22 +63,35 @@ class DebuggerActions(_Base):
             self.run_to_breakpoint(target, f"running {n_epochs} epoch(s), stopping at "
                                    "breakpoints… escape cancels", epochs_run=True)
             return
+        self.run_soon(target, 0, f"running {n_epochs} epoch(s)… escape cancels",
+                      self._epochs_ran)
+
+    def run_soon(self, target: int, phase: int, label: str, after: AfterRun) -> None:
+        """Move to (update ``target``, ``phase``), computing the run up to it; then
+        ``after(RunResult)`` (its epochs counted from where the cursor is now).
+
+        Work the core estimates under AT_ONCE_S is done here, on the UI thread: it is
+        over before a progress bar would mean anything, and a worker thread would only
+        slow it (the pure-Python kernel and the frames share the GIL). Should it still
+        be going after AT_ONCE_LIMIT_S (a slower machine), the rest goes to the worker,
+        with its progress and escape, from the sample it reached."""
+        session = self.session
         done = 0
         if session.run_seconds(target) <= AT_ONCE_S:
             self.stop_autoplay()
             limit = clock() + AT_ONCE_LIMIT_S
-            first = session.run_to(target, cancel=lambda: clock() > limit)
+            first = session.run_to(target, phase, cancel=lambda: clock() > limit)
             if not first.cancelled:
-                self._after_run = self._epochs_ran
+                self._after_run = after
                 self.finish_run(first)
                 return
             done = first.epochs_completed
 
         def rest(progress: Progress, cancel: Cancel) -> RunResult:
-            r = session.run_to(target, 0, progress, cancel)
+            r = session.run_to(target, phase, progress, cancel)
             return RunResult(done + r.epochs_completed, r.cancelled, r.divergence)
 
-        self.start_job(rest, f"running {n_epochs} epoch(s)… escape cancels", self._epochs_ran)
+        self.start_job(rest, label, after)
 
     def _epochs_ran(self, result: object) -> None:
         r = result if isinstance(result, RunResult) else RunResult(0, False, None)
@@ -159,8 +166,8 @@ class DebuggerActions(_Base):
             else:
                 self.main.say(f"at {place.describe()}", PALETTE.success)
 
-        self.start_job(lambda progress, cancel: go_to(s, place, progress, cancel),
-                       f"going to {place.describe()}… escape cancels", arrived)
+        self.run_soon(place.update, place.phase, f"going to {place.describe()}… escape "
+                      "cancels", arrived)
 
     def action_drop_edits(self) -> None:
         """R: every edit undone, back to the start of the run the options made."""

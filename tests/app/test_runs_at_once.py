@@ -125,3 +125,20 @@ def test_plot_view_never_hides_what_does_not_fit() -> None:
     seen = {asyncio.run(go(size, hidden)) for size, hidden in
             (((120, 40), 2), ((100, 30), 2), ((80, 24), 2), ((160, 50), 5), ((120, 40), 32))}
     assert seen == {"hidden", "auto"}  # both cases were met
+
+
+def test_a_short_go_to_is_done_at_once_a_long_one_in_the_worker() -> None:
+    async def go():
+        app = make_app()
+        async with app.run_test(size=(120, 40)) as pilot:
+            app.go_to_text("3 17 dW2")
+            c = app.session.cursor
+            assert (c.epoch, c.position, not app.running) == (3, 16, True)
+            assert "at epoch 3" in status(app)
+            app.go_to_text("400000 1")  # 80M updates: seconds even compiled: the worker
+            assert app.running and "going to" in status(app)
+            await pilot.press("escape")
+            await wait_for_run(app, pilot)
+            assert "go-to cancelled" in status(app)
+
+    asyncio.run(go())
