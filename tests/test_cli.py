@@ -122,7 +122,8 @@ def test_unknown_column(tmp_path: Path, option: str) -> None:
 
 @pytest.mark.parametrize("args", [
     ["--lr", "nan"], ["--lr", "inf"], ["--lr", "0"], ["--lr", "-0.5"], ["--lr", "abc"],
-    ["--epochs", "-1"], ["--epochs", "2.5"], ["--hidden", "0"], ["--seed", "-1"],
+    ["--epochs", "-1"], ["--epochs", "2.5"], ["--epochs", str(10**9 + 1)],
+    ["--epochs", "9" * 400], ["--hidden", "0"], ["--seed", "-1"],
     ["--seed", str(2**32)], ["--test-fraction", "1.0"], ["--test-fraction", "-0.1"],
     ["--init-scale", "nan"], ["--bogus"], ["--dataset"],
 ], ids=lambda a: " ".join(a))

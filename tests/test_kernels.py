@@ -241,3 +241,11 @@ def test_version_names_the_kernel(setting: str, expected: str) -> None:
     assert lines[1].startswith(expected)
     if setting == "auto" and engine.numba_installed():
         assert "numba" in lines[1] and "for long runs" in lines[1]
+
+
+def test_a_run_of_absurdly_many_epochs_is_refused() -> None:
+    session = build_session(DataOptions(), TrainConfig())
+    with pytest.raises(ValueError, match="at most 1,000,000,000 epochs"):
+        session.run_epochs(10**400)
+    with pytest.raises(ValueError, match="between 0 and 1,000,000,000"):
+        TrainConfig(epochs=10**10).validate()

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from .limits import MAX_HIDDEN
+from .limits import MAX_EPOCHS, MAX_HIDDEN
 
 
 @dataclass(frozen=True)
@@ -27,8 +27,9 @@ class TrainConfig:
         """Raise ValueError with a one-line reason for settings no run can use."""
         if not (math.isfinite(self.lr) and self.lr > 0):
             raise ValueError(f"learning rate must be a finite number > 0, got {self.lr:g}")
-        if self.epochs < 0:
-            raise ValueError(f"epochs must be >= 0, got {self.epochs}")
+        if not 0 <= self.epochs <= MAX_EPOCHS:
+            raise ValueError(f"epochs must be between 0 and {MAX_EPOCHS:,}, got "
+                             f"{_short(self.epochs)}")
         if not 1 <= self.hidden <= MAX_HIDDEN:
             raise ValueError(f"hidden units must be between 1 and {MAX_HIDDEN}, got "
                              f"{self.hidden}")
@@ -36,3 +37,9 @@ class TrainConfig:
             raise ValueError(f"seed must be between 0 and 2**32 - 1, got {self.seed}")
         if not (math.isfinite(self.init_scale) and self.init_scale >= 0):
             raise ValueError(f"init scale must be a finite number >= 0, got {self.init_scale:g}")
+
+
+def _short(number: int) -> str:
+    """A number for a one-line message: a pasted 400-digit one is cut, with its length."""
+    text = str(number)
+    return text if len(text) <= 20 else f"{text[:12]}… ({len(text)} digits)"

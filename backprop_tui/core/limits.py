@@ -15,6 +15,9 @@ from dataclasses import dataclass
 
 MAX_HIDDEN = 1000
 """Hidden units: the debugger shows every number, and 1000 units is far past readable."""
+MAX_EPOCHS = 10**9
+"""Epochs of one run or option: a billion epochs of the lab are hours even compiled (and
+a number with hundreds of digits must be refused, not overflow a float later)."""
 MAX_TIMEOUT = 3600.0
 """Seconds a student's code may take in ``check``: an hour is plenty for any lab."""
 

@@ -20,6 +20,7 @@ from .config import TrainConfig
 from .data import Dataset
 from .editing import Edit, EditPreview, plan
 from .edits import EditError, parse_edit
+from .limits import MAX_EPOCHS
 from .network import Params, mean_loss, predict
 from .phases import PHASE_INDEX, PHASES, UPDATE_PHASE, Phase, run_phases
 from .timeline import CancelFn, Divergence, EpochRecord, Timeline
@@ -201,6 +202,8 @@ class Session:
         (see :meth:`run_to`)."""
         if n_epochs <= 0:
             return RunResult(0, False, None)
+        if n_epochs > MAX_EPOCHS:
+            raise ValueError(f"at most {MAX_EPOCHS:,} epochs in one run")
         return self.run_to((self._cursor.epoch + n_epochs) * self.n, 0, progress, cancel)
 
     def run_seconds(self, target: int) -> float:

@@ -1,6 +1,13 @@
-"""Asks how many epochs to run (key E)."""
+"""Asks how many epochs to run (key E).
+
+The field takes any text and says what is wrong with it on enter, rather than
+dropping what is not a digit as an integer field does: "1e9" there became "19"
+(or "1920" typed before a default of 20), a run the user never asked for.
+"""
 
 from __future__ import annotations
+
+import re
 
 from textual import events, on
 from textual.app import ComposeResult
@@ -8,6 +15,32 @@ from textual.binding import Binding
 from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import Input, Label
+
+from ...core.limits import MAX_EPOCHS
+
+_SCIENTIFIC = re.compile(r"\d+(\.\d*)?e\+?\d+")
+
+
+def parse_epochs(text: str) -> int | str:
+    """A whole number of epochs from ``500``, ``10_000``, ``10,000`` or ``1e4``; else the
+    one-line reason it is refused."""
+    plain = text.strip().lower().replace("_", "").replace(",", "")
+    shown = text.strip() if len(text.strip()) <= 24 else text.strip()[:20] + "…"
+    what = f"{MAX_EPOCHS:,}"
+    if plain.isdigit() and len(plain) <= len(str(MAX_EPOCHS)) + 1:
+        n = int(plain)
+    elif _SCIENTIFIC.fullmatch(plain) and float(plain) <= 10 * MAX_EPOCHS:
+        value = float(plain)
+        if value != int(value):
+            return f"{shown!r} is not a whole number of epochs"
+        n = int(value)
+    elif plain.isdigit() or _SCIENTIFIC.fullmatch(plain):
+        return f"{shown!r} is too many: at most {what} epochs in one run"
+    else:
+        return f"{shown!r}: a whole number of epochs, 1 to {what} (500, 10_000 or 1e4)"
+    if not 1 <= n <= MAX_EPOCHS:
+        return f"{n:,} epochs: a run has 1 to {what}"
+    return n
 
 
 class EpochsDialog(ModalScreen[int | None]):
@@ -24,7 +57,7 @@ class EpochsDialog(ModalScreen[int | None]):
     def compose(self) -> ComposeResult:
         with Vertical(id="epochs-dialog"):
             yield Label("Run how many epochs? (enter runs, escape cancels)")
-            yield Input(str(self.default), id="epochs-input", type="integer")
+            yield Input(str(self.default), id="epochs-input")
             yield Label("", id="epochs-error")
 
     def type_ahead(self, keys: list[events.Key]) -> None:
@@ -51,12 +84,12 @@ class EpochsDialog(ModalScreen[int | None]):
     def submitted(self, event: Input.Submitted) -> None:
         if self._answered:  # a second enter (key repeat) before the dialog is gone
             return
-        text = event.value.strip()
-        if text.isdigit() and int(text) >= 1:
+        n = parse_epochs(event.value)
+        if isinstance(n, int):
             self._answered = True
-            self.dismiss(int(text))
+            self.dismiss(n)
         else:
-            self.query_one("#epochs-error", Label).update("a whole number of epochs, 1 or more")
+            self.query_one("#epochs-error", Label).update(n)
 
     def action_cancel(self) -> None:
         if not self._answered:
