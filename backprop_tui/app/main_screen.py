@@ -216,10 +216,18 @@ class MainScreen(Screen):
         elif r.cancelled:
             self.say(f"cancelled: stopped at epoch {s.cursor.epoch}, sample "
                      f"{s.cursor.position + 1}; you can step from here", PALETTE.warning)
-        else:
-            self.say(f"ran {r.epochs_completed} epoch(s); now at the start of epoch "
-                     f"{s.cursor.epoch}; the loss curve has the room until you step "
-                     "(v toggles)", PALETTE.success)
+        else:  # the longest wording that fits on one line (a second line costs the plot)
+            ran, at = f"ran {r.epochs_completed} epoch(s)", s.cursor.epoch
+            for text in (f"{ran}; now at the start of epoch {at}; the loss curve has the room "
+                         "until you step (v toggles)",
+                         f"{ran}; now at the start of epoch {at}; the curve has the room until "
+                         "you step (v toggles)",
+                         f"{ran}; at the start of epoch {at}; the curve stays until you step "
+                         "(v toggles)",
+                         f"{ran}; at epoch {at}; v toggles the curve"):
+                if len(text) < self.app.size.width:
+                    break
+            self.say(text, PALETTE.success)
 
     def save_picture(self, folder: str, files_dir: str | None = None) -> None:
         """The screen as an SVG in ``folder``; the status line says where, or why not.

@@ -142,3 +142,19 @@ def test_a_short_go_to_is_done_at_once_a_long_one_in_the_worker() -> None:
             assert "go-to cancelled" in status(app)
 
     asyncio.run(go())
+
+
+def test_the_outcome_is_one_line_at_every_width() -> None:
+    """A second line of status would take a row from the curve it announces."""
+    async def go(width: int, height: int) -> str:
+        app = make_app()
+        async with app.run_test(size=(width, height)) as pilot:
+            app.start_run(500)
+            await pilot.pause()
+            text = status(app)
+            assert text.startswith("ran 500 epoch(s)") and len(text) < width, (width, text)
+            assert app.query_one("#status-text").size.height == 1
+            return text
+
+    texts = {asyncio.run(go(w, h)) for w, h in ((80, 24), (100, 30), (120, 40))}
+    assert len(texts) == 3  # each width its own wording, the longest that fits
