@@ -53,6 +53,7 @@ class Picture:
     width: int
     collapsed: str = ""    # what was left out, said in words ("" when all is drawn)
     ports: str = ""        # what the ports hold ("W1, W2", "dW1, dW2", "W1 new, W2 new")
+    more_units: int = 0    # hidden units left out for want of height
 
 
 def _port_source(phase: Phase, layer: str, values: dict[str, object]) -> tuple[str, str | None]:
@@ -255,6 +256,6 @@ def _draw(vals: Values, phase: Phase, col: dict[str, int], total: int, n_inputs:
     if more_units:
         collapsed.append(f"{more_units} hidden unit{'s' * (more_units != 1)}")
     return Picture(lines, total, " and ".join(collapsed),
-                   f"{port_title(src1, old1)}, {port_title(src2, old2)}")
+                   f"{port_title(src1, old1)}, {port_title(src2, old2)}", more_units)
 
 

@@ -124,8 +124,15 @@ def choose(updates: int, n_inputs: int, n_hidden: int) -> str:
         return NUMBA if plain > LOADED_MIN_S else kind
     if plain <= 1.25 * (NUMBA_IMPORT_S + NUMBA_LOAD_S):
         return kind  # a step or a replay: not even a cached numba would pay
-    start = NUMBA_IMPORT_S + (NUMBA_LOAD_S if numba_cached() else NUMBA_COMPILE_S)
-    return NUMBA if plain > 1.25 * start else kind
+    return NUMBA if plain > 1.25 * numba_start_s() else kind
+
+
+def numba_start_s() -> float:
+    """Seconds before numba's first update here: none once loaded, else its import and
+    the load of its cached machine code (or the first compile on this machine)."""
+    if numba_loaded():
+        return 0.0
+    return NUMBA_IMPORT_S + (NUMBA_LOAD_S if numba_cached() else NUMBA_COMPILE_S)
 
 
 def estimate(updates: int, n_inputs: int, n_hidden: int) -> float:
@@ -134,9 +141,7 @@ def estimate(updates: int, n_inputs: int, n_hidden: int) -> float:
     kind = choose(updates, n_inputs, n_hidden)
     if kind != NUMBA:
         return (numpy_seconds if kind == NUMPY else python_seconds)(updates, n_inputs, n_hidden)
-    start = 0.0 if numba_loaded() else NUMBA_IMPORT_S + (
-        NUMBA_LOAD_S if numba_cached() else NUMBA_COMPILE_S)
-    return start + compiled_seconds(updates, n_inputs, n_hidden)
+    return numba_start_s() + compiled_seconds(updates, n_inputs, n_hidden)
 
 
 def _compiled():

@@ -72,7 +72,7 @@ class Body(VerticalScroll, inherit_bindings=False):
 
         def draw(room: int) -> Picture:
             picture = network.draw(session, room, cap)
-            if "hidden unit" in picture.collapsed and len(picture.lines) < height - 8 - note_h:
+            if picture.more_units and len(picture.lines) < height - 8 - note_h:
                 picture = network.draw(session, room)
             return picture
 

@@ -27,17 +27,14 @@ def parse_epochs(text: str) -> int | str:
     plain = text.strip().lower().replace("_", "").replace(",", "")
     shown = text.strip() if len(text.strip()) <= 24 else text.strip()[:20] + "…"
     what = f"{MAX_EPOCHS:,}"
-    if plain.isdigit() and len(plain) <= len(str(MAX_EPOCHS)) + 1:
-        n = int(plain)
-    elif _SCIENTIFIC.fullmatch(plain) and float(plain) <= 10 * MAX_EPOCHS:
-        value = float(plain)
-        if value != int(value):
-            return f"{shown!r} is not a whole number of epochs"
-        n = int(value)
-    elif plain.isdigit() or _SCIENTIFIC.fullmatch(plain):
-        return f"{shown!r} is too many: at most {what} epochs in one run"
-    else:
+    if not (plain.isdigit() or _SCIENTIFIC.fullmatch(plain)):
         return f"{shown!r}: a whole number of epochs, 1 to {what} (500, 10_000 or 1e4)"
+    value = float(plain)  # whole numbers this size are exact; a wall of digits is inf
+    if value > 10 * MAX_EPOCHS:
+        return f"{shown!r} is too many: at most {what} epochs in one run"
+    if value != int(value):
+        return f"{shown!r} is not a whole number of epochs"
+    n = int(value)
     if not 1 <= n <= MAX_EPOCHS:
         return f"{n:,} epochs: a run has 1 to {what}"
     return n
