@@ -57,3 +57,20 @@ def test_a_letter_is_not_dropped_into_another_number() -> None:
             assert app.session.cursor.epoch == 10
 
     asyncio.run(go())
+
+
+def test_a_long_reason_wraps_inside_the_dialog() -> None:
+    async def go():
+        app = make_app()
+        async with app.run_test(size=(80, 24)) as pilot:
+            await pilot.press("E")
+            await pilot.pause()
+            app.screen.query_one(Input).value = "1e400"
+            await pilot.press("enter")
+            await pilot.pause()
+            error = app.screen.query_one("#epochs-error", Label)
+            box = app.screen.query_one("#epochs-dialog")
+            assert error.size.height == 2  # wrapped, not cut at the border
+            assert error.region.right <= box.region.right
+
+    asyncio.run(go())
