@@ -71,6 +71,9 @@ def app_parser() -> Parser:
                              "changes it while the app runs")
     parser.add_argument("--student", metavar="FILE.py",
                         help="show the forward_backward_pass in FILE.py beside the engine")
+    parser.add_argument("--memory", type=float, default=None, metavar="MB",
+                        help="memory the --student file's code may use, in MB (default 2048, "
+                             "as for check)")
     add_app_file_options(parser)
     return parser
 
@@ -135,19 +138,24 @@ LAB_TABLE_NOTE = ("note: the lab's handout prints 7.6, 7.5, 7.0, 4.8, ... : its 
                   "(2, 2). This is the correct 3-2-1 network (README: 'a teaching moment').")
 
 
-def load_student_for_app(path: str):
+def load_student_for_app(path: str, memory_mb: float | None = None):
     """Start FILE.py in its child process for the app's side-by-side view, or say why not.
 
     Loading runs under a time limit, so a file that never finishes importing (a
     loop at its top) is reported instead of leaving a blank terminal.
     """
     from .app.student import start_student
+    from .check.isolate import DEFAULT_MEMORY_MB, MAX_MEMORY_MB
     from .check.loader import StudentError
     from .check.sandbox import Crashed, TimedOut
 
+    memory = DEFAULT_MEMORY_MB if memory_mb is None else memory_mb
+    if not 16 <= memory <= MAX_MEMORY_MB:  # nan fails too
+        raise UsageError(f"--memory must be a number of MB from 16 to {MAX_MEMORY_MB}, "
+                         f"got {memory:g}")
     print(f"{PROG}: loading {path} ...", file=sys.stderr)
     try:
-        return start_student(path, STUDENT_LOAD_SECONDS)
+        return start_student(path, STUDENT_LOAD_SECONDS, memory)
     except TimedOut:
         raise UsageError(f"{path}: importing it did not finish within "
                          f"{STUDENT_LOAD_SECONDS:g} s (a loop at the top of the file?)") from None
@@ -190,7 +198,9 @@ def _run_app(argv: Sequence[str]) -> int:
         # Textual sizes the screen from stdout: redirected, it draws for the wrong size.
         raise UsageError("the app draws on a terminal, and stdin or stdout is not one "
                          "(redirected?); for text output use: backprop-tui train")
-    student = load_student_for_app(args.student) if args.student else None
+    if args.memory is not None and not args.student:
+        raise UsageError("--memory limits the code of a --student FILE.py; give one, or drop it")
+    student = load_student_for_app(args.student, args.memory) if args.student else None
     from .app.app import BackpropApp
 
     BackpropApp(setup.session, student=student, theme=args.theme,

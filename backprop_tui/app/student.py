@@ -41,11 +41,13 @@ KIND_WORDS = {"shape": "wrong shape", "value": "wrong values", "missing": "missi
 Answer = "SampleComparison | str"
 
 
-def start_student(path: str, load_seconds: float = 10.0) -> StudentProcess:
+def start_student(path: str, load_seconds: float = 10.0,
+                  memory_mb: float | None = None) -> StudentProcess:
     """Load FILE.py in a quiet child process; raises StudentError, TimedOut or Crashed."""
-    from ..check.sandbox import StudentProcess
+    from ..check.sandbox import DEFAULT_MEMORY_MB, StudentProcess
 
-    proc = StudentProcess(path, load_seconds, quiet=True)
+    proc = StudentProcess(path, load_seconds, quiet=True,
+                          memory_mb=DEFAULT_MEMORY_MB if memory_mb is None else memory_mb)
     proc.load()
     return proc
 
@@ -111,6 +113,7 @@ class StudentRunner:
 
     def _compare(self, params: Params, x: np.ndarray, y: float) -> Answer:
         from ..check.compare import compare_call, student_args
+        from ..check.loader import StudentError
         from ..check.sandbox import Crashed, TimedOut
 
         if self.stopped is not None:
@@ -122,7 +125,10 @@ class StudentRunner:
             self.stopped = (f"did not return within {CALL_SECONDS:g} s and was stopped "
                             "(a loop that never ends?)")
             return self.stopped
-        except Crashed as err:
+        except Crashed as err:  # OverMemory too: its words name the limit
+            self.stopped = f"stopped: {err}"
+            return self.stopped
+        except StudentError as err:  # EngineUsed: it imported this package after all
             self.stopped = f"stopped: {err}"
             return self.stopped
         return compare_call(call, params, x, y)

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from dataclasses import asdict
 from typing import TYPE_CHECKING
 
+from .isolate import DEFAULT_MEMORY_MB, MAX_MEMORY_MB
 from .loader import StudentError
 from .template import DEFAULT_PATH, TemplateError, write_template
 
@@ -48,6 +49,10 @@ def check_parser() -> argparse.ArgumentParser:
     parser.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT, metavar="SECONDS",
                         help="time limit for the student's code, loading included, over "
                              f"the whole check (default {DEFAULT_TIMEOUT:g}, at most 3600)")
+    parser.add_argument("--memory", type=float, default=DEFAULT_MEMORY_MB, metavar="MB",
+                        help="memory the student's code may use, in MB, on top of what "
+                             f"Python and numpy take (default {DEFAULT_MEMORY_MB}; more is "
+                             "a verdict, not a crash)")
     parser.add_argument("--json", action="store_true",
                         help="print the report as one JSON document")
     add_data_options(parser)
@@ -106,9 +111,12 @@ def _check(args: argparse.Namespace) -> int:
     if not 0 < args.timeout <= MAX_TIMEOUT:  # nan and inf fail too
         raise UsageError(f"--timeout must be a number of seconds > 0 and at most "
                          f"{MAX_TIMEOUT:g}, got {args.timeout:g}")
+    if not 16 <= args.memory <= MAX_MEMORY_MB:  # nan fails too
+        raise UsageError(f"--memory must be a number of MB from 16 to {MAX_MEMORY_MB}, "
+                         f"got {args.memory:g}")
     session, _ = open_session(args)
     samples = args.samples if args.samples is not None else default_samples(session.n)
-    report = check_file(session, args.file, samples, args.timeout)
+    report = check_file(session, args.file, samples, args.timeout, args.memory)
     try:
         _print_report(args, session, report, samples)
     except BrokenPipeError:  # `check --json | head`: the reader left; the status still counts

@@ -13,7 +13,9 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import inspect
+import math
 import os
+import reprlib
 import sys
 import traceback
 from collections.abc import Callable
@@ -23,10 +25,13 @@ from types import TracebackType
 
 import numpy as np
 
+from .isolate import ENGINE_WORDS, EngineImport
+
 FUNCTION_NAME = "forward_backward_pass"
 PARAMETERS = ("x", "target", "W1", "b1", "W2", "b2")
 RETURNS = ("pred", "loss", "dW1", "db1", "dW2", "db2")
 MAX_SOURCE_BYTES = 10 * 2**20  # a lab solution is a few KiB; this refuses a mistaken path
+MIN_ELEMENTS = 10_000  # numbers of one returned array that are always read
 
 
 class StudentError(Exception):
@@ -109,28 +114,52 @@ def raised_from(path: str, err: BaseException) -> Raised:
     return Raised(type(err).__name__, text_of(err), frames_in(path, err.__traceback__))
 
 
+def max_elements(args: tuple[object, ...]) -> int:
+    """Numbers one returned array may hold: four times the largest argument, at least 10,000.
+
+    A larger array is described in words (its shape) instead of being compared,
+    so a student's (20000, 20000) never crosses to the checker; the worker and
+    the checker compute the same bound from the same arguments.
+    """
+    sizes = [int(a.size) for a in args if isinstance(a, np.ndarray)]
+    return max(MIN_ELEMENTS, 4 * max(sizes, default=0))
+
+
+_SHORT = reprlib.Repr()
+_SHORT.maxstring = _SHORT.maxother = 40
+
+
 def describe(value: object) -> str:
-    """Short words for a returned object that is not numbers."""
+    """Short words for a returned object that is not numbers (its repr bounded, however big)."""
     if value is None:
         return "None"
     if value is Ellipsis:
         return "... (Ellipsis, a TODO left in place)"
-    text = repr(value)
+    text = _SHORT.repr(value)
     if len(text) > 40:
         text = text[:37] + "..."
     return f"{type(value).__name__} {text}"
 
 
-def as_numbers(value: object) -> np.ndarray | str:
-    """A float array of ``value``, or a description when it is not numbers."""
+def too_large(shape: tuple[int, ...], elements: int) -> str:
+    """Words for an array with more numbers than the checker reads: its shape, not its values."""
+    return (f"an array of shape {shape} ({math.prod(shape):,} numbers, more than the "
+            f"{elements:,} the checker reads)")
+
+
+def as_numbers(value: object, elements: int = MIN_ELEMENTS) -> np.ndarray | str:
+    """A float array of ``value``, or a description when it is not numbers or far too many."""
     if value is None or value is Ellipsis or isinstance(value, (str, bytes)):
         return describe(value)
+    if isinstance(value, np.ndarray) and value.size > elements:
+        return too_large(value.shape, elements)
     try:
         if np.iscomplexobj(value):
             return describe(value)
-        return np.array(value, dtype=float)
+        array = np.array(value, dtype=float)
     except Exception:  # ragged lists, text, an object with a broken __array__ or __float__
         return describe(value)
+    return too_large(array.shape, elements) if array.size > elements else array
 
 
 def summarize(result: object) -> str:
@@ -163,26 +192,32 @@ class Student:
         arguments ARE the training state (an in-place ``W1 -= ...`` updates W1 twice).
         """
         copies = tuple(a.copy() if isinstance(a, np.ndarray) else a for a in args)
+        elements = max_elements(args)
         try:
             with np.errstate(all="ignore"):
                 result = self.function(*copies)
         except (Exception, SystemExit) as err:
             return CallResult(None, "an exception", raised_from(self.path, err),
-                              changed(args, copies))
+                              changed(args, copies, elements))
         if not isinstance(result, (tuple, list)):
-            return CallResult(None, summarize(result), None, changed(args, copies))
+            return CallResult(None, summarize(result), None, changed(args, copies, elements))
         dtypes = tuple(str(v.dtype) if isinstance(v, np.ndarray | np.generic) else ""
                        for v in result)
-        return CallResult(tuple(as_numbers(v) for v in result), summarize(result), None,
-                          changed(args, copies), dtypes)
+        return CallResult(tuple(as_numbers(v, elements) for v in result), summarize(result),
+                          None, changed(args, copies, elements), dtypes)
 
 
-def changed(originals: tuple[object, ...], copies: tuple[object, ...]
-            ) -> tuple[tuple[str, np.ndarray], ...]:
-    """The arguments whose copy the call changed (values, shape or dtype), with the new value."""
+def changed(originals: tuple[object, ...], copies: tuple[object, ...],
+            elements: int = MIN_ELEMENTS) -> tuple[tuple[str, np.ndarray], ...]:
+    """The arguments whose copy the call changed (values, shape or dtype), with the new value.
+
+    A copy the call grew past ``elements`` numbers (``resize``) is left out: its
+    values are not comparable, and the checker does not read that many.
+    """
     out = []
     for name, before, after in zip(PARAMETERS, originals, copies, strict=False):
-        if not isinstance(before, np.ndarray) or not isinstance(after, np.ndarray):
+        if not isinstance(before, np.ndarray) or not isinstance(after, np.ndarray) \
+                or after.size > elements:
             continue
         if before.shape != after.shape or not np.array_equal(before, after, equal_nan=True):
             out.append((name, np.array(after, dtype=float, copy=True)))
@@ -199,17 +234,19 @@ def _module_name(path: Path) -> str:
     return f"backprop_student_{digest}"
 
 
-def load_student(path: str | os.PathLike[str]) -> Student:
+def load_student(path: str | os.PathLike[str], shown: str | None = None) -> Student:
     """Import ``path`` (not as __main__) and take its ``forward_backward_pass``.
 
-    Raises StudentError with one line when the file cannot be checked. Top-level
-    code runs, so a file that never finishes importing hangs here: callers that
-    need a time limit load in a child process.
+    Raises StudentError with one line when the file cannot be checked; messages
+    name the file as ``shown`` (what the user typed; the worker gets an absolute
+    path because it runs in another folder). Top-level code runs, so a file
+    that never finishes importing hangs here: callers that need a time limit
+    load in a child process.
     """
-    p = precheck(path)
-    module = _import(p.resolve(), str(path))
+    shown = str(path) if shown is None else shown
+    p = precheck(path, shown)
+    module = _import(p.resolve(), shown)
     fn = getattr(module, FUNCTION_NAME, None)
-    shown = str(path)
     if fn is None:
         raise StudentError(f"{shown} defines no {FUNCTION_NAME}({', '.join(PARAMETERS)})")
     if not callable(fn):
@@ -218,14 +255,14 @@ def load_student(path: str | os.PathLike[str]) -> Student:
     return Student(str(p.resolve()), fn)
 
 
-def precheck(path: str | os.PathLike[str]) -> Path:
+def precheck(path: str | os.PathLike[str], shown: str | None = None) -> Path:
     """The checks that need no code to run: the file exists, is readable, compiles.
 
     The ``check`` command runs these before starting a child process, so the
     commonest mistakes (a typo in the name, a syntax error) are reported at once.
     """
     p = Path(path)
-    shown = str(path)
+    shown = str(path) if shown is None else shown
     if not p.exists():
         raise StudentError(f"{shown}: no such file")
     if not p.is_file():
@@ -262,8 +299,15 @@ def _import(resolved: Path, shown: str) -> object:
     sys.modules[name] = module
     try:
         spec.loader.exec_module(module)
+    except MemoryError:
+        sys.modules.pop(name, None)
+        raise  # the worker says it in words, with the limit
     except (Exception, SystemExit) as err:
         sys.modules.pop(name, None)
+        if isinstance(err, EngineImport):
+            frames = frames_in(str(resolved), err.__traceback__)
+            at = f" (line {frames[-1].line})" if frames else ""
+            raise StudentError(f"{shown}{at} {ENGINE_WORDS}") from None
         raise StudentError(loading_error(shown, resolved, err)) from None
     finally:
         if added and folder in sys.path:

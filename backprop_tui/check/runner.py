@@ -28,9 +28,9 @@ from .compare import Mismatch, SampleComparison, compare_call, student_args
 from .diagnose import UNEXPLAINED
 from .loader import PARAMETERS, RETURNS, CallResult, StudentError, one_line, precheck
 from .names import label
-from .sandbox import Crashed, StudentProcess, TimedOut
+from .sandbox import DEFAULT_MEMORY_MB, Crashed, OverMemory, StudentProcess, TimedOut
 
-STATUS_EXIT = {"ok": 0, "wrong": 1, "timeout": 1, "crashed": 1, "error": 2}
+STATUS_EXIT = {"ok": 0, "wrong": 1, "timeout": 1, "crashed": 1, "memory": 1, "error": 2}
 TWO_PASSES_UP_TO = 1000  # samples: two epochs by default while two epochs are this cheap
 
 
@@ -71,7 +71,7 @@ class CheckReport:
     """The outcome of a whole check, for the text and the JSON report."""
 
     path: str
-    status: str  # "ok", "wrong", "timeout", "crashed" or "error"
+    status: str  # "ok", "wrong", "timeout", "crashed", "memory" or "error"
     samples_requested: int
     timeout: float
     samples_checked: int = 0
@@ -111,16 +111,22 @@ class CheckReport:
         self.message = f"first mismatch at {info.text}: {what}"
 
 
-def check_file(session: Session, path: str, samples: int, timeout: float) -> CheckReport:
+def check_file(session: Session, path: str, samples: int, timeout: float,
+               memory_mb: float = DEFAULT_MEMORY_MB) -> CheckReport:
     """Load ``path`` in a child process and compare it with the engine on ``samples`` samples.
 
-    Raises StudentError when the file cannot be checked at all (exit status 2).
+    Raises StudentError when the file cannot be checked at all (exit status 2),
+    and when the student's code imports this package (sandbox.EngineUsed).
     """
     precheck(path)
     report = CheckReport(path, "ok", samples, timeout)
-    with StudentProcess(path, timeout) as proc:
+    with StudentProcess(path, timeout, memory_mb=memory_mb) as proc:
         try:
             proc.load()
+        except OverMemory as err:
+            report.status = "memory"
+            report.message = f"loading {path}: {err}"
+            return report
         except TimedOut:
             report.status = "timeout"
             report.message = (f"loading {path} did not finish within {timeout:g} s: top-level "
@@ -174,6 +180,10 @@ def _walk(session: Session, proc: StudentProcess, report: CheckReport) -> None:
                               f"({report.timeout:g} s for the whole check) on {info.text}; it "
                               f"was stopped. An endless loop?")
             return
+        except OverMemory as err:
+            report.status, report.sample, report.samples_checked = "memory", info, u
+            report.message = f"forward_backward_pass on {info.text}: {err}"
+            return
         except Crashed as err:
             report.status, report.sample, report.samples_checked = "crashed", info, u
             report.message = f"forward_backward_pass ended the process on {info.text}: {err}"
@@ -185,11 +195,16 @@ def _walk(session: Session, proc: StudentProcess, report: CheckReport) -> None:
 
 
 def _same(a: CallResult, b: CallResult) -> bool:
+    """Whether two calls returned the same: arrays equal bit for bit (nan too), words equal."""
     if a.values is None or b.values is None or len(a.values) != len(b.values):
         return a.returned == b.returned
-    return all(isinstance(p, np.ndarray) and isinstance(q, np.ndarray) and p.shape == q.shape
-               and np.array_equal(p, q, equal_nan=True) or p == q
-               for p, q in zip(a.values, b.values, strict=True))
+    return all(_same_value(p, q) for p, q in zip(a.values, b.values, strict=True))
+
+
+def _same_value(p: np.ndarray | str, q: np.ndarray | str) -> bool:
+    if isinstance(p, np.ndarray) and isinstance(q, np.ndarray):
+        return p.shape == q.shape and np.array_equal(p, q, equal_nan=True)
+    return isinstance(p, str) and isinstance(q, str) and p == q
 
 
 def _probe(session: Session, proc: StudentProcess, info: SampleInfo, call: CallResult,
@@ -216,7 +231,7 @@ def _fresh(proc: StudentProcess, args: tuple[object, ...], params: Params, x: np
            y: float) -> bool | None:
     """Whether a fresh process, asked this first, gets it right (None: could not tell)."""
     budget = max(proc.remaining, 1.0)
-    other = StudentProcess(proc.path, budget, quiet=True)
+    other = StudentProcess(proc.path, budget, quiet=True, memory_mb=proc.memory_mb)
     try:
         with other:
             other.load()

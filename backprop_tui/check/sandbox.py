@@ -14,6 +14,12 @@ and on timeout, crash, error or any way out of the ``with`` block the guard
 kills the child and every process it forked, and we kill the group after it.
 So no process outlives the check.
 
+The channel is framed JSON (:mod:`.wire`), never pickle: the student's code can
+write into the child's end of the pipe, and unpickling what it wrote would run
+its code here. Each reply is capped in size and checked field by field. The
+child runs in a fresh temporary folder (removed afterwards), with its memory
+capped and this package hidden from it (:mod:`.isolate`).
+
 Why not multiprocessing: its 'spawn' start re-imports the caller's main module
 (a caller without an ``if __name__ == "__main__"`` guard breaks) and 'fork'
 copies our state into the student's process; a plain subprocess does neither.
@@ -23,17 +29,23 @@ from __future__ import annotations
 
 import contextlib
 import os
-import pickle
 import queue
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
 from typing import BinaryIO
 
-from .loader import CallResult, StudentError
+from . import wire
+from .isolate import DEFAULT_MEMORY_MB, ENGINE_WORDS
+
+__all__ = ["DEFAULT_MEMORY_MB", "Crashed", "EngineUsed", "OverMemory", "StudentProcess",
+           "TimedOut"]
+from .loader import CallResult, StudentError, max_elements
 
 # Interpreter and numpy start-up of the child: not the student's time, but not forever.
 STARTUP = 120.0
@@ -44,6 +56,10 @@ GUARD_GRACE = 2.0  # seconds the guard has to bury the tree after SIGTERM
 # Exit codes of the worker that mean something specific (see worker.py).
 ENDINGS = {86: "the student's code closed or wrote over the channel to the checker "
                "(file descriptors 3 and up)"}
+OUT_OF_MEMORY = 87  # the worker's exit code when not even its reply fitted (worker.py)
+OVER_MEMORY = "over memory"  # _ended's word for it, turned into OverMemory with the limit
+CORRUPT = "the student's code wrote over the channel to the checker"
+STARTUP_CAP = 64 * 1024  # bytes of a reply before the first call: "started", "ready", an error
 
 
 class TimedOut(Exception):
@@ -54,12 +70,30 @@ class Crashed(Exception):
     """The child ended without answering (os._exit, a segfault, killed from outside)."""
 
 
-def _read_replies(stream: BinaryIO, inbox: queue.Queue[tuple[str, object]]) -> None:
-    """Reader thread: move each pickled reply into ``inbox``; ("eof", None) at the end."""
+class OverMemory(Crashed):
+    """The student's code needed more memory than it may use; the message says how much."""
+
+
+class EngineUsed(StudentError):
+    """The student's code imported this package (the engine) after all."""
+
+
+def _read_replies(stream: BinaryIO, inbox: queue.Queue[tuple[str, object]],
+                  cap: list[int]) -> None:
+    """Reader thread: move each reply into ``inbox``; ("eof", None) at the end.
+
+    ``cap[0]`` is the size the next frame may have (the caller sets it before a
+    call). A frame that breaks the protocol ends the reading: ("corrupt", why).
+    """
     try:
         while True:
-            inbox.put(pickle.load(stream))
-    except Exception:  # EOF, a closed pipe, a torn message: the child is gone
+            message = wire.read(stream, cap[0])
+            if not isinstance(message, list) or not message or not isinstance(message[0], str):
+                raise wire.WireError("a reply that is not a message of the protocol")
+            inbox.put((message[0], message[1] if len(message) > 1 else None))
+    except wire.WireError as err:
+        inbox.put(("corrupt", str(err)))
+    except Exception:  # EOF, a closed pipe: the child is gone
         inbox.put(("eof", None))
     finally:
         # Closed here, not by close(): closing a pipe another thread is reading can block.
@@ -75,12 +109,16 @@ class StudentProcess:
     correct file into a timeout.
     """
 
-    def __init__(self, path: str, budget: float, quiet: bool = False) -> None:
+    def __init__(self, path: str, budget: float, quiet: bool = False,
+                 memory_mb: float = DEFAULT_MEMORY_MB) -> None:
         self.path = path
         self.remaining = budget
         self.quiet = quiet  # discard what the student's code prints (the app owns the terminal)
+        self.memory_mb = memory_mb
         self._proc: subprocess.Popen[bytes] | None = None
+        self._folder: str | None = None
         self._inbox: queue.Queue[tuple[str, object]] = queue.Queue()
+        self._cap = [STARTUP_CAP]
 
     def __enter__(self) -> StudentProcess:
         return self
@@ -100,35 +138,57 @@ class StudentProcess:
         env = dict(os.environ)
         env["PYTHONPATH"] = os.pathsep.join(
             p for p in (PACKAGE_ROOT, env.get("PYTHONPATH")) if p)
-        worker = [sys.executable, "-m", "backprop_tui.check.worker", self.path]
+        # Its own empty folder: files the student's code writes land there, not beside us.
+        self._folder = tempfile.mkdtemp(prefix="backprop-tui-student-")
+        worker = [sys.executable, "-m", "backprop_tui.check.worker",
+                  str(Path(self.path).resolve()), self.path, repr(float(self.memory_mb)),
+                  PACKAGE_ROOT]
         posix = os.name == "posix"
         self._proc = subprocess.Popen(
             [sys.executable, "-S", GUARD, *worker] if posix else worker,
             stdin=subprocess.PIPE, stdout=subprocess.PIPE, env=env, start_new_session=posix,
-            stderr=subprocess.DEVNULL if self.quiet else None)
+            stderr=subprocess.DEVNULL if self.quiet else None, cwd=self._folder)
         assert self._proc.stdout is not None
-        threading.Thread(target=_read_replies, args=(self._proc.stdout, self._inbox),
+        threading.Thread(target=_read_replies, args=(self._proc.stdout, self._inbox, self._cap),
                          daemon=True, name="backprop-tui-student-replies").start()
         self._receive(budget=False)
         kind, payload = self._receive()
-        if kind == "error":
-            self.close()
-            raise StudentError(str(payload))
+        if kind == "ready":
+            return
+        self.close()
+        if kind == "error" and isinstance(payload, str):
+            raise StudentError(payload[:wire.MAX_TEXT])
+        if kind == "engine":
+            raise EngineUsed(f"{self.path} {ENGINE_WORDS}")
+        raise Crashed(f"{CORRUPT} (a reply '{kind[:20]}' where 'ready' was due)")
 
     def call(self, args: tuple[object, ...]) -> CallResult:
-        """One call of forward_backward_pass in the child. Raises TimedOut or Crashed."""
-        self._send(args)
-        _, result = self._receive()
-        assert isinstance(result, CallResult)
-        return result
+        """One call of forward_backward_pass in the child.
+
+        Raises TimedOut, Crashed (OverMemory when it ran out of memory) or
+        EngineUsed. What comes back is checked field by field (:func:`wire.decode_result`).
+        """
+        elements = max_elements(args)
+        self._cap[0] = wire.frame_cap(elements)
+        self._send({"call": wire.encode_args(args)})
+        kind, payload = self._receive()
+        if kind == "result":
+            try:
+                return wire.decode_result(payload, elements)
+            except wire.WireError as err:
+                self.close(kill=True)
+                raise Crashed(f"{CORRUPT}: {err}") from None
+        self.close(kill=True)
+        if kind == "engine":
+            raise EngineUsed(f"{self.path} {ENGINE_WORDS}")
+        raise Crashed(f"{CORRUPT} (a reply '{kind[:20]}' where a result was due)")
 
     def _send(self, message: object) -> None:
         proc = self._proc
         if proc is None or proc.stdin is None:  # closed (at quit) or never loaded
             raise Crashed("the process running it has been closed")
         try:
-            pickle.dump(message, proc.stdin, protocol=pickle.HIGHEST_PROTOCOL)
-            proc.stdin.flush()
+            wire.write(proc.stdin, message)
         except OSError:  # BrokenPipeError: the child has ended
             raise Crashed(self._ended()) from None
 
@@ -150,8 +210,22 @@ class StudentProcess:
         if kind == "eof":
             message = self._ended()
             self.close(kill=True)
+            if message == OVER_MEMORY:
+                raise OverMemory(self.over_memory)
             raise Crashed(message)
+        if kind == "memory":
+            self.close(kill=True)
+            raise OverMemory(self.over_memory)
+        if kind == "corrupt":
+            self.close(kill=True)
+            raise Crashed(f"{CORRUPT}: {str(payload)[:200]}")
         return kind, payload
+
+    @property
+    def over_memory(self) -> str:
+        """The words for running out of memory, with the limit (and how to change it)."""
+        return (f"your code used more than {self.memory_mb:g} MB of memory and was stopped "
+                "(the limit is --memory MB)")
 
     def _next(self, deadline: float) -> tuple[str, object]:
         """The next message before ``deadline``; ("eof", None) once the guard has ended.
@@ -177,6 +251,8 @@ class StudentProcess:
         if proc is not None:
             with contextlib.suppress(subprocess.TimeoutExpired):
                 proc.wait(1.0)
+            if proc.returncode == OUT_OF_MEMORY:
+                return OVER_MEMORY
             if proc.returncode in ENDINGS:
                 return ENDINGS[proc.returncode]
             if proc.returncode is not None and proc.returncode < 0:
@@ -195,12 +271,17 @@ class StudentProcess:
         last, which catches any process left behind if the guard itself died.
         """
         proc, self._proc = self._proc, None
-        if proc is None:
-            return
+        if proc is not None:
+            self._stop(proc, kill)
+        folder, self._folder = self._folder, None
+        if folder is not None:
+            shutil.rmtree(folder, ignore_errors=True)
+
+    @staticmethod
+    def _stop(proc: subprocess.Popen[bytes], kill: bool) -> None:
         if not kill and proc.stdin is not None:
             with contextlib.suppress(OSError):
-                pickle.dump(None, proc.stdin)
-                proc.stdin.flush()
+                wire.write(proc.stdin, {"stop": True})
         if proc.stdin is not None:
             with contextlib.suppress(OSError):
                 proc.stdin.close()
