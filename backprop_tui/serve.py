@@ -163,7 +163,7 @@ def check_app(app_args: argparse.Namespace, app_argv: Sequence[str] = ()) -> Non
     if app_args.student:
         from .cli import load_student_for_app
 
-        load_student_for_app(app_args.student).close()
+        load_student_for_app(app_args.student, app_args.memory).close()
 
 
 def child_pids() -> list[int]:

@@ -83,7 +83,7 @@ def format_text(report: CheckReport, header: str) -> str:
                     line += " (within the finite differences' own error)"
             lines.append(line)
         lines += [_wrap("note: ", n) for n in report.notes]
-    elif report.status in ("timeout", "crashed"):
+    elif report.status in ("timeout", "crashed", "memory"):
         lines.append(_wrap("STOPPED: ", report.message))
         if s is not None:
             lines.append(f"{report.samples_matched} sample(s) matched before {where}")
@@ -211,7 +211,7 @@ def to_json(report: CheckReport, context: dict[str, object]) -> dict[str, object
                 "type": m.raised.type_name, "message": m.raised.message,
                 "frames": [{"file": report.path, "line": f.line, "function": f.function,
                             "source": f.source} for f in m.raised.frames]}
-    if report.status in ("timeout", "crashed") and s is None:
+    if report.status in ("timeout", "crashed", "memory") and s is None:
         explanation = report.message
     return clean({
         "status": report.status,
