@@ -9,14 +9,12 @@ from __future__ import annotations
 
 import argparse
 import os
-import sys
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from .options import PROG, UsageError, add_data_options, add_train_options, open_session
+from .options import UsageError, add_data_options, add_train_options, open_session
 
 if TYPE_CHECKING:
     from .core.savefile import SessionState
@@ -91,46 +89,32 @@ def run_options_given(argv: Sequence[str]) -> list[str]:
     return [names[dest] for dest in vars(given) if dest not in LIMIT_DESTS]
 
 
-def resume(args: argparse.Namespace, argv: Sequence[str]):
-    """Session, data options and state of ``--load FILE``; UsageError if anything is off."""
+def resume(args: argparse.Namespace, argv: Sequence[str], *, to_cursor: bool = True):
+    """Session, data options and state of ``--load FILE``; UsageError if anything is off.
+
+    ``to_cursor`` False leaves the session at its last edit (``trace`` goes where its
+    range says, and computing the run up to the saved place would be wasted)."""
+    from .cli import needs_no_terminal
     from .core.savefile import SaveFileError, load, restore
     from .options import data_and_config
+    from .progress import Progress
 
     given = run_options_given(argv)
     if given:
         raise UsageError(f"--load takes the data and training options from the file; "
                          f"drop {', '.join(given)}")
     limits = data_and_config(args)[0].limits
-    shown = TerminalProgress(f"resuming {args.load}: computing the run up to the saved place")
-    try:
-        session, state = restore(load(args.load), limits, shown)
-    except SaveFileError as err:
-        shown.done()
-        text = str(err)
-        raise UsageError(text if text.startswith(args.load) else f"{args.load}: {text}") \
-            from None
-    shown.done()
+    where = "the saved place" if to_cursor else "its edits"
+    with Progress(f"resuming {args.load}: computing the run up to {where}") as shown:
+        try:  # a served tab's stderr is only a log, read when it ends: nothing said there
+            session, state = restore(load(args.load), limits,
+                                     None if needs_no_terminal() else shown,
+                                     to_cursor=to_cursor)
+        except SaveFileError as err:
+            text = str(err)
+            raise UsageError(text if text.startswith(args.load) else f"{args.load}: {text}") \
+                from None
     return session, state.data_options(limits), state
-
-
-class TerminalProgress:
-    """A percentage on stderr while a resumed session computes its run (a place far into
-    a long run takes seconds): said before the app takes the screen, ctrl+c stops it."""
-
-    def __init__(self, what: str) -> None:
-        self.what, self.last, self.shown = what, 0.0, False
-
-    def __call__(self, done: int, total: int) -> None:
-        now = time.monotonic()
-        if total < 100_000 or now - self.last < 0.25 or not sys.stderr.isatty():
-            return
-        self.last, self.shown = now, True
-        print(f"\r{PROG}: {self.what}: {100 * done // total}% (ctrl+c stops)", end="",
-              file=sys.stderr, flush=True)
-
-    def done(self) -> None:
-        if self.shown:
-            print(file=sys.stderr, flush=True)
 
 
 def prepare(args: argparse.Namespace, argv: Sequence[str]) -> AppSetup:

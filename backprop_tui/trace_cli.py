@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from .options import (
     EXIT_DIVERGED,
@@ -18,6 +19,9 @@ from .options import (
     add_train_options,
     open_session,
 )
+
+if TYPE_CHECKING:
+    from .core.session import Session
 
 TRACE_EPILOG = ("EPOCH:SAMPLE counts as the app does: epochs from 0, samples 1..N in each "
                 "epoch; both ends are included. Example: backprop-tui trace --from 0:1 "
@@ -63,6 +67,17 @@ def trace_parser() -> Parser:
     return parser
 
 
+def reach(session: Session, first: int, start: str | None) -> None:
+    """Compute the run up to the first traced update before writing anything, by the
+    kernel that gets there first (numba for a long way), saying how far it is past a
+    second: the range's check bounds it as the app's go-to is bounded."""
+    from .progress import Progress
+
+    if first > session.timeline.head:
+        with Progress(f"computing the run up to --from {start} (update {first:,})") as shown:
+            session.run_to(first, 0, shown)
+
+
 def run_trace(argv: Sequence[str]) -> int:
     args = trace_parser().parse_args(argv)
     import os
@@ -90,7 +105,7 @@ def run_trace(argv: Sequence[str]) -> int:
     if args.load:
         from .app_setup import resume
 
-        session = resume(args, argv)[0]
+        session = resume(args, argv, to_cursor=False)[0]  # the range says where to go
     else:
         session, _ = open_session(args)
     try:
@@ -98,6 +113,7 @@ def run_trace(argv: Sequence[str]) -> int:
                                args.max_updates or TRACE_LIMIT)
     except TraceError as err:
         raise UsageError(str(err)) from None
+    reach(session, updates[0], args.start)
     ds = session.dataset
 
     def write(out) -> None:

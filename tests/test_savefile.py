@@ -284,3 +284,64 @@ def test_a_cursor_beyond_a_diverged_run_is_refused(tmp_path: Path) -> None:
     _, state = saved_state(data, TrainConfig(lr=1e10), 0, 0)
     with pytest.raises(SaveFileError, match="beyond the run's end"):
         restore(replace(state, cursor=Place(100, 0)))
+
+
+def test_a_place_beyond_the_go_to_bound_is_refused_before_any_work(monkeypatch) -> None:
+    """A cursor or an edit past the app's go-to bound (10^8 updates) is one line, at once:
+    resuming a place 10^9 updates in took 80-100 s of silence (issue 17)."""
+    from backprop_tui.core.places import MAX_AHEAD
+    from backprop_tui.core.timeline import Timeline
+
+    _, state = saved_state(DataOptions(), TrainConfig(), 5, 0)
+    monkeypatch.setattr(Timeline, "advance", lambda *a: pytest.fail("the run was computed"))
+    with pytest.raises(SaveFileError, match=rf"^the saved place \(update 100,000,001\) lies "
+                       rf"more than {MAX_AHEAD:,} updates into the run"):
+        restore(replace(state, cursor=Place(MAX_AHEAD + 1, 0)))
+    with pytest.raises(SaveFileError, match=r"^an edit \(at update 100,000,001\) lies more"):
+        restore(replace(state, edits=(Edit(MAX_AHEAD + 1, "lr = 0.1"),)), to_cursor=False)
+
+
+def test_without_the_cursor_the_run_stops_at_the_last_edit() -> None:
+    """`trace --load` needs the edits, not the saved place."""
+    _, state = saved_state(DataOptions(), TrainConfig(), 50_000, 4)
+    state = replace(state, edits=(Edit(10, "W1[0,1] = 0.5"), Edit(250, "lr = 0.1")))
+    session, _ = restore(state, to_cursor=False)
+    assert session.timeline.head == 250 and session.cursor.update == 250
+    assert [e.text for e in session.edits] == ["W1[0,1] = 0.5", "lr = 0.1"]
+
+
+def test_a_far_place_is_reached_by_the_compiled_kernel_with_progress() -> None:
+    """The fast path of a long run (numba when installed), progress told on the way."""
+    from backprop_tui.core import engine
+
+    _, state = saved_state(DataOptions(), TrainConfig(), 0, 0)
+    seen: list[tuple[int, int]] = []
+    session, _ = restore(replace(state, cursor=Place(2_000_000, 2)),
+                         progress=lambda done, total: seen.append((done, total)))
+    assert (session.cursor.update, session.cursor.phase) == (2_000_000, 2)
+    assert seen[-1] == (2_000_000, 2_000_000) and len(seen) > 100
+    if engine.numba_installed() and engine.setting() == "auto":
+        assert "numba" in session.timeline.kernels_used
+
+
+def test_the_command_line_refuses_a_far_save_in_one_line(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from backprop_tui.core.places import MAX_AHEAD
+
+    _, state = saved_state(DataOptions(), TrainConfig(), 5, 0)
+    path = save(tmp_path / "far.json", replace(state, cursor=Place(MAX_AHEAD + 1, 0)))
+    for command in ([], ["trace", "--to", "0:1"]):
+        if command:  # trace needs no cursor: an edit that far is what it refuses
+            path = save(tmp_path / "far-edit.json",
+                        replace(state, edits=(Edit(MAX_AHEAD + 1, "lr = 0.1"),)))
+        proc = subprocess.run([sys.executable, "-m", "backprop_tui", *command, "--load",
+                               str(path)], capture_output=True, text=True, timeout=60,
+                              stdin=subprocess.DEVNULL)
+        assert proc.returncode == 2, proc.stderr
+        assert proc.stderr.splitlines() == [
+            f"backprop-tui: error: {path}: {'an edit' if command else 'the saved place'} "
+            f"(at update 100,000,001) lies more than {MAX_AHEAD:,} updates into the run, the "
+            f"most a resume (like the app's go-to) computes to get there".replace(
+                "place (at update", "place (update")]

@@ -266,3 +266,70 @@ def test_cli_traces_a_saved_session_with_its_edits(tmp_path: Path) -> None:
     assert records == jsonl_of(session, range(10))
     proc = run("trace", "--load", str(path), "--hidden", "3")
     assert proc.returncode == 2 and "drop --hidden" in proc.stderr
+
+
+def test_a_from_far_into_the_run_is_one_line_at_once() -> None:
+    """`--from 999999999:1` meant ~2*10^11 updates of silent work (issue 17): bounded as
+    the app's go-to is, and said before any work is done."""
+    from backprop_tui.core.places import MAX_AHEAD
+
+    proc = run("trace", "--epochs", "1000000000", "--from", "999999999:1")
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr.splitlines() == [
+        f"backprop-tui: error: --from 999999999:1: update 199,999,999,800 lies more than "
+        f"{MAX_AHEAD:,} updates into the run, the most a trace (like the app's go-to) "
+        f"computes to get there (--from {MAX_AHEAD // 200}:1 or earlier)"]
+    assert update_range(f"{MAX_AHEAD // 200}:1", None, 200, 10**9)[0] == MAX_AHEAD
+    with pytest.raises(TraceError, match="more than"):
+        update_range(f"{MAX_AHEAD // 200}:2", None, 200, 10**9)
+
+
+def test_the_way_to_from_is_run_at_once_with_progress(monkeypatch, capsys) -> None:
+    """The run up to --from is computed before the first record, with progress on stderr
+    past a second (here at once) and the same records as stepping there."""
+    from backprop_tui import progress
+    from backprop_tui.cli import main
+
+    monkeypatch.setattr(progress, "DELAY_S", 0.0)
+    ran: list[int] = []
+    real = Session.run_to
+    monkeypatch.setattr(Session, "run_to", lambda self, target, *a: ran.append(target)
+                        or real(self, target, *a))
+    assert main(["trace", "--epochs", "400", "--from", "300:7", "--to", "300:8"]) == 0
+    out, err = capsys.readouterr()
+    assert ran == [300 * 200 + 6]
+    assert "computing the run up to --from 300:7 (update 60,006)" in err
+    assert err.splitlines()[-1].startswith("backprop-tui: computing the run up to --from "
+                                           "300:7 (update 60,006): done in ")
+    session = build_session(DataOptions(), TrainConfig(epochs=400))
+    assert [json.loads(x) for x in out.splitlines()] == jsonl_of(session, range(60006, 60008))
+
+
+def test_trace_load_does_not_compute_the_saved_place(tmp_path: Path, monkeypatch,
+                                                     capsys) -> None:
+    """`trace --load` goes where its range says; the saved cursor is not computed."""
+    from dataclasses import replace
+
+    from backprop_tui.cli import main
+    from backprop_tui.core.places import MAX_AHEAD
+    from backprop_tui.core.savefile import Edit, Place, save, state_of
+    from backprop_tui.core.timeline import Timeline
+
+    data = DataOptions()
+    session = build_session(data, TrainConfig())
+    state = replace(state_of(session, data), cursor=Place(MAX_AHEAD, 3),
+                    edits=(Edit(500, "lr = 0.25"),))
+    path = save(tmp_path / "far.json", state)
+    real = Timeline.advance
+
+    def advance(self, to_u, *args):
+        assert to_u <= 1000, f"computed up to update {to_u}"
+        return real(self, to_u, *args)
+
+    monkeypatch.setattr(Timeline, "advance", advance)
+    assert main(["trace", "--load", str(path), "--from", "2:1", "--to", "2:200"]) == 0
+    records = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
+    assert [r["update"] for r in records] == list(range(400, 600))
+    assert [r["lr"] for r in records] == [0.5] * 100 + [0.25] * 100
+    path = save(tmp_path / "too-far.json", replace(state, cursor=Place(MAX_AHEAD + 1, 3)))
+    assert main(["trace", "--load", str(path), "--to", "0:2"]) == 0  # unused, not refused

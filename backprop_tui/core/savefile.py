@@ -196,12 +196,26 @@ def load(path: Path | str) -> SessionState:
 
 
 def restore(state: SessionState, limits: Limits | None = None,
-            progress: Callable[[int, int], None] | None = None) -> tuple[Session, SessionState]:
+            progress: Callable[[int, int], None] | None = None, *, to_cursor: bool = True
+            ) -> tuple[Session, SessionState]:
     """Rebuild the session of ``state``: the dataset (its hash must match), the edits in
-    order (``goto(update)`` then ``Session.edit(text)``), then the cursor.
+    order (``goto(update)`` then ``Session.edit(text)``), then the cursor (unless not
+    ``to_cursor``: ``trace --load`` goes where its range says, not to the saved place).
 
-    A place far into a run means computing the run up to it: ``progress(done, total)``
-    is told how far that is (the command line shows it before the app starts)."""
+    A place far into a run means computing the run up to it, by the kernel that gets
+    there first (numba), within the app's go-to bound (:data:`~.places.MAX_AHEAD`
+    updates, some seconds): a file further in is refused before any work rather than
+    computed for minutes. ``progress(done, total)`` is told how far it is (the command
+    line shows it before the app starts)."""
+    from .places import MAX_AHEAD
+
+    c = state.cursor
+    total = max([c.update if to_cursor else 0, *(e.update for e in state.edits)])
+    if total > MAX_AHEAD:
+        what = (f"the saved place (update {c.update:,})" if total == c.update and to_cursor
+                else f"an edit (at update {total:,})")
+        raise SaveFileError(f"{what} lies more than {MAX_AHEAD:,} updates into the run, the "
+                            f"most a resume (like the app's go-to) computes to get there")
     try:
         session = build_session(state.data_options(limits), state.config)
     except (DataError, ValueError) as err:
@@ -213,7 +227,6 @@ def restore(state: SessionState, limits: Limits | None = None,
         if after.update < before.update:  # an edit discards the later ones: none can follow
             raise SaveFileError(f"the edits are out of order ({after.text!r} at update "
                                 f"{after.update} follows {before.text!r} at {before.update})")
-    total = max([state.cursor.update, *(e.update for e in state.edits)])
 
     def reach(update: int) -> None:
         session.timeline.advance(update, None if progress is None else
@@ -228,7 +241,8 @@ def restore(state: SessionState, limits: Limits | None = None,
             session.edit(e.text)
         except ValueError as err:
             raise SaveFileError(f"edit {i} ({e.text!r}): {err}") from None
-    c = state.cursor
+    if not to_cursor:
+        return session, state
     reach(c.update)
     if not session.goto(c.update, c.phase):
         d = session.divergence

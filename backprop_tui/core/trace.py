@@ -23,6 +23,7 @@ import numpy as np
 
 from .atomic import write_atomic
 from .phases import PHASES, UPDATE_PHASE, quantity_shapes
+from .places import MAX_AHEAD
 from .session import Session
 
 __all__ = ["FORMATS", "HEAD", "TRACE_LIMIT", "TraceError", "export_sample",
@@ -65,10 +66,18 @@ def _place(text: str, option: str, n: int, epochs: int) -> int:
 def update_range(start: str | None, stop: str | None, n: int, epochs: int,
                  limit: int = TRACE_LIMIT) -> range:
     """The updates from ``start`` to ``stop`` inclusive (defaults: the first sample; the
-    end of ``start``'s epoch), checked against the run's epochs and the limit."""
+    end of ``start``'s epoch), checked against the run's epochs and the limit.
+
+    The run up to ``start`` is computed first, so it is bounded as the app's go-to is
+    (:data:`~.places.MAX_AHEAD` updates, ~10 s compiled on the lab): a typo of a few
+    extra digits is one line at once, not hours of silent work."""
     if epochs < 1:
         raise TraceError("--epochs 0: there is no update to trace")
     first = _place(start, "--from", n, epochs) if start is not None else 0
+    if first > MAX_AHEAD:
+        raise TraceError(f"--from {start}: update {first:,} lies more than {MAX_AHEAD:,} "
+                         f"updates into the run, the most a trace (like the app's go-to) "
+                         f"computes to get there (--from {MAX_AHEAD // n}:1 or earlier)")
     last = (_place(stop, "--to", n, epochs) if stop is not None
             else (first // n + 1) * n - 1)
     if last < first:
