@@ -27,6 +27,7 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from .options import PROG, Parser, UsageError
+from .serve_full import DEFAULT_MAX_SESSIONS, page_response, refuse, session_count
 
 DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 8000
@@ -49,7 +50,7 @@ def serve_parser() -> Parser:
     return Parser(
         prog=f"{PROG} serve",
         usage=f"{PROG} serve [--host HOST] [--port PORT] [--public-url URL] [--files-dir DIR] "
-              "[-- APP OPTIONS...]",
+              "[--max-sessions N] [-- APP OPTIONS...]",
         description="Serve the app to web browsers (textual-serve): every browser tab gets its "
                     "own app, started with the APP OPTIONS given after '--'.",
         epilog=f"example: {PROG} serve --port 8000 -- --dataset iris --normalize")
@@ -67,6 +68,11 @@ def add_serve_options(parser: Parser) -> None:
     parser.add_argument("--files-dir", metavar="DIR",
                         help="every file a tab's user types (save, export, screenshots) "
                              "stays inside DIR (default: this directory)")
+    parser.add_argument("--max-sessions", type=session_count, default=DEFAULT_MAX_SESSIONS,
+                        metavar="N",
+                        help=f"at most N tabs with an app at once (default "
+                             f"{DEFAULT_MAX_SESSIONS}; each app takes 40-95 MB); the next "
+                             "visitor is told the server is full")
 
 
 def split_argv(argv: Sequence[str]) -> tuple[list[str], list[str]]:
@@ -192,8 +198,10 @@ def stop_children(grace: float) -> None:
             time.sleep(0.05)
 
 
-def make_server(command: str, host: str, port: int, public_url: str | None):
-    """A textual-serve Server that shows the address the browser used and stops its apps."""
+def make_server(command: str, host: str, port: int, public_url: str | None,
+                max_sessions: int = DEFAULT_MAX_SESSIONS):
+    """A textual-serve Server that shows the address the browser used, runs at most
+    ``max_sessions`` apps at once and stops its apps."""
     import asyncio
     import logging
 
@@ -205,7 +213,14 @@ def make_server(command: str, host: str, port: int, public_url: str | None):
                              public_url=public_url or url_for(host, port))
             self.fixed_url = public_url is not None
             self.default_url = self.public_url
+            # A task per tab with an app: textual-serve's handler starts the app and
+            # waits for it to end before returning, so these are the live apps.
             self.sessions: set[asyncio.Task] = set()
+            self.refused: set[asyncio.Task] = set()
+
+        @property
+        def full(self) -> bool:
+            return len(self.sessions) >= max_sessions
 
         def initialize_logging(self) -> None:
             super().initialize_logging()
@@ -215,6 +230,8 @@ def make_server(command: str, host: str, port: int, public_url: str | None):
             pass
 
         async def handle_index(self, request):
+            if self.full:  # the visitor reads why, rather than a terminal that never opens
+                return page_response(max_sessions)
             # The page tells the browser where the websocket is. Listening on 0.0.0.0,
             # the only address a student's browser is sure to reach is the one it typed.
             # (Set and read without an await in between: requests cannot mix.)
@@ -227,6 +244,12 @@ def make_server(command: str, host: str, port: int, public_url: str | None):
         async def handle_websocket(self, request):
             task = asyncio.current_task()
             assert task is not None
+            if self.full:  # checked and counted with no await between: no race past it
+                self.refused.add(task)
+                try:
+                    return await refuse(request, max_sessions, len(self.refused))
+                finally:
+                    self.refused.discard(task)
             self.sessions.add(task)
             try:
                 return await super().handle_websocket(request)
@@ -236,7 +259,7 @@ def make_server(command: str, host: str, port: int, public_url: str | None):
         async def on_shutdown(self, app) -> None:
             # Closing a tab's websocket asks its app to quit; one busy in a long run may
             # not, so what is left after STOP_SECONDS is terminated.
-            for task in list(self.sessions):
+            for task in [*self.sessions, *self.refused]:
                 task.cancel()
             if self.sessions:
                 await asyncio.wait(set(self.sessions), timeout=STOP_SECONDS)
@@ -253,7 +276,8 @@ def run_serve(argv: Sequence[str]) -> int:
         import textual_serve  # noqa: F401
     except ImportError:
         raise UsageError("textual-serve is not installed (pip install textual-serve)") from None
-    server = make_server(app_command(app_argv), args.host, args.port, args.public_url)
+    server = make_server(app_command(app_argv), args.host, args.port, args.public_url,
+                         args.max_sessions)
     if not is_loopback(args.host, args.port):
         print(f"{PROG}: warning: listening on {args.host} port {args.port}: anyone who can "
               "reach this address can drive the app (and run epochs on this machine)",

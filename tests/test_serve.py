@@ -316,3 +316,82 @@ def test_app_options_reach_each_tab_unmangled_by_the_shell(tmp_path: Path) -> No
     assert csv.name.encode() in first
     assert b"1/24" in first            # 30 rows, 20 % held out by default
     assert b"0.25" in first
+
+
+# ---- a class's worth of tabs ---------------------------------------------------------------
+
+def test_past_max_sessions_the_next_visitor_reads_that_the_server_is_full(
+        tmp_path: Path) -> None:
+    """--max-sessions 1: a second tab starts no app; its page, or the terminal of a page
+    loaded before, says why; once the first tab closes, a tab gets an app again."""
+    full = b"this server is full: it runs at most 1 app at once, one per browser tab " \
+           b"(serve --max-sessions 1)"
+
+    async def second_is_refused(port: int) -> bytes:
+        async with aiohttp.ClientSession() as http:
+            async with http.ws_connect(f"http://127.0.0.1:{port}/ws?width=100&height=30") as one:
+                await Terminal(one).read_until(b"Parameters", b"Network")
+                async with http.get(f"http://127.0.0.1:{port}/") as page:
+                    assert page.status == 503 and page.headers["Retry-After"] == "60"
+                    assert full.decode() in (await page.text())
+                async with http.ws_connect(f"http://127.0.0.1:{port}/ws?width=100&height=30"
+                                           ) as two:
+                    said = await Terminal(two).read_until(b"in a minute.")
+                    assert len(children_of(proc.pid) if LINUX_PROC else {0}) == 1
+            deadline = time.monotonic() + WAIT  # the first tab's app ends with its socket
+            while LINUX_PROC and children_of(proc.pid) and time.monotonic() < deadline:
+                await asyncio.sleep(0.1)
+            async with http.ws_connect(f"http://127.0.0.1:{port}/ws?width=100&height=30"
+                                       ) as three:
+                await Terminal(three).read_until(b"Parameters", b"Network")
+            return said
+
+    with server(tmp_path, "--max-sessions", "1") as (proc, port):
+        said = asyncio.run(second_is_refused(port))
+    assert full in said and b"\r\n" in said
+    assert "Traceback" not in (tmp_path / "serve.out").read_text()
+    assert "Traceback" not in (tmp_path / "serve.err").read_text()
+
+
+@pytest.mark.parametrize("args", [["--max-sessions", "0"], ["--max-sessions", "many"],
+                                  ["--max-sessions", "10001"]])
+def test_a_bad_max_sessions_is_one_line(args: list[str]) -> None:
+    proc = run_serve(*args)
+    assert proc.returncode == 2
+    assert proc.stderr.startswith("backprop-tui: error: argument --max-sessions: ")
+    assert len(proc.stderr.splitlines()) == 1
+
+
+@pytest.mark.skipif(not LINUX_PROC, reason="child processes are found through Linux /proc")
+def test_a_busy_tabs_app_ends_within_seconds_when_its_socket_is_cut(tmp_path: Path) -> None:
+    """A browser that vanishes (killed, network gone) sends no close: the app ends anyway,
+    even in the middle of a long run, so its slot and memory come back."""
+    client = (
+        "import asyncio, json, sys, aiohttp\n"
+        "async def main():\n"
+        "    async with aiohttp.ClientSession() as http, http.ws_connect(sys.argv[1]) as ws:\n"
+        "        seen = b''\n"
+        "        while b'Parameters' not in seen and b'Network' not in seen:\n"
+        "            msg = await ws.receive()\n"
+        "            seen += msg.data if isinstance(msg.data, bytes) else b''\n"
+        "        for key in ('E', '1000000', '\\r'):\n"
+        "            await ws.send_str(json.dumps(['stdin', key]))\n"
+        "            await asyncio.sleep(0.5)\n"
+        "        print('running', flush=True)\n"
+        "        await asyncio.sleep(120)\n"
+        "asyncio.run(main())\n")
+    with server(tmp_path) as (proc, port):
+        tab = subprocess.Popen([sys.executable, "-c", client,
+                                f"http://127.0.0.1:{port}/ws?width=100&height=30"],
+                               stdout=subprocess.PIPE)
+        try:
+            assert tab.stdout is not None and tab.stdout.readline() == b"running\n"
+            assert len(children_of(proc.pid)) == 1
+        finally:
+            tab.kill()
+            tab.wait(timeout=WAIT)
+        cut = time.monotonic()
+        while children_of(proc.pid) and time.monotonic() - cut < WAIT:
+            time.sleep(0.05)
+        assert children_of(proc.pid) == set()
+        assert time.monotonic() - cut < 10
