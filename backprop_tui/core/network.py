@@ -7,8 +7,6 @@ the parameter container and its initialisation, which everything else shares.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 
@@ -45,51 +43,113 @@ def half_squared_error(y_hat: np.ndarray, y: np.ndarray | float) -> float:
 
 
 PARAM_NAMES: tuple[str, ...] = ("W1", "b1", "W2", "b2")
+"""The lab's parameters; a deeper network adds W3, b3, ... (:attr:`Params.names`)."""
 
 
-@dataclass(frozen=True)
+def layer_names(depth: int) -> tuple[str, ...]:
+    """W1, b1, ..., WL, bL: the parameters of a network with ``depth`` weight layers."""
+    return tuple(n for layer in range(1, depth + 1) for n in (f"W{layer}", f"b{layer}"))
+
+
 class Params:
-    """The four parameter arrays, shaped as in the lab: W1 (H, n), b1 (H,), W2 (1, H), b2 (1,)."""
+    """The parameter arrays, shaped as in the lab: W_l (units_l, units_(l-1)), b_l (units_l,).
 
-    W1: np.ndarray
-    b1: np.ndarray
-    W2: np.ndarray
-    b2: np.ndarray
+    The lab's network has W1 (H, n), b1 (H,), W2 (1, H), b2 (1,); a deeper one goes
+    on with W3, b3, ... Built as ``Params(W1, b1, W2, b2, ...)`` or with the names
+    as keywords; read as ``params.W3`` or ``params.as_dict()``. Immutable: every
+    change makes a new one, so a value the timeline handed out never moves.
+    """
+
+    __slots__ = ("_arrays",)
+
+    def __init__(self, *arrays: np.ndarray, **named: np.ndarray) -> None:
+        if arrays and named:
+            raise TypeError("Params takes the arrays either in order or by name, not both")
+        if named:
+            names = layer_names(len(named) // 2)
+            if set(named) != set(names):
+                raise TypeError(f"Params needs {', '.join(names)}, got {', '.join(named)}")
+            arrays = tuple(named[n] for n in names)
+        if len(arrays) < 4 or len(arrays) % 2:
+            raise TypeError("Params needs W1, b1, W2, b2 (and W3, b3, ... for more layers)")
+        object.__setattr__(self, "_arrays", dict(zip(layer_names(len(arrays) // 2), arrays,
+                                                     strict=True)))
+
+    def __getattr__(self, name: str) -> np.ndarray:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        try:
+            return self._arrays[name]
+        except KeyError:
+            raise AttributeError(f"these parameters have no {name}") from None
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError("Params cannot be changed; make a new one")
+
+    def __reduce__(self) -> tuple[type, tuple[np.ndarray, ...]]:
+        return (Params, tuple(self._arrays.values()))  # copy and deepcopy, past __setattr__
+
+    def __repr__(self) -> str:
+        shapes = ", ".join(f"{k}{tuple(v.shape)}" for k, v in self._arrays.items())
+        return f"Params({shapes})"
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(self._arrays)
+
+    @property
+    def depth(self) -> int:
+        """L, the number of weight layers: 2 for the lab."""
+        return len(self._arrays) // 2
+
+    @property
+    def sizes(self) -> tuple[int, ...]:
+        """Units per layer, inputs first: (3, 2, 1) for the lab."""
+        ws = [self._arrays[f"W{layer}"] for layer in range(1, self.depth + 1)]
+        return (int(ws[0].shape[1]), *(int(w.shape[0]) for w in ws))
 
     @property
     def n_inputs(self) -> int:
-        return int(self.W1.shape[1])
+        return int(self._arrays["W1"].shape[1])
 
     @property
     def n_hidden(self) -> int:
-        return int(self.W1.shape[0])
+        """Units of the first hidden layer (the lab's H)."""
+        return int(self._arrays["W1"].shape[0])
 
     def as_dict(self) -> dict[str, np.ndarray]:
-        return {name: getattr(self, name) for name in PARAM_NAMES}
+        return dict(self._arrays)
 
     def flat(self) -> np.ndarray:
-        """All parameters in one float64 vector (W1, b1, W2, b2 in that order): compact history."""
-        return np.concatenate([getattr(self, n).ravel() for n in PARAM_NAMES])
+        """All parameters in one float64 vector (W1, b1, W2, b2, ... in that order)."""
+        return np.concatenate([a.ravel() for a in self._arrays.values()])
 
     @classmethod
     def from_flat(cls, flat: np.ndarray, n_inputs: int, n_hidden: int) -> Params:
+        """The lab's layout: W1 (n_hidden, n_inputs), b1, W2 (1, n_hidden), b2."""
+        return cls.from_sizes(flat, (n_inputs, n_hidden, 1))
+
+    @classmethod
+    def from_sizes(cls, flat: np.ndarray, sizes: tuple[int, ...]) -> Params:
+        """From the flat layout of :meth:`flat` for units ``sizes`` per layer, inputs first."""
         flat = np.asarray(flat, dtype=float)
-        shapes = param_shapes(n_inputs, n_hidden)
-        parts: dict[str, np.ndarray] = {}
+        parts: list[np.ndarray] = []
         start = 0
-        for name in PARAM_NAMES:
-            size = int(np.prod(shapes[name]))
-            parts[name] = flat[start : start + size].reshape(shapes[name]).copy()
-            start += size
-        return cls(**parts)
+        for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=True):
+            parts.append(flat[start: start + n_in * n_out].reshape(n_out, n_in).copy())
+            start += n_in * n_out
+            parts.append(flat[start: start + n_out].copy())
+            start += n_out
+        return cls(*parts)
 
     def is_finite(self) -> bool:
-        return all(bool(np.all(np.isfinite(a))) for a in self.as_dict().values())
+        return all(bool(np.all(np.isfinite(a))) for a in self._arrays.values())
 
     def equals(self, other: Params) -> bool:
         """Bit-for-bit equality, the standard time travel is held to."""
-        return all(np.array_equal(a, b) for a, b in zip(self.as_dict().values(),
-                                                         other.as_dict().values(), strict=True))
+        return self.names == other.names and all(
+            np.array_equal(a, b) for a, b in zip(self._arrays.values(),
+                                                 other._arrays.values(), strict=True))
 
 
 def param_shapes(n_inputs: int, n_hidden: int) -> dict[str, tuple[int, ...]]:
