@@ -31,9 +31,10 @@ CASES: dict[str, tuple[str, str | None, str | None, int | None, list[str]]] = {
     "mutates_x": ("wrong", "mutated", None, 1, ["changes x in place", "training data"]),
     "memoises_by_x": ("wrong", "state", None, 1,
                       ["exactly what it returned before", "other weights",
-                       "keeps results between calls", "cache"]),
+                       "keeps results between calls", "cache", "from the second epoch on"]),
     "caches_first_call": ("wrong", "state", None, 1,
-                          ["other weights", "keeps results between calls"]),
+                          ["other weights", "keeps results between calls",
+                           "from the second call on"]),
     "anneals_inside": ("wrong", "state", None, 99,
                        ["sample 1 (epoch 0, row 0) matched", "fresh process",
                         "keeps state between calls"]),
@@ -72,6 +73,55 @@ CASES: dict[str, tuple[str, str | None, str | None, int | None, list[str]]] = {
     "scalar_db2": ("ok", None, None, None, ["db2 has shape ()", "b2 - lr * db2",
                                             "dW2 has shape (2,)"]),
     "correct": ("ok", None, None, None, ["all quantities match"]),
+    # More accurate than the engine's a(1 − a): right here, and with saturated units below.
+    "exp_form_sigma_prime": ("ok", None, None, None, ["all quantities match"]),
+    "longdouble": ("ok", None, None, None, ["all quantities match"]),
+    "decimal_math": ("ok", None, None, None, ["all quantities match"]),
+    "complex_step": ("ok", None, None, None, ["all quantities match"]),
+    "clipped_sigmoid": ("ok", None, None, None, ["all quantities match"]),  # small weights
+    # Close without float32: the size of the miss, not a dtype that is not there.
+    "forward_differences": ("wrong", "approximate", "dW1", 1,
+                            ["approximate", "off by up to 5.3e-06 relative",
+                             "finite difference"]),
+    "tiny_noise": ("wrong", "approximate", "dW1", 1,
+                   ["approximate", "off by up to 1.9e-05 relative", "(db1 too)"]),
+    "updated_weights": ("wrong", "updated", "dW2", 1,
+                        ["updated weights W − η dW", "η = 0.5", "W1 − 0.5·dW1",
+                         "return the gradients themselves"]),
+    "int_target": ("wrong", "value", "loss", 1,
+                   ["target as a whole number", "½(pred − 0)²", "target is 0.114331",
+                    "int(target)"]),
+    "round_target_delta": ("wrong", "value", "dW2", 1,
+                           ["rounded to 0", "np.round(target)", "error starts at delta2"]),
+    "hidden_sign_flipped": ("wrong", "value", "pred", 1,
+                            ["hidden layer's sigmoid has the wrong sign",
+                             "yours is 1/(1 + e^(z1))", "output sigmoid is right"]),
+    "wrong_db1": ("wrong", "value", "db1", 1,
+                  ["dW1 is right but the bias gradient db1 is not", "2 times the engine's db1",
+                   "delta1 (grad_hidden) is right"]),
+}
+
+# Words a report must NOT say: a cause that contradicts the rest of the report or the code.
+NOT_SAID: dict[str, list[str]] = {
+    "forward_differences": ["float32"],
+    "tiny_noise": ["float32"],
+    "updated_weights": ["read from your db2", "error starts at delta2"],
+    "wrong_db1": ["2(pred − y)", "output error"],
+    "caches_first_call": ["second epoch"],
+}
+
+# Saturated hidden units (raw Iris, large weights): the engine's a(1 − a) loses ~6e-6 relative.
+SATURATED = (DataOptions(source="iris"), TrainConfig(seed=20, init_scale=3.0, hidden=7))
+SATURATED_CASES: dict[str, tuple[str, str | None, list[str]]] = {
+    "correct": ("ok", None, []),
+    "exp_form_sigma_prime": ("ok", None, []),
+    "longdouble": ("ok", None, []),
+    "decimal_math": ("ok", None, []),
+    "complex_step": ("ok", None, []),
+    "float32": ("wrong", "precision", ["float32"]),
+    "clipped_sigmoid": ("wrong", "approximate", ["approximate", "clipped"]),
+    "tiny_noise": ("wrong", "approximate", ["approximate"]),
+    "forward_differences": ("wrong", "approximate", ["approximate"]),
 }
 
 
@@ -79,17 +129,27 @@ def flat(text: str) -> str:
     return " ".join(text.split())
 
 
-@pytest.fixture(scope="module")
-def reports() -> dict[str, tuple[int, str, dict]]:
-    """Every student checked once (in parallel: most of the time is child start-up)."""
+def run_students(names: list[str], data: DataOptions, config: TrainConfig
+                 ) -> dict[str, tuple[int, str, dict]]:
+    """Each student checked once (in parallel: most of the time is child start-up)."""
     def run(name: str) -> tuple[int, str, dict]:
-        session = build_session(DataOptions(), TrainConfig())
+        session = build_session(data, config)
         report = check_file(session, str(STUDENTS / f"{name}.py"),
                             default_samples(session.n), 20.0)
         return report.exit_status, format_text(report, name), to_json(report, {})
 
     with ThreadPoolExecutor(max_workers=4) as pool:
-        return dict(zip(CASES, pool.map(run, CASES), strict=True))
+        return dict(zip(names, pool.map(run, names), strict=True))
+
+
+@pytest.fixture(scope="module")
+def reports() -> dict[str, tuple[int, str, dict]]:
+    return run_students(list(CASES), DataOptions(), TrainConfig())
+
+
+@pytest.fixture(scope="module")
+def saturated() -> dict[str, tuple[int, str, dict]]:
+    return run_students(list(SATURATED_CASES), *SATURATED)
 
 
 @pytest.mark.parametrize("name", CASES)
@@ -112,6 +172,28 @@ def test_student_verdict_and_words(reports: dict[str, tuple[int, str, dict]], na
             assert w in doc["explanation"] + " " + (first.get("origin") or {}).get("text", ""), w
     for w in words:
         assert w in said, (w, text)
+    for w in NOT_SAID.get(name, []):
+        assert w not in said, (w, text)
+
+
+@pytest.mark.parametrize("name", SATURATED_CASES)
+def test_student_verdict_with_saturated_units(saturated: dict[str, tuple[int, str, dict]],
+                                             name: str) -> None:
+    """--dataset iris --seed 20 --init-scale 3 --hidden 7: a student more accurate than the
+    engine passes; float32 is still float32; a close miss without float32 is 'approximate'."""
+    status, kind, words = SATURATED_CASES[name]
+    exit_status, text, doc = saturated[name]
+    assert doc["status"] == status, text
+    assert exit_status == (0 if status == "ok" else 1)
+    if status == "ok":
+        assert doc["first_mismatch"] is None and doc["samples_checked"] == 240
+    else:
+        assert doc["first_mismatch"]["kind"] == kind, text
+    said = flat(text)
+    for w in words:
+        assert w in said, (w, text)
+    if kind == "approximate":
+        assert "float32" not in said, text
 
 
 def test_each_mistake_has_its_own_student() -> None:

@@ -193,12 +193,13 @@ def test_importing_inside_the_function_is_refused(tmp_path: Path) -> None:
 
 
 def test_going_around_the_blocker_is_caught(tmp_path: Path) -> None:
-    path = correct_but(tmp_path, "around.py", textwrap.indent(textwrap.dedent("""
+    root = str(Path(__file__).resolve().parents[1])
+    path = correct_but(tmp_path, "around.py", textwrap.indent(textwrap.dedent(f"""
         import sys
         sys.meta_path[:] = [f for f in sys.meta_path if type(f).__name__ != "_NoEngine"]
-        sys.path.insert(0, %r)
+        sys.path.insert(0, {root!r})
         import backprop_tui.core.network
-    """ % str(Path(__file__).resolve().parents[1])), "    ") + RIGHT)
+    """), "    ") + RIGHT)
     with pytest.raises(StudentError, match="imports backprop_tui"):
         check_file(lab(), path, 3, 20.0)
 

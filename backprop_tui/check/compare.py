@@ -3,7 +3,8 @@
 Each returned quantity is judged by its values, not its representation: pred and
 loss may be any size-1 shape, and a gradient any shape that the lab's update line
 ``P - lr * dP`` applies to P unchanged (a scalar db2 works; a note says so). Values
-are compared by relative error with the engine (<= 1e-7 is right). For gradients
+are compared by relative error with the sample's exact values, each entry allowed the
+error float64 itself makes there (<= 1e-7 is right; see :mod:`.exact`). For gradients
 the central finite-difference value is a third opinion, so a disagreement can be
 told apart from an engine bug. A call that changes its arguments in place is
 wrong whatever it returns: in the lab's loop those arguments are the training
@@ -18,70 +19,21 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..core.gradcheck import GOOD, numeric_with_bounds, relative_error
+from ..core.gradcheck import numeric_with_bounds
 from ..core.network import Params
 from ..core.phases import forward_backward
 from . import diagnose, shapes, slips
-from .loader import PARAMETERS, RETURNS, CallResult, Raised, Student
+from .exact import Reference
+from .loader import PARAMETERS, RETURNS, CallResult, Student
 from .names import label
 from .origin import DerivedDelta, Origin, derive, origin
-from .precision import float32_words
+from .quantities import PARAM_OF, TOLERANCE, Mismatch, QuantityCheck, check_quantity  # noqa: F401 (TOLERANCE: re-exported)
 from .state import explain_mutation
+from .verdict import Sample, explain
 
-TOLERANCE = GOOD
 CHECK_ORDER = ("pred", "loss", "dW2", "db2", "dW1", "db1")
-PARAM_OF = shapes.GRADIENTS
 PHASE_OF = {"pred": "y_hat", "loss": "L", "dW2": "dW2", "db2": "dW2", "dW1": "dW1",
             "db1": "dW1"}
-
-
-@dataclass(frozen=True)
-class QuantityCheck:
-    """One returned quantity against the engine.
-
-    ``band`` is 'ok' or 'wrong' (by relative error), 'shape', 'missing' (not
-    returned, or not numbers), 'non-finite', or 'not compared' (the call failed).
-    ``note`` says why an unusual shape was accepted.
-    """
-
-    name: str
-    expected: np.ndarray
-    got: np.ndarray | None
-    got_text: str | None
-    shape_ok: bool
-    error: float | None
-    band: str
-    numeric: np.ndarray | None = None
-    numeric_error: float | None = None
-    note: str | None = None
-
-    @property
-    def label(self) -> str:
-        """The lab's name and the app's: 'pred (y_hat)'."""
-        return label(self.name)
-
-    @property
-    def value(self) -> np.ndarray | None:
-        """The student's value in the engine's shape, when its shape was accepted."""
-        if self.got is None or not self.shape_ok:
-            return None
-        if self.name in ("pred", "loss"):
-            return self.got.reshape(self.expected.shape)
-        return np.broadcast_to(self.got, self.expected.shape)
-
-
-@dataclass(frozen=True)
-class Mismatch:
-    """The first thing wrong in a sample: which quantity (None: the call as a whole), and why.
-
-    ``kind``: 'raised', 'count', 'mutated', 'state', 'missing', 'shape', 'non-finite',
-    'value', or 'precision' (right formulas, float32 numbers).
-    """
-
-    quantity: str | None
-    kind: str
-    explanation: str
-    raised: Raised | None = None
 
 
 @dataclass(frozen=True)
@@ -142,18 +94,22 @@ def student_args(params: Params, x: np.ndarray, y: float) -> tuple[object, ...]:
 
 
 def compare_sample(student: Student, params: Params, x: np.ndarray, y: float,
-                   numeric: bool = True) -> SampleComparison:
+                   numeric: bool = True, lr: float | None = None) -> SampleComparison:
     """Call ``student`` in this process on copies of the inputs and compare with the engine.
 
     For the app. The call has no time limit: a function that never returns
     blocks the caller (run it in a worker thread, or use the ``check`` command).
     """
-    return compare_call(student.call(*student_args(params, x, y)), params, x, y, numeric)
+    return compare_call(student.call(*student_args(params, x, y)), params, x, y, numeric, lr)
 
 
 def compare_call(call: CallResult, params: Params, x: np.ndarray, y: float,
-                 numeric: bool = True) -> SampleComparison:
-    """Judge an already made call (in this process or a child) against the engine."""
+                 numeric: bool = True, lr: float | None = None) -> SampleComparison:
+    """Judge an already made call (in this process or a child) against the engine.
+
+    ``lr``, the session's learning rate, lets updated weights returned for gradients
+    be recognised as W − lr·dW (without it the step is fitted).
+    """
     x = np.asarray(x, dtype=float)
     v = forward_backward(params, x, float(y))
     expected = {"pred": np.asarray(v["y_hat"], dtype=float), "loss": np.asarray(float(v["L"])),
@@ -173,21 +129,21 @@ def compare_call(call: CallResult, params: Params, x: np.ndarray, y: float,
                                 diagnose.explain_count(call.values, call.returned, v))
         return SampleComparison(checks, mismatch, call.returned)
 
+    ref = Reference(params.as_dict(), x, float(y), expected)
     got_all = dict(zip(RETURNS, call.values, strict=True))
-    checks = {k: _check(k, expected[k], got_all[k], numeric_of.get(k), bound_of.get(k))
-              for k in RETURNS}
+    checks = {k: check_quantity(k, expected[k], got_all[k], ref, numeric_of.get(k),
+                                bound_of.get(k)) for k in RETURNS}
     grads = {k: (c.value if c.value is not None else c.got) for k, c in checks.items()
              if k in PARAM_OF and c.got is not None and c.band != "non-finite"}
     deltas = {name: derive(name, {k: np.asarray(g) for k, g in grads.items()}, v)
               for name in ("delta2", "delta1")}
     notes = tuple(c.note for c in checks.values() if c.note)
     first = next((k for k in CHECK_ORDER if checks[k].band != "ok"), None)
-    dtypes = dict(zip(RETURNS, call.dtypes, strict=False))
     mismatch, found = None, None
     if first is not None:
-        found = diagnose.find_slips(v, grads, first) if first in PARAM_OF else None
-        mismatch = _mismatch(checks[first], v, checks, grads, layers_text(params), bound_of,
-                             (params, x, float(y), dtypes), found)
+        sample = Sample(params, x, float(y), dict(zip(RETURNS, call.dtypes, strict=False)),
+                        layers_text(params), ref, lr)
+        mismatch, found = explain(checks[first], v, checks, grads, bound_of, sample)
     if call.mutated:  # wrong whatever it returns: the arguments are the loop's training state
         sent = dict(zip(PARAMETERS, student_args(params, x, y), strict=True))
         text = explain_mutation(call.mutated, sent, {k: np.asarray(g) for k, g in grads.items()})
@@ -200,29 +156,6 @@ def compare_call(call: CallResult, params: Params, x: np.ndarray, y: float,
     return SampleComparison(checks, mismatch, call.returned, deltas, where, notes)
 
 
-def _check(name: str, expected: np.ndarray, got: np.ndarray | str,
-           numeric: np.ndarray | None, bound: np.ndarray | None) -> QuantityCheck:
-    if isinstance(got, str):
-        return QuantityCheck(name, expected, None, got, False, None, "missing", numeric)
-    note = None
-    if name in ("pred", "loss"):
-        shape_ok = got.size == 1
-        flat = got.reshape(expected.shape) if shape_ok else None
-    else:
-        shape_ok = shapes.accepted(expected.shape, got.shape)
-        flat = np.broadcast_to(got, expected.shape) if shape_ok else None
-    if flat is None:
-        return QuantityCheck(name, expected, got, None, False, None, "shape", numeric)
-    if not np.all(np.isfinite(flat)):
-        return QuantityCheck(name, expected, got, None, True, None, "non-finite", numeric)
-    error = float(np.max(relative_error(expected, flat)))
-    num_err = None if numeric is None else float(np.max(relative_error(numeric, flat, bound)))
-    band = "ok" if error <= TOLERANCE else "wrong"
-    if band == "ok" and got.shape != expected.shape and name in PARAM_OF:
-        note = shapes.representation_note(name, expected.shape, got.shape)
-    return QuantityCheck(name, expected, got, None, True, error, band, numeric, num_err, note)
-
-
 def _delta_words(found: slips.Diagnosis | None, first: str) -> str | None:
     """The slip behind a wrong delta, in words, when the catalogue reproduces it."""
     if found is None or not found.complete:
@@ -230,55 +163,3 @@ def _delta_words(found: slips.Diagnosis | None, first: str) -> str | None:
     layer = ("error", "dsig2") if first in ("dW2", "db2") else ("dsig1", "back")
     own = tuple(o for o in found.slips if o.group in layer)
     return slips.Diagnosis(own, found.explained, True, found.c).words() if own else None
-
-
-def _mismatch(check: QuantityCheck, v: dict[str, object], checks: dict[str, QuantityCheck],
-              grads: dict[str, np.ndarray], layers: str, bound_of: dict[str, np.ndarray],
-              sample: tuple[Params, np.ndarray, float, dict[str, str]],
-              found: slips.Diagnosis | None) -> Mismatch:
-    name = check.name
-    if check.band == "missing":
-        text = f"{label(name)} is {check.got_text}, not numbers."
-        if check.got_text and "Ellipsis" in check.got_text:
-            text += " Replace the ... with the computation."
-        return Mismatch(name, "missing", text)
-    got = check.got
-    assert got is not None
-    if check.band == "shape":
-        if name in ("pred", "loss"):
-            return Mismatch(name, "shape", _size_one(name, got, v))
-        words = found.words() if found is not None and found.complete else None
-        return Mismatch(name, "shape", shapes.explain_shape(name, got, v, layers,
-                                                            diagnose.close, words))
-    if check.band == "non-finite":
-        return Mismatch(name, "non-finite",
-                        f"{label(name)} contains nan or inf, although the engine's is finite "
-                        f"({diagnose.fmt(check.expected)}): an overflow or 0/0 in the formula?")
-    params, x, y, dtypes = sample
-    compared = {k: c.value for k, c in checks.items() if c.value is not None
-                and c.band in ("ok", "wrong")}
-    low = None
-    if len(compared) == len(RETURNS):  # every value judged: the formulas may all be right
-        low = float32_words(compared, {k: checks[k].expected for k in compared},
-                            params.as_dict(), x, y, dtypes)
-    if low is not None:
-        return Mismatch(name, "precision", low)
-    if name == "pred":
-        text = diagnose.explain_pred(got, v)
-    elif name == "loss":
-        text = diagnose.explain_loss(got, v)
-    else:
-        value = check.value
-        assert value is not None
-        text = diagnose.explain_gradient(name, np.asarray(value), v, grads, check.numeric,
-                                         bound_of.get(name), found)
-    return Mismatch(name, "value", text)
-
-
-def _size_one(name: str, got: np.ndarray, v: dict[str, object]) -> str:
-    text = (f"{label(name)} must be a single number (size 1; shape (), (1,) or (1, 1)); "
-            f"yours has shape {got.shape}.")
-    if name == "pred" and diagnose.close(got, diagnose.sigmoid(
-            np.asarray(v["W2"]) * v["a1"] + v["b2"])):
-        text += " W2 * a1 multiplies entrywise; the output needs the product W2 @ a1."
-    return text

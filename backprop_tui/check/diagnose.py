@@ -10,7 +10,7 @@ reproduces them, the text says so and shows the first entry that differs.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping
 
 import numpy as np
 
@@ -71,10 +71,11 @@ def constant_factor(got: np.ndarray, expected: np.ndarray) -> float | None:
     return c
 
 
-def find_slips(v: Mapping[str, object], student: Mapping[str, np.ndarray], target: str
-               ) -> slips.Diagnosis | None:
-    """The catalogue's fewest slips that reproduce the student's gradients (see :mod:`.slips`)."""
-    return slips.diagnose(v, student, target, close)
+def find_slips(v: Mapping[str, object], student: Mapping[str, np.ndarray], target: str,
+               matched: Collection[str] = ()) -> slips.Diagnosis | None:
+    """The catalogue's fewest slips that reproduce the student's gradients (see :mod:`.slips`),
+    never one that changes a gradient in ``matched`` (the ones the report calls right)."""
+    return slips.diagnose(v, student, target, close, matched=matched)
 
 
 def explain_gradient(name: str, got: np.ndarray, v: Mapping[str, object],
@@ -157,6 +158,9 @@ def explain_pred(got: np.ndarray, v: Mapping[str, object]) -> str:
                       "σ(z) = 1/(1 + e^(−z))."),
         (flipped, "the sigmoid has the wrong sign in the exponent: σ(z) = 1/(1 + e^(−z)) "
                   "(the lab's text prints 1/(1 + e^x); its code has it right)."),
+        (sigmoid(W2 @ sigmoid(-z1) + b2), "the hidden layer's sigmoid has the wrong sign in "
+                                          "the exponent: a1 = σ(z1) = 1/(1 + e^(−z1)), yours "
+                                          "is 1/(1 + e^(z1)) (the output sigmoid is right)."),
         (sigmoid(W2 @ sigmoid(W1 @ x)), "the biases are not added: z1 = W1 x + b1, "
                                         f"z2 = W2 a1 + b2.{ZERO_BIASES}"),
         (sigmoid(W2 @ sigmoid(W1 @ x + b1)), "the output bias b2 is not added: "
@@ -187,6 +191,7 @@ def explain_loss(got: np.ndarray, v: Mapping[str, object]) -> str:
         (abs(e), f"{loss} equals |pred − y|; the loss is ½(pred − y)²."),
         (0.5 * abs(e), f"{loss} equals ½|pred − y|: the square is missing from ½(pred − y)²."),
         (-L, f"{loss} has the wrong sign; it is ½(pred − y)² ≥ 0."),
+        *_whole_targets(v),
         (float(np.asarray(v["y_hat"]).reshape(-1)[0]), f"{loss} holds pred: return pred "
                                                        "first, then loss."),
     ]
@@ -195,6 +200,22 @@ def explain_loss(got: np.ndarray, v: Mapping[str, object]) -> str:
             return words
     return (f"{loss} should be ½(pred − y)² with pred − y = {e:.6g}; yours {UNEXPLAINED}; "
             f"{first_difference('loss', got.reshape(-1), np.array([L]))}.")
+
+
+def _whole_targets(v: Mapping[str, object]) -> list[tuple[float, str]]:
+    """The loss with the target cut or rounded to a whole number (int(target), np.round)."""
+    y = float(v["y"])  # type: ignore[arg-type]
+    pred = float(np.asarray(v["y_hat"]).reshape(-1)[0])  # type: ignore[arg-type]
+    out = []
+    for whole, how in ((float(np.trunc(y)), "int(target)"),
+                       (float(np.rint(y)), "np.round(target)")):
+        if whole != y and all(whole != w for w, _ in out):
+            out.append((whole, how))
+    return [(0.5 * (pred - whole) ** 2,
+             f"{label('loss')} uses the target as a whole number: it is ½(pred − {whole:g})², "
+             f"but this sample's target is {y:.6g}; {how} (or an integer array) drops its "
+             "fraction. The targets are fractions: use target as it is given.")
+            for whole, how in out]
 
 
 def engine_key(name: str) -> str:

@@ -1,11 +1,16 @@
-"""Numbers that differ only in the last digits: float32 recognised, and digits that show the gap.
+"""Numbers that differ only in the last digits: float32 recognised, approximations sized, and
+digits that show the gap.
 
-A right formula computed in float32 misses the engine's float64 values by about
-1e-7 relative, just over the check's tolerance. That is not a formula error, and
-the report must say so; it recomputes the sample in float32 and compares the size
-of the student's differences with what float32 itself loses on this sample.
-Printing six digits would then show "expected 0.00449496, got 0.00449496", so
-values are printed with as many digits as it takes for the two to differ.
+A right formula computed in float32 misses the exact values by about 1e-7 relative,
+just over the check's tolerance. That is not a formula error, and the report must
+say so, but ONLY of code that computes in float32: forward differences, a clipped
+sigmoid or a little noise are close too, and "float32" would send their author
+looking for a dtype that is not there. So float32 is named when the student's
+values are float32 values (their dtype, or numbers float32 can hold exactly), or
+agree with the sample recomputed in float32 far better than with the exact one;
+any other close miss is "approximate", with its size. Printing six digits would
+show "expected 0.00449496, got 0.00449496", so values are printed with as many
+digits as it takes for the two to differ.
 """
 
 from __future__ import annotations
@@ -14,11 +19,15 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from ..core.gradcheck import relative_error
+from ..core.gradcheck import FLOOR, GOOD, SUSPECT, relative_error
 
 LOW_PRECISION = ("float32", "float16")
 # float32 rounding of the same formulas, times this, still counts as "float32 precision".
 SLACK = 100.0
+# Closer to the float32 recomputation than to the exact values by this factor: float32 maths.
+AGREE = 10.0
+# Every quantity off by at most this fraction of its largest entry: "approximate".
+APPROXIMATE = SUSPECT
 
 
 def _sigmoid32(z: np.ndarray) -> np.ndarray:
@@ -43,35 +52,77 @@ def engine_float32(params: Mapping[str, np.ndarray], x: np.ndarray, y: float
             "dW2": np.outer(d2, a1), "db2": d2}
 
 
-def float32_words(got: Mapping[str, np.ndarray], expected: Mapping[str, np.ndarray],
+def _max_error(reference: np.ndarray, got: np.ndarray) -> float:
+    return float(np.max(relative_error(np.asarray(reference, dtype=float).reshape(got.shape),
+                                       got)))
+
+
+def _float32_numbers(got: np.ndarray, exact: np.ndarray, ref32: np.ndarray) -> bool:
+    """float32 maths returned as float64: numbers float32 holds exactly, or the float32
+    recomputation's own numbers far more closely than the exact ones."""
+    with np.errstate(over="ignore"):
+        held = bool(np.all(got.astype(np.float32).astype(float) == got))
+    return held or AGREE * _max_error(ref32, got) <= _max_error(exact, got)
+
+
+def float32_words(got: Mapping[str, np.ndarray], exact: Mapping[str, np.ndarray],
                   params: Mapping[str, np.ndarray], x: np.ndarray, y: float,
                   dtypes: Mapping[str, str]) -> str | None:
     """Why every difference is float32 rounding, or None when it is not only that.
 
-    ``got`` and ``expected`` hold the quantities compared (same shapes); ``dtypes``
-    what the student's values were (numpy names).
+    ``got`` and ``exact`` hold the quantities compared (same shapes; exact: the
+    sample's exact values); ``dtypes`` what the student's values were (numpy names).
     """
-    if not got:
-        return None
+    low = sorted({d for d in dtypes.values() if d in LOW_PRECISION})
+    if not got or "float16" in low:
+        return None  # half precision is off by far more than the float32 model allows
     ref32 = engine_float32(params, x, y)
     worst = 0.0
     for k, g in got.items():
-        exp = np.asarray(expected[k], dtype=float).reshape(g.shape)
-        err = float(np.max(relative_error(exp, g)))
-        lost = float(np.max(relative_error(exp, np.asarray(ref32[k], dtype=float)
-                                           .reshape(g.shape))))
+        err = _max_error(exact[k], g)
+        lost = _max_error(exact[k], np.asarray(ref32[k], dtype=float))
         if err > SLACK * max(lost, float(np.finfo(np.float32).eps)):
             return None
+        if not low and err > GOOD and not _float32_numbers(g, np.asarray(exact[k]), ref32[k]):
+            return None  # close, but nothing in it says float32
         worst = max(worst, err)
-    low = sorted({d for d in dtypes.values() if d in LOW_PRECISION})
-    if "float16" in low:
-        return None  # half precision is off by far more than the float32 model allows
     how = (f"your function returns {' and '.join(low)} arrays" if low else
            "your values match the same formulas computed in float32")
     return (f"the formulas are right, the precision is not: {how}. float32 keeps about 7 "
             f"significant digits, so your values differ from the engine's float64 ones by up "
             f"to {worst:.1e} relative, above the check's 1e-7. Compute in float64 (numpy's "
             "default): drop dtype=np.float32 or .astype(np.float32).")
+
+
+def approximate_words(name: str, got: Mapping[str, np.ndarray],
+                      exact: Mapping[str, np.ndarray], errors: Mapping[str, float]
+                      ) -> str | None:
+    """Words for wrong values that are all close to exact without being float32, or None.
+
+    ``got`` holds the wrong quantities, ``name`` the first of them (the one reported),
+    ``errors`` the judged relative error of each. Close means every one within
+    APPROXIMATE of its largest entry: an approximation (a finite difference, a
+    clipped sigmoid, noise), not a slip, which would be off by far more.
+    """
+    for k, g in got.items():
+        e = np.asarray(exact[k], dtype=float).reshape(g.shape)
+        if float(np.max(np.abs(g - e))) > APPROXIMATE * max(float(np.max(np.abs(e))), FLOOR):
+            return None
+    g = got[name].reshape(-1)
+    e = np.asarray(exact[name], dtype=float).reshape(-1)
+    i = int(np.argmax(relative_error(e, g)))
+    at = f"{name}[{', '.join(str(int(j)) for j in np.unravel_index(i, got[name].shape))}]" \
+        if got[name].ndim else name
+    digits = digits_to_differ(e[i:i + 1], g[i:i + 1])
+    others = [k for k in got if k != name]
+    also = f" ({', '.join(others)} too)" if others else ""
+    return (f"your values are approximate: close to the engine's, but not equal. {name} is "
+            f"off by up to {errors[name]:.1e} relative{also}, above the check's 1e-7: at {at} "
+            f"yours is {g[i]:.{digits}g}, the exact value {e[i]:.{digits}g} (a difference of "
+            f"{abs(g[i] - e[i]):.1e}). No known slip gives your numbers, nor does a lower "
+            "precision, so something approximates: a finite difference instead of the formula, "
+            "a clipped or rounded sigmoid, a value perturbed on purpose? Compute each "
+            "quantity by its formula in float64.")
 
 
 def digits_to_differ(expected: np.ndarray, got: np.ndarray, least: int = 6) -> int:

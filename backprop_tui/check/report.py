@@ -24,20 +24,34 @@ WIDTH = 88
 NBSP = "\u00a0"  # textwrap does not break here
 
 
+EDGE = 3  # rows and columns shown at each end of a large array
+JSON_ENTRIES = 10_000  # a returned array larger than this is described in the JSON, not listed
+
+
+def _cut(n: int) -> list[int | None]:
+    """Indices to show of n: all of a few, else EDGE at each end around a gap (None)."""
+    return list(range(n)) if n <= 2 * EDGE + 1 else [*range(EDGE), None, *range(n - EDGE, n)]
+
+
 def matrix(a: np.ndarray, indent: int, digits: int = 6) -> str:
     """A small array in ``digits`` significant digits, columns aligned, later rows under the first.
 
     numpy's own printing picks fixed or scientific notation for the whole array, which
     rounds gradients of 1e-5 next to ones of 1e-2 to a digit or two; students compare
-    these numbers with their own, so each entry keeps its digits.
+    these numbers with their own, so each entry keeps its digits. A large array (a
+    wrongly shaped gradient may have millions of entries) shows only its corners, so
+    the report stays a few lines whatever the student returned.
     """
-    arr = np.asarray(a, dtype=float)
+    arr = np.asarray(a)
     if arr.ndim == 0:
         return f"{float(arr):.{digits}g}"
     if arr.ndim > 2:
-        return np.array2string(arr, precision=digits).replace("\n", "\n" + " " * indent)
-    rows = arr.reshape(-1, arr.shape[-1]) if arr.ndim == 2 else arr.reshape(1, -1)
-    cells = [[f"{v:.{digits}g}" for v in row] for row in rows]
+        return np.array2string(arr.astype(float, copy=False), precision=digits, threshold=50,
+                               edgeitems=EDGE).replace("\n", "\n" + " " * indent)
+    grid = arr.reshape(-1, arr.shape[-1]) if arr.ndim == 2 else arr.reshape(1, -1)
+    rows, cols = _cut(grid.shape[0]), _cut(grid.shape[1])
+    cells = [["..." if i is None or j is None else f"{float(grid[i, j]):.{digits}g}"
+              for j in cols] for i in rows]
     width = max((len(c) for row in cells for c in row), default=0)
     lines = ["  ".join(c.rjust(width) for c in row) for row in cells]
     if arr.ndim == 1:
@@ -75,7 +89,7 @@ def format_text(report: CheckReport, header: str) -> str:
         lines.append(report.message)
         if report.max_errors:
             worst = max(report.max_errors.values())
-            line = f"largest relative error vs the engine: {worst:.1e}"
+            line = f"largest relative error vs the engine's exact values: {worst:.1e}"
             if report.max_numeric_errors:
                 worst_fd = max(report.max_numeric_errors.values())
                 line += f"; gradients vs finite differences: {worst_fd:.1e}"
@@ -127,7 +141,7 @@ def _mismatch_lines(report: CheckReport, comp: SampleComparison, where: str) -> 
         if q.numeric is not None:
             lines.append(_row("numeric", q.numeric, "(central finite differences)", digits))
         if q.error is not None:
-            err = f"  relative error: {q.error:.2e} vs the engine"
+            err = f"  relative error: {q.error:.2e} vs the engine's exact values"
             if q.numeric_error is not None:
                 err += f", {q.numeric_error:.2e} vs finite differences"
             lines.append(err + f" (right: <= {TOLERANCE:g})")
@@ -141,6 +155,8 @@ def _mismatch_lines(report: CheckReport, comp: SampleComparison, where: str) -> 
 def _kind_words(kind: str) -> str:
     return {"shape": "wrong shape", "value": "wrong values", "missing": "not returned as numbers",
             "non-finite": "nan or inf", "precision": "float32 precision, not float64",
+            "approximate": "approximate values, not exact", "updated": "updated weights, not "
+            "gradients",
             "mutated": "changes its arguments in place",
             "state": "keeps state between calls"}.get(kind, kind)
 
@@ -162,6 +178,10 @@ def clean(value: object) -> object:
 
 
 def _quantity_json(q: QuantityCheck) -> dict[str, object]:
+    got, got_text = q.got, q.got_text
+    if got is not None and got.size > JSON_ENTRIES:  # one document of a few KB, not 100s of MB
+        got, got_text = None, (f"array of shape {got.shape} ({got.size} entries), too large "
+                               "to include")
     return {
         "app_name": APP_NAME.get(q.name, q.name),
         "band": q.band,
@@ -170,9 +190,9 @@ def _quantity_json(q: QuantityCheck) -> dict[str, object]:
         "numeric_relative_error": q.numeric_error,
         "expected": q.expected,
         "expected_shape": list(q.expected.shape),
-        "got": q.got,
+        "got": got,
         "got_shape": None if q.got is None else list(q.got.shape),
-        "got_text": q.got_text,
+        "got_text": got_text,
         "numeric": q.numeric,
         "note": q.note,
     }

@@ -13,7 +13,7 @@ numbers, so a named slip is a reproduction, never a guess.
 from __future__ import annotations
 
 import itertools
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass
 
 import numpy as np
@@ -46,7 +46,13 @@ def _options() -> tuple[Option, ...]:
     add("error", "twice", "the output error is 2(pred − y), the derivative of (pred − y)²; the "
         "loss is ½(pred − y)², whose derivative is (pred − y)", fix2)
     add("error", "no_target", "the output error is pred alone: the target is missing from "
-        "(pred − y)", fix2)
+        "(pred − y) (or it was rounded to 0: int(target), np.round(target))", fix2)
+    add("error", "int_target", "the output error uses the target cut to a whole number "
+        "(int(target) or an integer array turns 0.77 into 0): the targets are fractions; use "
+        "target as it is given", fix2)
+    add("error", "round_target", "the output error uses the target rounded to a whole number "
+        "(np.round(target) or round(target) turns 0.77 into 1): the targets are fractions; "
+        "use target as it is given", fix2)
     add("error", "loss", "the output error is the loss itself; it must be the loss's "
         "derivative (pred − y)", fix2)
     for layer, z, a in (("dsig2", "z2", "pred"), ("dsig1", "z1", "a1")):
@@ -116,6 +122,7 @@ def replay(v: Mapping[str, object], choice: Mapping[str, str], c: float = 0.0
     W2, a1, z1, z2, x = (np.asarray(v[k], dtype=float) for k in ("W2", "a1", "z1", "z2", "x"))
     y_hat, y = np.asarray(v["y_hat"], dtype=float), float(v["y"])  # type: ignore[arg-type]
     err = {RIGHT: y_hat - y, "sign": y - y_hat, "twice": 2 * (y_hat - y), "no_target": y_hat,
+           "int_target": y_hat - float(np.trunc(y)), "round_target": y_hat - float(np.rint(y)),
            "loss": np.full_like(y_hat, float(v["L"]))}[get("error", RIGHT)]  # type: ignore[arg-type]
     d2 = err * _derivative(get("dsig2", RIGHT), z2, y_hat)
     layer2_in = {RIGHT: a1, "z1": z1, "x": x}[get("dW2_from", RIGHT)]
@@ -185,18 +192,33 @@ def _fit_c(v: Mapping[str, object], choice: Mapping[str, str],
     return 0.0
 
 
+def _same_as_another(v: Mapping[str, object], choice: Mapping[str, str]) -> bool:
+    """A whole-number target that equals the target, 0 (no target) or the truncation: a slip
+    that gives the same numbers as another on this sample is left to that one."""
+    key = choice.get("error")
+    if key not in ("int_target", "round_target"):
+        return False
+    y = float(v["y"])  # type: ignore[arg-type]
+    whole = float(np.trunc(y) if key == "int_target" else np.rint(y))
+    return whole in (y, 0.0) or (key == "round_target" and whole == float(np.trunc(y)))
+
+
 def diagnose(v: Mapping[str, object], student: Mapping[str, np.ndarray], target: str,
-             close: Callable[[object, object], bool], levels: int = 2) -> Diagnosis | None:
+             close: Callable[[object, object], bool], levels: int = 2,
+             matched: Collection[str] = ()) -> Diagnosis | None:
     """The fewest slips that reproduce every gradient in ``student`` (name -> array).
 
     When no set of up to ``levels`` slips reproduces all of them, the single slip that
-    reproduces ``target`` (the first wrong one) and the most others, if any. ``close``
-    is the caller's test of equality to rounding.
+    reproduces ``target`` (the first wrong one) and the most others, if any, but never
+    one that would change a gradient in ``matched`` (those the report says are right:
+    one report, one cause). ``close`` is the caller's test of equality to rounding.
     """
     names = [g for g in GRADIENT_NAMES if g in student]
     best: Diagnosis | None = None
     for slips in _choices(levels):
         choice = {o.group: o.key for o in slips}
+        if _same_as_another(v, choice):
+            continue
         c = _fit_c(v, choice, student) if choice.get("back") == "updated" else 0.0
         if choice.get("back") == "updated" and not c > 0:
             continue
@@ -204,7 +226,7 @@ def diagnose(v: Mapping[str, object], student: Mapping[str, np.ndarray], target:
         hits = tuple(g for g in names if close(student[g], grads[g]))
         if len(hits) == len(names):
             return Diagnosis(slips, hits, True, c)
-        if len(slips) == 1 and target in hits and (best is None
-                                                   or len(hits) > len(best.explained)):
+        if len(slips) == 1 and target in hits and set(matched) <= set(hits) and (
+                best is None or len(hits) > len(best.explained)):
             best = Diagnosis(slips, hits, False, c)
     return best

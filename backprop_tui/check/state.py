@@ -72,6 +72,35 @@ def explain_mutation(mutated: tuple[tuple[str, np.ndarray], ...],
             "(W = W - ..., not W -= ...) and let the training loop do the update.")
 
 
+def updated_weights(params: Mapping[str, np.ndarray], got: Mapping[str, np.ndarray],
+                    engine: Mapping[str, np.ndarray], lr: float | None = None) -> str | None:
+    """Words when every returned gradient is P − c·dP for the engine's dP, one c > 0 for all.
+
+    A function that ends with its own SGD step returns updated weights where the
+    gradients belong; read as gradients they look like a wrong delta, but no slip in
+    the backward pass is to blame. ``lr`` is the session's learning rate, if known.
+    """
+    steps = []
+    for pname, gname in GRADIENT_OF.items():
+        value, before = got.get(gname), np.asarray(params[pname], dtype=float)
+        if value is None or value.shape != before.shape:
+            return None
+        c = _step(before, np.asarray(value, dtype=float), np.asarray(engine[gname], dtype=float))
+        if c is None:
+            return None
+        steps.append(c)
+    c = steps[0]
+    if any(abs(s - c) > 1e-6 * c for s in steps):
+        return None
+    eta = f"η = {c:.4g}"
+    if lr is not None and abs(c - lr) <= 1e-6 * lr:
+        eta += ", the session's learning rate"
+    return (f"your gradients look like updated weights W − η dW ({eta}): your dW1 is "
+            f"W1 − {c:.4g}·dW1, and db1, dW2, db2 are b1, W2, b2 after the same step. "
+            "forward_backward_pass must return the gradients themselves; the training loop "
+            "does the update W = W − lr·dW (return dW1, db1, dW2, db2, not the new weights).")
+
+
 def explain_repeat(sample: str) -> str:
     return (f"called twice in a row with the arguments of {sample}, your function returned "
             "different values the second time: its result depends on something besides its "
@@ -80,14 +109,22 @@ def explain_repeat(sample: str) -> str:
 
 
 def explain_stale(sample: str, same_as_before: bool) -> str:
+    """A result kept between calls. Keyed on x (the same answer again), it goes stale when a
+    sample comes back, from the second epoch on; a value kept from the first call (another
+    answer, for weights it no longer has) is stale from the second call on."""
     head = (f"called again with the x of {sample} but other weights, your function "
             "returned ")
-    head += ("exactly what it returned before, as if the weights had not changed" if
-             same_as_before else "values for weights it is no longer given")
-    return (head + ": it keeps results between calls (a cache keyed on x, or the first call's "
-            "values kept in a global). In the lab's loop the weights change after every "
-            "sample, so from the second epoch on every sample gets stale gradients. Compute "
-            "everything from the arguments on each call.")
+    if same_as_before:
+        return (head + "exactly what it returned before, as if the weights had not changed: "
+                "it keeps results between calls (a cache keyed on x?). In the lab's loop a "
+                "sample comes back once per epoch with weights changed since, so from the "
+                "second epoch on every sample gets stale gradients. Compute everything from "
+                "the arguments on each call.")
+    return (head + "values for weights it is no longer given: it keeps results between "
+            "calls (something from the first call kept in a global?). In the lab's loop the "
+            "weights change after every sample, so from the second call on every sample "
+            "gets gradients of stale weights. Compute everything from the arguments on each "
+            "call.")
 
 
 def explain_later_state(first: str, here: str, fresh_ok: bool | None) -> str:
