@@ -156,7 +156,8 @@ def test_correct_student_passes_two_epochs_by_default(cli: Runs) -> None:
     text = cli(student("correct"))
     assert text.returncode == 0, text.stdout + text.stderr
     assert "400 samples" in text.stdout.splitlines()[0]
-    assert "checked 400 samples: all quantities match to 1e-7" in text.stdout
+    assert ("checked 400 samples: all quantities match the engine's exact values to 1e-7"
+            in text.stdout)
     status, doc = check_json(student("correct"), "--samples", "20")
     assert status == 0 and doc["status"] == "ok" and doc["samples_checked"] == 20
     assert doc["first_mismatch"] is None and doc["explanation"] is None

@@ -101,7 +101,7 @@ def test_divergence_is_found_at_the_same_sample(monkeypatch: pytest.MonkeyPatch,
 
 def test_choice_keeps_short_work_off_numba(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv(engine.KERNEL_ENV, "auto")
-    monkeypatch.setattr(engine, "numba_loaded", lambda: False)
+    monkeypatch.setattr(engine, "numba_loaded", lambda *arch: False)
     monkeypatch.setattr(engine, "numba_installed", lambda: True)
     assert engine.choose(1, 3, 2) == "python"               # a step
     assert engine.choose(128, 3, 2) == "python"             # a replay
@@ -124,15 +124,15 @@ def test_estimate_counts_numba_start_up_so_short_work_stays_plain(
     """The app does work estimated under 0.25 s on its UI thread: such work must never be
     work that imports numba (~0.35 s), so an estimate for numba includes its start-up."""
     monkeypatch.setenv(engine.KERNEL_ENV, "auto")
-    monkeypatch.setattr(engine, "numba_loaded", lambda: False)
+    monkeypatch.setattr(engine, "numba_loaded", lambda *arch: False)
     monkeypatch.setattr(engine, "numba_installed", lambda: True)
-    monkeypatch.setattr(engine, "numba_cached", lambda: True)
+    monkeypatch.setattr(engine, "numba_cached", lambda *kernel: True)
     start = engine.NUMBA_IMPORT_S + engine.NUMBA_LOAD_S
     for updates, hidden in ((1, 2), (500 * 200, 2), (3000 * 200, 2), (100 * 200, 32)):
         kind, seconds = engine.choose(updates, 3, hidden), engine.estimate(updates, 3, hidden)
         assert (kind == "numba") == (seconds >= start), (updates, hidden, kind, seconds)
     assert engine.estimate(2000, 3, 2) == pytest.approx(2 * engine.estimate(1000, 3, 2))
-    monkeypatch.setattr(engine, "numba_loaded", lambda: True)  # after a long run: cheap
+    monkeypatch.setattr(engine, "numba_loaded", lambda *arch: True)  # after a long run: cheap
     assert engine.estimate(3000 * 200, 3, 2) < 0.1
 
 

@@ -53,7 +53,8 @@ def test_the_document_holds_what_the_format_says(tmp_path: Path) -> None:
     assert doc["format"] == "backprop-tui session" and doc["format_version"] == FORMAT_VERSION
     assert doc["program_version"] == savefile.__version__
     assert doc["config"] == {"hidden": 3, "lr": 0.25, "epochs": 20, "seed": 42,
-                             "init_scale": 0.1, "shuffle": True}
+                             "init_scale": 0.1, "shuffle": True, "activation": "sigmoid",
+                             "output": None, "loss": None}
     assert doc["dataset"]["source"] == "iris" and doc["dataset"]["normalize"] is True
     assert len(doc["dataset"]["sha256"]) == 64
     assert doc["edits"] == [{"update": 5, "text": "W1[0,1] = 0.5"}]

@@ -20,9 +20,10 @@ import numpy as np
 import pytest
 
 from backprop_tui.check import wire
-from backprop_tui.check.loader import CallResult, StudentError, max_elements
+from backprop_tui.check.loader import CallResult, StudentError
 from backprop_tui.check.runner import _same, check_file
 from backprop_tui.check.sandbox import StudentProcess
+from backprop_tui.check.values import max_elements
 from backprop_tui.cli import main
 from backprop_tui.core.session import TrainConfig
 from backprop_tui.core.training import DataOptions, build_session

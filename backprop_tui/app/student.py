@@ -35,7 +35,8 @@ KIND_WORDS = {"shape": "wrong shape", "value": "wrong values", "missing": "missi
               "non-finite": "nan/inf", "raised": "raised an exception",
               "count": "wrong number of returned values",
               "mutated": "changes its arguments", "precision": "too imprecise (float32?)",
-              "state": "keeps state between calls"}
+              "state": "keeps state between calls", "approximate": "approximate values",
+              "updated": "updated weights, not gradients"}
 
 # What came back for one sample: the comparison, or why there is none (a sentence).
 Answer = "SampleComparison | str"
@@ -68,7 +69,7 @@ class StudentRunner:
         self.pending: int | None = None
         self.stopped: str | None = None
         self.comparison: tuple[int, Answer] | None = None  # the latest answer, by update
-        self._wanted: tuple[int, Params, np.ndarray, float] | None = None
+        self._wanted: tuple[int, Params, np.ndarray, float, float] | None = None
         self._cond = threading.Condition()
         threading.Thread(target=self._serve, name="student-compare", daemon=True).start()
 
@@ -95,7 +96,7 @@ class StudentRunner:
             row = session.timeline.row(u)
             self.pending = u
             self._wanted = (u, session.params, session.dataset.X_train[row],
-                            float(session.dataset.y_train[row]))
+                            float(session.dataset.y_train[row]), session.lr)
             self._cond.notify()
 
     def _serve(self) -> None:
@@ -103,15 +104,15 @@ class StudentRunner:
             with self._cond:
                 while self._wanted is None:
                     self._cond.wait()
-                u, params, x, y = self._wanted
+                u, params, x, y, lr = self._wanted
                 self._wanted = None
             try:
-                answer = self._compare(params, x, y)
+                answer = self._compare(params, x, y, lr)
             except Exception as err:  # never let the thread die: the panel would wait forever
                 answer = self.stopped = f"could not be compared: {err}"
             self.done(u, answer)
 
-    def _compare(self, params: Params, x: np.ndarray, y: float) -> Answer:
+    def _compare(self, params: Params, x: np.ndarray, y: float, lr: float) -> Answer:
         from ..check.compare import compare_call, student_args
         from ..check.loader import StudentError
         from ..check.sandbox import Crashed, TimedOut
@@ -131,7 +132,7 @@ class StudentRunner:
         except StudentError as err:  # EngineUsed: it imported this package after all
             self.stopped = f"stopped: {err}"
             return self.stopped
-        return compare_call(call, params, x, y)
+        return compare_call(call, params, x, y, lr=lr)
 
     def close(self) -> None:
         self.proc.close(kill=True)

@@ -1,11 +1,14 @@
 """Checking a student's ``forward_backward_pass`` against the engine.
 
 ``backprop-tui check FILE.py`` runs the student's code in a child process under
-a time limit (:mod:`.sandbox`, :mod:`.runner`); the app compares one sample at a
-time with :func:`compare_call`. A mismatch is explained by reproducing known slips
-(:mod:`.slips`, :mod:`.diagnose`, :mod:`.shapes`, :mod:`.precision`, :mod:`.state`);
-:mod:`.origin` reads the student's delta2 and delta1 back from their gradients.
-Nothing here imports Textual.
+a time and a memory limit (:mod:`.sandbox`, :mod:`.runner`), which hides this
+package from it (:mod:`.isolate`) and speaks framed JSON with it, never pickle
+(:mod:`.wire`, :mod:`.values`); the app compares one sample at a time with
+:func:`compare_call`. Values are judged against the engine's recomputed in
+extended precision (:mod:`.exact`, :mod:`.quantities`, :mod:`.verdict`). A
+mismatch is explained by reproducing known slips (:mod:`.slips`, :mod:`.diagnose`,
+:mod:`.shapes`, :mod:`.precision`, :mod:`.state`); :mod:`.origin` reads the
+student's delta2 and delta1 back from their gradients. Nothing here imports Textual.
 """
 
 from __future__ import annotations

@@ -13,9 +13,7 @@ from __future__ import annotations
 import hashlib
 import importlib.util
 import inspect
-import math
 import os
-import reprlib
 import sys
 import traceback
 from collections.abc import Callable
@@ -26,12 +24,12 @@ from types import TracebackType
 import numpy as np
 
 from .isolate import ENGINE_WORDS, EngineImport
+from .values import MIN_ELEMENTS, as_numbers, max_elements, summarize
 
 FUNCTION_NAME = "forward_backward_pass"
 PARAMETERS = ("x", "target", "W1", "b1", "W2", "b2")
 RETURNS = ("pred", "loss", "dW1", "db1", "dW2", "db2")
 MAX_SOURCE_BYTES = 10 * 2**20  # a lab solution is a few KiB; this refuses a mistaken path
-MIN_ELEMENTS = 10_000  # numbers of one returned array that are always read
 
 
 class StudentError(Exception):
@@ -112,64 +110,6 @@ def text_of(err: BaseException) -> str:
 def raised_from(path: str, err: BaseException) -> Raised:
     """What a student needs of an exception: type, message, their own frames (folded)."""
     return Raised(type(err).__name__, text_of(err), frames_in(path, err.__traceback__))
-
-
-def max_elements(args: tuple[object, ...]) -> int:
-    """Numbers one returned array may hold: four times the largest argument, at least 10,000.
-
-    A larger array is described in words (its shape) instead of being compared,
-    so a student's (20000, 20000) never crosses to the checker; the worker and
-    the checker compute the same bound from the same arguments.
-    """
-    sizes = [int(a.size) for a in args if isinstance(a, np.ndarray)]
-    return max(MIN_ELEMENTS, 4 * max(sizes, default=0))
-
-
-_SHORT = reprlib.Repr()
-_SHORT.maxstring = _SHORT.maxother = 40
-
-
-def describe(value: object) -> str:
-    """Short words for a returned object that is not numbers (its repr bounded, however big)."""
-    if value is None:
-        return "None"
-    if value is Ellipsis:
-        return "... (Ellipsis, a TODO left in place)"
-    text = _SHORT.repr(value)
-    if len(text) > 40:
-        text = text[:37] + "..."
-    return f"{type(value).__name__} {text}"
-
-
-def too_large(shape: tuple[int, ...], elements: int) -> str:
-    """Words for an array with more numbers than the checker reads: its shape, not its values."""
-    return (f"an array of shape {shape} ({math.prod(shape):,} numbers, more than the "
-            f"{elements:,} the checker reads)")
-
-
-def as_numbers(value: object, elements: int = MIN_ELEMENTS) -> np.ndarray | str:
-    """A float array of ``value``, or a description when it is not numbers or far too many."""
-    if value is None or value is Ellipsis or isinstance(value, (str, bytes)):
-        return describe(value)
-    if isinstance(value, np.ndarray) and value.size > elements:
-        return too_large(value.shape, elements)
-    try:
-        if np.iscomplexobj(value):
-            return describe(value)
-        array = np.array(value, dtype=float)
-    except Exception:  # ragged lists, text, an object with a broken __array__ or __float__
-        return describe(value)
-    return too_large(array.shape, elements) if array.size > elements else array
-
-
-def summarize(result: object) -> str:
-    """What came back, in words, for the 'returned ...' line of a wrong-count report."""
-    if isinstance(result, (tuple, list)):
-        kind = type(result).__name__
-        return f"a {kind} of {len(result)} value{'s' if len(result) != 1 else ''}"
-    if isinstance(result, np.ndarray):
-        return f"one array of shape {result.shape}"
-    return describe(result)
 
 
 @dataclass(frozen=True)

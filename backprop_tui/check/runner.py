@@ -159,7 +159,7 @@ def _walk(session: Session, proc: StudentProcess, report: CheckReport) -> None:
         args = student_args(params, x, y)
         try:
             call = proc.call(args)
-            comparison = compare_call(call, params, x, y)
+            comparison = compare_call(call, params, x, y, lr=session.lr)
             report.samples_checked = u + 1
             if not comparison.ok:
                 if first is not None and comparison.mismatch is not None and \
@@ -190,8 +190,8 @@ def _walk(session: Session, proc: StudentProcess, report: CheckReport) -> None:
             return
         report.note_errors(comparison)
     n = report.samples_checked
-    report.message = (f"checked {n} sample{'s' if n != 1 else ''}: all quantities match to "
-                      f"1e-7: {', '.join(label(k) for k in RETURNS)}")
+    report.message = (f"checked {n} sample{'s' if n != 1 else ''}: all quantities match the "
+                      f"engine's exact values to 1e-7: {', '.join(label(k) for k in RETURNS)}")
 
 
 def _same(a: CallResult, b: CallResult) -> bool:

@@ -45,7 +45,8 @@ from .isolate import DEFAULT_MEMORY_MB, ENGINE_WORDS
 
 __all__ = ["DEFAULT_MEMORY_MB", "Crashed", "EngineUsed", "OverMemory", "StudentProcess",
            "TimedOut"]
-from .loader import CallResult, StudentError, max_elements
+from .loader import CallResult, StudentError
+from .values import max_elements
 
 # Interpreter and numpy start-up of the child: not the student's time, but not forever.
 STARTUP = 120.0

@@ -23,7 +23,19 @@ import os
 import sys
 from collections.abc import Sequence
 
-from .heads import NUMBA, NUMPY, PYTHON, CompiledHead, Data, Head, NumpyHead, PlainHead
+from .arch import Architecture
+from .heads import (
+    NUMBA,
+    NUMPY,
+    PYTHON,
+    CompiledHead,
+    CompiledNetHead,
+    Data,
+    Head,
+    NetHead,
+    NumpyHead,
+    PlainHead,
+)
 
 __all__ = ["Data", "Head", "choose", "describe", "make_head", "setting", "summary"]
 
@@ -38,22 +50,42 @@ NUMBA_COMPILE_S = 0.6    # the first time on a machine
 LOADED_MIN_S = 50e-6     # below this even a loaded compiled kernel is not worth a call
 
 
-def python_seconds(updates: int, n_inputs: int, n_hidden: int) -> float:
-    """Estimated time of the plain-float kernel: O(H·d) interpreted operations per update."""
-    return updates * 1e-6 * (0.6 + n_hidden * (0.25 + 0.1 * n_inputs))
+Shape = Architecture | int
 
 
-def numpy_seconds(updates: int, n_inputs: int, n_hidden: int) -> float:
-    """Estimated time of the numpy form: O(d) numpy calls and O(H) floats per update."""
-    return updates * 1e-6 * (4.0 + 1.0 * n_inputs + 0.2 * n_hidden)
+def network(n_inputs: Shape, n_hidden: int = 0) -> Architecture:
+    """The architecture meant: given, or the lab's family of (n_inputs, n_hidden)."""
+    return n_inputs if isinstance(n_inputs, Architecture) else Architecture(n_inputs, (n_hidden,))
 
 
-def compiled_seconds(updates: int, n_inputs: int, n_hidden: int) -> float:
+def python_seconds(updates: int, n_inputs: Shape, n_hidden: int = 0) -> float:
+    """Estimated time of the plain-float kernel: O(H·d) interpreted operations per update
+    (the lab's unrolled loop; the any-network loop costs about 3x per parameter)."""
+    arch = network(n_inputs, n_hidden)
+    if not arch.is_lab:
+        return updates * 1e-6 * (1.0 + 0.3 * arch.n_params)
+    h, d = arch.hidden[0], arch.n_inputs
+    return updates * 1e-6 * (0.6 + h * (0.25 + 0.1 * d))
+
+
+def numpy_seconds(updates: int, n_inputs: Shape, n_hidden: int = 0) -> float:
+    """Estimated time of the numpy form: O(d) numpy calls and O(H) floats per update
+    (the lab's network only: any other never takes it)."""
+    arch = network(n_inputs, n_hidden)
+    if not arch.is_lab:
+        return float("inf")
+    return updates * 1e-6 * (4.0 + 1.0 * arch.n_inputs + 0.2 * arch.hidden[0])
+
+
+def compiled_seconds(updates: int, n_inputs: Shape, n_hidden: int = 0) -> float:
     """Estimated time of the loaded numba kernel (its start-up not counted)."""
-    return updates * 1e-6 * (0.04 + 0.004 * n_hidden * (n_inputs + 2))
+    arch = network(n_inputs, n_hidden)
+    if not arch.is_lab:
+        return updates * 1e-6 * (0.1 + 0.004 * arch.n_params)
+    return updates * 1e-6 * (0.04 + 0.004 * arch.hidden[0] * (arch.n_inputs + 2))
 
 
-def plain_choice(updates: int, n_inputs: int, n_hidden: int) -> tuple[str, float]:
+def plain_choice(updates: int, n_inputs: Shape, n_hidden: int = 0) -> tuple[str, float]:
     """The faster kernel without numba, and its estimated seconds."""
     python = python_seconds(updates, n_inputs, n_hidden)
     numpy = numpy_seconds(updates, n_inputs, n_hidden)
@@ -87,20 +119,23 @@ def numba_installed() -> bool:
     return _available and _failure is None
 
 
-def numba_loaded() -> bool:
-    return "backprop_tui.core.compiled" in sys.modules and _failure is None
+def numba_loaded(arch: Architecture | None = None) -> bool:
+    """Whether the kernel ``arch`` needs (the lab's, by default) is compiled and loaded."""
+    module = ("backprop_tui.core.compiled" if arch is None or arch.is_lab
+              else "backprop_tui.core.netcompiled")
+    return module in sys.modules and _failure is None
 
 
 @functools.cache
-def numba_cached() -> bool:
+def numba_cached(kernel: str = "compiled.sgd_rows") -> bool:
     """Whether numba's cache seems to hold the compiled kernel, looked up without numba.
 
-    Numba names its index ``compiled.sgd_rows-<line>.py<ver>.nbi``, beside this
-    package (``__pycache__``) or in its user-wide or ``NUMBA_CACHE_DIR`` cache; a stale
-    entry only costs one compile. Looked up once per process: once numba has loaded
-    here, :func:`numba_loaded` decides instead.
+    Numba names its index ``compiled.sgd_rows-<line>.py<ver>.nbi`` (the any-network
+    kernel: ``netcompiled.sgd_net-...``), beside this package (``__pycache__``) or in
+    its user-wide or ``NUMBA_CACHE_DIR`` cache; a stale entry only costs one compile.
+    Looked up once per process: once numba has loaded here, :func:`numba_loaded` decides.
     """
-    name = f"compiled.sgd_rows-*.py{sys.version_info[0]}{sys.version_info[1]}*.nbi"
+    name = f"{kernel}-*.py{sys.version_info[0]}{sys.version_info[1]}*.nbi"
     if os.environ.get("NUMBA_CACHE_DIR"):  # then numba looks nowhere else
         places = [os.path.join(os.environ["NUMBA_CACHE_DIR"], "*")]
     else:
@@ -110,49 +145,58 @@ def numba_cached() -> bool:
     return any(glob.glob(os.path.join(place, name)) for place in places)
 
 
-def choose(updates: int, n_inputs: int, n_hidden: int) -> str:
+def choose(updates: int, n_inputs: Shape, n_hidden: int = 0) -> str:
     """The kernel that finishes ``updates`` updates first, counting numba's start-up."""
     wanted = setting()
+    arch = network(n_inputs, n_hidden)
+    if wanted == NUMPY and not arch.is_lab:
+        return PYTHON  # the numpy form is the lab's network's alone
     if wanted in (PYTHON, NUMPY):
         return wanted
     if wanted == NUMBA and numba_installed():
         return NUMBA
-    kind, plain = plain_choice(max(updates, 1), n_inputs, n_hidden)
+    kind, plain = plain_choice(max(updates, 1), arch)
     if updates <= 0 or not numba_installed():
         return kind
-    if numba_loaded():
+    if numba_loaded(arch):
         return NUMBA if plain > LOADED_MIN_S else kind
     if plain <= 1.25 * (NUMBA_IMPORT_S + NUMBA_LOAD_S):
         return kind  # a step or a replay: not even a cached numba would pay
-    return NUMBA if plain > 1.25 * numba_start_s() else kind
+    return NUMBA if plain > 1.25 * numba_start_s(arch) else kind
 
 
-def numba_start_s() -> float:
+def numba_start_s(arch: Architecture | None = None) -> float:
     """Seconds before numba's first update here: none once loaded, else its import and
     the load of its cached machine code (or the first compile on this machine)."""
-    if numba_loaded():
+    lab = arch is None or arch.is_lab
+    if numba_loaded(arch):
         return 0.0
-    return NUMBA_IMPORT_S + (NUMBA_LOAD_S if numba_cached() else NUMBA_COMPILE_S)
+    cached = numba_cached() if lab else numba_cached("netcompiled.sgd_net")
+    return NUMBA_IMPORT_S + (NUMBA_LOAD_S if cached else NUMBA_COMPILE_S)
 
 
-def estimate(updates: int, n_inputs: int, n_hidden: int) -> float:
+def estimate(updates: int, n_inputs: Shape, n_hidden: int = 0) -> float:
     """Seconds the kernel :func:`choose` picks would take, numba's start-up included: the
     app does work this short at once rather than in a thread (see ``app/debugger.py``)."""
-    kind = choose(updates, n_inputs, n_hidden)
+    arch = network(n_inputs, n_hidden)
+    kind = choose(updates, arch)
     if kind != NUMBA:
-        return (numpy_seconds if kind == NUMPY else python_seconds)(updates, n_inputs, n_hidden)
-    return numba_start_s() + compiled_seconds(updates, n_inputs, n_hidden)
+        return (numpy_seconds if kind == NUMPY else python_seconds)(updates, arch)
+    return numba_start_s(arch) + compiled_seconds(updates, arch)
 
 
-def _compiled():
+def _compiled(lab: bool = True):
     """The compiled module, or None (and the reason kept) when numba cannot be used here."""
     global _failure
     try:
-        from . import compiled
+        if lab:
+            from . import compiled
+            return compiled
+        from . import netcompiled
+        return netcompiled
     except Exception as err:  # an ImportError, or numba refusing this numpy or CPU
         _failure = f"numba failed to import ({type(err).__name__}: {err})".splitlines()[0]
         return None
-    return compiled
 
 
 def describe() -> dict[str, object]:
@@ -191,13 +235,21 @@ def summary(probe: bool = False) -> str:
     return f"kernel: numba {d['numba']} for long runs ({cached}), {plain} otherwise"
 
 
-def make_head(kind: str, flat: Sequence[float], data: Data, n_hidden: int) -> Head:
-    """A head of the wanted kind, or a plain one when numba turns out not to import."""
+def make_head(kind: str, flat: Sequence[float], data: Data, shape: Shape) -> Head:
+    """A head of the wanted kind, or a plain one when numba turns out not to import.
+
+    ``shape``: the architecture, or the lab's hidden size (its family's network)."""
+    arch = network(data.n_inputs, shape) if isinstance(shape, int) else shape
+    if not arch.is_lab:
+        if kind == NUMBA and (module := _compiled(lab=False)) is not None:
+            return CompiledNetHead(flat, data, arch, module)
+        return NetHead(flat, data, arch)
+    n_hidden = arch.hidden[0]
     if kind == NUMBA:
         module = _compiled()
         if module is not None:
             return CompiledHead(flat, data, n_hidden, module)
-        kind = plain_choice(1, data.n_inputs, n_hidden)[0]
+        kind = plain_choice(1, arch)[0]
     if kind == NUMPY:
         return NumpyHead(flat, data, n_hidden)
     return PlainHead(flat, data, n_hidden)

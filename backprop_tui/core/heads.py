@@ -15,7 +15,9 @@ from math import isfinite
 
 import numpy as np
 
+from .arch import Architecture
 from .kernel import FastParams, sgd_columns, sgd_samples
+from .netkernel import codes, join_flat, sgd_net, split_flat
 
 PYTHON, NUMPY, NUMBA = "python", "numpy", "numba"
 
@@ -37,6 +39,15 @@ class Data:
     @cached_property
     def ys(self) -> list[float]:
         return self.Y.tolist()
+
+    @cached_property
+    def Y2(self) -> np.ndarray:
+        """The targets as (rows, outputs): what the any-network kernels read."""
+        return np.ascontiguousarray(self.Y.reshape(len(self.Y), -1))
+
+    @cached_property
+    def ys2(self) -> list[list[float]]:
+        return self.Y2.tolist()
 
 
 Rows = slice | np.ndarray
@@ -138,4 +149,66 @@ class CompiledHead:
         return finite, total
 
 
-Head = PlainHead | NumpyHead | CompiledHead
+class NetHead:
+    """Any other network's parameters as lists of rows, advanced by ``netkernel.sgd_net``."""
+
+    kind = PYTHON
+
+    def __init__(self, flat: Sequence[float], data: Data, arch: Architecture) -> None:
+        self.Ws, self.bs = split_flat(flat, arch)
+        self._data, self._arch = data, arch
+
+    def flat(self) -> list[float]:
+        return join_flat(self.Ws, self.bs)
+
+    def append_to(self, checkpoints: array) -> None:
+        checkpoints.extend(self.flat())
+
+    def run(self, rows: Rows, lr: float, total: float, losses: list[float] | None = None
+            ) -> tuple[bool, float]:
+        d = self._data
+        if isinstance(rows, slice):
+            xs, ys = d.xs[rows], d.ys2[rows]
+        else:
+            xs, ys = [d.xs[i] for i in rows], [d.ys2[i] for i in rows]
+        new: list[float] = []
+        sgd_net(self.Ws, self.bs, self._arch, xs, ys, lr, new)
+        for v in new:
+            total += v
+        if losses is not None:
+            losses.extend(new)
+        return all(map(isfinite, new)) and all(map(isfinite, self.flat())), total
+
+
+class CompiledNetHead:
+    """Any other network's parameters as one flat vector, advanced by ``netcompiled.sgd_net``."""
+
+    kind = NUMBA
+
+    def __init__(self, flat: Sequence[float], data: Data, arch: Architecture, module) -> None:
+        self.theta = np.array(flat, dtype=np.float64)
+        self._data, self._sgd = data, module.sgd_net
+        hidden, self._out, self._loss = codes(arch)
+        self._sizes = np.array(arch.sizes, dtype=np.int64)
+        self._hidden = np.array(hidden, dtype=np.int64)
+        self._scratch = np.empty(max(len(data.Y), 1))
+
+    def flat(self) -> np.ndarray:
+        return self.theta.copy()
+
+    def append_to(self, checkpoints: array) -> None:
+        checkpoints.frombytes(self.theta.tobytes())
+
+    def run(self, rows: Rows, lr: float, total: float, losses: list[float] | None = None
+            ) -> tuple[bool, float]:
+        d = self._data
+        index = d.index[rows] if isinstance(rows, slice) else rows
+        out = self._scratch if len(index) <= len(self._scratch) else np.empty(len(index))
+        finite, total = self._sgd(self.theta, d.X, d.Y2, index, self._sizes, self._hidden,
+                                  self._out, self._loss, lr, out, total)
+        if losses is not None:
+            losses.extend(out[: len(index)].tolist())
+        return finite, total
+
+
+Head = PlainHead | NumpyHead | CompiledHead | NetHead | CompiledNetHead

@@ -71,14 +71,26 @@ def _items(doc: dict, key: str, kind: type, where: str) -> list:
     return values
 
 
+def _hidden(c: dict, where: str) -> int | tuple[int, ...]:
+    """One layer's size, or a list of sizes (a deeper network; files before it hold one)."""
+    value = c.get("hidden")
+    if isinstance(value, list) and 1 < len(value) <= 8 and all(
+            type(v) is int for v in value):
+        return tuple(value)
+    return _field(c, "hidden", int, where)
+
+
 def state_from_json(doc: dict, where: str) -> SessionState:
     """A SessionState from a parsed document whose format and version were checked."""
     c = _object(doc, "config", where)
     w = f"{where}: config"
-    config = TrainConfig(hidden=_field(c, "hidden", int, w), lr=_field(c, "lr", float, w),
+    config = TrainConfig(hidden=_hidden(c, w), lr=_field(c, "lr", float, w),
                          epochs=_field(c, "epochs", int, w), seed=_field(c, "seed", int, w),
                          init_scale=_field(c, "init_scale", float, w),
-                         shuffle=_field(c, "shuffle", bool, w))
+                         shuffle=_field(c, "shuffle", bool, w),
+                         activation=_field(c, "activation", str, w, default="sigmoid"),
+                         output=_field(c, "output", str, w, optional=True, default=None),
+                         loss=_field(c, "loss", str, w, optional=True, default=None))
     try:
         config.validate()
     except ValueError as err:

@@ -122,9 +122,16 @@ def state_of(session: Session, data: DataOptions, *, edits: tuple[Edit, ...] = (
                         Place(c.update, c.phase))
 
 
+def config_json(config: TrainConfig) -> dict[str, Any]:
+    """The options as JSON: ``hidden`` a number for one layer, a list for several."""
+    doc = asdict(config)
+    doc["hidden"] = config.hidden if isinstance(config.hidden, int) else list(config.layers)
+    return doc
+
+
 def to_json(state: SessionState) -> dict[str, Any]:
     return {"format": FORMAT, "format_version": FORMAT_VERSION,
-            "program_version": state.program_version, "config": asdict(state.config),
+            "program_version": state.program_version, "config": config_json(state.config),
             "dataset": asdict(state.dataset), "edits": [asdict(e) for e in state.edits],
             "breakpoints": [asdict(b) for b in state.breakpoints],
             "watches": list(state.watches), "cursor": asdict(state.cursor)}

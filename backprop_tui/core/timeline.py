@@ -1,13 +1,12 @@
 """The record of a training run: parameters after every update, kept small.
 
-A run is deterministic: the parameters before update u, P(u), depend only on u.
-So the timeline keeps a checkpoint of P(u) every ``interval`` updates plus each
-epoch's figures, and rebuilds any other P(u) by replaying a kernel from the
-nearest checkpoint, as reverse debuggers do. Both kernels compute the same bits
-(:mod:`~backprop_tui.core.engine`), so what a step back restores is bit-identical
-to what was there, whichever kernel made the run. A user's edit of P(u) or η
-(:meth:`Timeline.edit`) discards the run after u and is kept whole for replays
-(:mod:`~backprop_tui.core.overrides`), so P(u) stays a function of u alone.
+A run is deterministic: the parameters before update u, P(u), depend only on u. So
+the timeline keeps a checkpoint of P(u) every ``interval`` updates plus each epoch's
+figures, and rebuilds any other P(u) by replaying a kernel from the nearest
+checkpoint, as reverse debuggers do. The kernels compute the same bits (:mod:`.engine`),
+so a step back restores exactly what was there, whichever kernel made the run. A
+user's edit of P(u) or η (:meth:`Timeline.edit`) discards the run after u and is kept
+whole for replays (:mod:`.overrides`), so P(u) stays a function of u alone.
 """
 
 from __future__ import annotations
@@ -15,13 +14,13 @@ from __future__ import annotations
 import threading
 from array import array
 from collections.abc import Callable, Sequence
-from math import isfinite
 
 import numpy as np
 
 from . import engine
-from .kernel import FastParams, sgd_samples
-from .network import Params, mean_loss
+from .arch import Architecture
+from .evaluate import mean_loss
+from .network import Params
 from .overrides import Overrides, replay_chunks
 from .records import Divergence, EpochLog, EpochRecord
 
@@ -56,12 +55,13 @@ class Timeline:
         y_test: np.ndarray | None = None,
         interval: int = 128,
         max_checkpoints: int | None = None,
+        arch: Architecture | None = None,
     ) -> None:
         self.n = len(y)
         self.lr = lr                         # the configured η; edits may change it (lr_at)
         self.overrides = Overrides(lr)
         self.interval = interval
-        self._shape = (params0.n_inputs, params0.n_hidden)
+        self.arch = arch or Architecture(params0.n_inputs, (params0.n_hidden,))  # or the lab's
         self._size = params0.flat().size
         self.max_checkpoints = max_checkpoints or min(
             8192, max(64, CHECKPOINT_BUDGET // (8 * self._size)))
@@ -70,7 +70,7 @@ class Timeline:
         self._X_test, self._y_test = X_test, y_test
         flat0 = params0.flat().tolist()
         self._checkpoints = array("d", flat0)
-        self._head: engine.Head = engine.PlainHead(flat0, self._data, params0.n_hidden)
+        self._head: engine.Head = engine.make_head(engine.PYTHON, flat0, self._data, self.arch)
         self.kernels_used: set[str] = set()  # which kernels advanced the run (for reports)
         self._epoch_sum = 0.0                # losses of the epoch in progress, summed in order
         self.head = 0                       # P(head) is known; updates [0, head) are done
@@ -177,7 +177,7 @@ class Timeline:
         if self._recent is not None and start < self._recent[0] < u:  # stepping on: nearer
             start, flat = self._recent[0], self._recent[1].flat().tolist()
         flat = self._replay(flat, start, u, None)
-        params = Params.from_flat(np.asarray(flat, dtype=float), *self._shape)
+        params = Params.from_sizes(np.asarray(flat, dtype=float), self.arch.sizes)
         self._recent = (u, params)
         return params
 
@@ -190,11 +190,11 @@ class Timeline:
         one's η and restarting from the edited vector at each edit on the way."""
         if stop <= start:
             return flat
-        kind = engine.choose(stop - start, *self._shape)
-        head = engine.make_head(kind, flat, self._data, self._shape[1])
+        kind = engine.choose(stop - start, self.arch)
+        head = engine.make_head(kind, flat, self._data, self.arch)
         for u, rows in replay_chunks(start, stop, self.n, self._order, self.overrides):
             if u != start and (edited := self.overrides.flat_at(u)) is not None:
-                head = engine.make_head(kind, edited, self._data, self._shape[1])
+                head = engine.make_head(kind, edited, self._data, self.arch)
             head.run(rows, self.overrides.lr_at(u), 0.0, losses)
         edited = self.overrides.flat_at(stop)
         return head.flat() if edited is None else edited
@@ -220,7 +220,7 @@ class Timeline:
                 self._checkpoints[k * self._size :] = array("d", flat)
             self.head, self.divergence = u, None
             self._recent, self._epoch_losses = None, (0, [])
-            self._head = engine.make_head(self._head.kind, flat, self._data, self._shape[1])
+            self._head = engine.make_head(self._head.kind, flat, self._data, self.arch)
             epoch = u // self.n
             self.epoch_log.truncate(epoch)
             total = 0.0
@@ -239,11 +239,11 @@ class Timeline:
         """
         if self.head >= to_u or self.divergence is not None:
             return
-        kind = engine.choose(to_u - self.head, *self._shape)
+        kind = engine.choose(to_u - self.head, self.arch)
         if kind != self._head.kind:
             with self._lock:
                 self._head = engine.make_head(kind, self._head.flat(), self._data,
-                                              self._shape[1])
+                                              self.arch)
         self.kernels_used.add(self._head.kind)
         while self.head < to_u and self.divergence is None:
             if cancel is not None and cancel():
@@ -289,17 +289,17 @@ class Timeline:
         last checkpoint (a chunk never passes one) and the chunk replayed one update
         at a time by the plain kernel, which gives the same bits.
         """
-        fast = FastParams.from_flat(self._params_at_locked(start).flat().tolist(), *self._shape)
-        xs, ys = self._data.xs, self._data.ys
+        flat = self._params_at_locked(start).flat().tolist()
+        one = engine.make_head(engine.PYTHON, flat, self._data, self.arch)
         lr = self.overrides.lr_at(start)  # no edit lies ahead of the head
         for u in range(start, stop):
             row = self.row(u)
             trial: list[float] = []
-            before = fast.flat()
-            sgd_samples(fast, [xs[row]], [ys[row]], lr, trial)
-            if not (isfinite(trial[0]) and all(map(isfinite, fast.flat()))):
+            before = one.flat()
+            finite, _ = one.run(np.array([row]), lr, 0.0, trial)
+            if not finite:
                 self._head = engine.make_head(self._head.kind, before, self._data,
-                                              self._shape[1])
+                                              self.arch)
                 self.head = u
                 epoch, position = divmod(u, self.n)
                 self.divergence = Divergence(u, epoch, position, row, lr)
@@ -312,7 +312,8 @@ class Timeline:
         test = None
         if self._X_test is not None and len(self._y_test):
             flat = np.asarray(self._head.flat(), dtype=float)
-            test = mean_loss(Params.from_flat(flat, *self._shape), self._X_test, self._y_test)
+            params = Params.from_sizes(flat, self.arch.sizes)
+            test = mean_loss(params, self._X_test, self._y_test, self.arch)
         record = EpochRecord(epoch, total, total / self.n, test)
         self.epoch_log.append(record)
         if self.on_epoch is not None:
