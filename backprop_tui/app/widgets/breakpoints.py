@@ -22,20 +22,47 @@ from ...core.watches import Watches
 BUILT_IN = "a value becomes nan or inf (built in, always on)"
 
 
-class BreakpointsScreen(ModalScreen[None]):
+class ListScreen(ModalScreen[None]):
+    """What both lists share: a table, a line of keys, add and close. No bindings here:
+    each list binds only the keys it has actions for (Textual merges a subclass's
+    bindings with its parent's, and the watches list once got a space that crashed)."""
+
+    COLUMNS: tuple[str, ...] = ()
+
+    def __init__(self, items: Breakpoints | Watches, add: Callable[[], None]) -> None:
+        super().__init__()
+        self.items = items  # the core's list: breakpoints or watches
+        self._add = add  # the app's own dialog for a new one
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        table.add_columns(*self.COLUMNS)
+        self.refill()
+        table.focus()
+
+    def refill(self, row: int | None = None) -> None:
+        """Rebuild the table from the list."""
+        raise NotImplementedError
+
+    def _say(self, message: str) -> None:
+        self.query_one("#breakpoints-keys", Label).update(message)
+
+    def action_add(self) -> None:
+        self._add()
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class BreakpointsScreen(ListScreen):
     """The breakpoints in a table; space/enter toggles, d deletes, b adds, escape closes."""
 
     BINDINGS = [
-        Binding("space,enter", "toggle", "Enable/disable", id="bp_toggle"),
+        Binding("space", "toggle", "Enable/disable", id="bp_toggle"),
         Binding("d,delete", "delete", "Delete", id="bp_delete"),
         Binding("b", "add", "Add", id="bp_add"),
         Binding("escape,B,q", "close", "Close", id="bp_close"),
     ]
-
-    def __init__(self, items: Breakpoints | Watches, add: Callable[[], None]) -> None:
-        super().__init__()
-        self.items = items  # the core's list: breakpoints here, watches in WatchesScreen
-        self._add = add  # the app's own dialog for a new breakpoint
 
     def compose(self) -> ComposeResult:
         with Vertical(id="breakpoints-body"):
@@ -47,11 +74,11 @@ class BreakpointsScreen(ModalScreen[None]):
 
     COLUMNS = ("#", "on", "condition", "stopped")
 
-    def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        table.add_columns(*self.COLUMNS)
-        self.refill()
-        table.focus()
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        """enter (or a click) on a row: the table binds enter to "select" before the
+        screen sees it, so a selected row is where enter toggles."""
+        event.stop()
+        self.action_toggle()
 
     def refill(self, row: int | None = None) -> None:
         """Rebuild the table from the list (row 0 is the built-in one)."""
@@ -69,9 +96,6 @@ class BreakpointsScreen(ModalScreen[None]):
         row = self.query_one(DataTable).cursor_row
         return row - 1 if 1 <= row <= len(self.items) else None
 
-    def _say(self, message: str) -> None:
-        self.query_one("#breakpoints-keys", Label).update(message)
-
     def action_toggle(self) -> None:
         i = self._selected()
         if i is None:
@@ -88,14 +112,8 @@ class BreakpointsScreen(ModalScreen[None]):
         self.items.delete(i)
         self.refill()
 
-    def action_add(self) -> None:
-        self._add()
 
-    def action_close(self) -> None:
-        self.dismiss(None)
-
-
-class WatchesScreen(BreakpointsScreen):
+class WatchesScreen(ListScreen):
     """The watch list: d deletes, w adds, escape closes."""
 
     BINDINGS = [
