@@ -87,6 +87,19 @@ def test_the_default_keymap_is_read_from_the_config_folder(tmp_path: Path) -> No
     assert NOT_A_TERMINAL in one_line(run(env=env))
 
 
+def test_a_deeply_nested_keymap_is_one_line_in_the_app_and_serve(tmp_path: Path) -> None:
+    deep = "[keys]\nx = " + "{b=" * 5000  # tomllib recursed past the limit
+    (tmp_path / "deep.toml").write_text(deep)
+    assert "nested too deeply" in one_line(run("--keymap", str(tmp_path / "deep.toml")))
+    folder = tmp_path / "backprop-tui"
+    folder.mkdir()
+    (folder / "keymap.toml").write_text(deep)
+    env = {"XDG_CONFIG_HOME": str(tmp_path), "PATH": "/usr/bin:/bin"}
+    line = one_line(run(env=env))
+    assert str(folder / "keymap.toml") in line and "nested too deeply" in line
+    assert "nested too deeply" in one_line(run("serve", "--port", "1", env=env))
+
+
 def test_load_resumes_the_saved_session(tmp_path: Path) -> None:
     data = DataOptions("iris", normalize=True)
     session = build_session(data, TrainConfig(hidden=3, shuffle=True))

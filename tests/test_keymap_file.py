@@ -112,3 +112,21 @@ def test_files_missing_big_binary_or_not_regular(tmp_path: Path, monkeypatch) ->
     monkeypatch.delenv("XDG_CONFIG_HOME")
     monkeypatch.setenv("HOME", str(tmp_path))
     assert default_path() == tmp_path / ".config" / "backprop-tui" / "keymap.toml"
+
+
+DEEP = "x = " + "{b=" * 5000  # under the size limit, nested past Python's recursion limit
+
+
+def test_deeply_nested_toml_is_one_line(tmp_path: Path, monkeypatch) -> None:
+    """tomllib recurses once per level: a RecursionError and 3,000 lines of traceback."""
+    assert len(DEEP) < MAX_BYTES
+    assert "nested too deeply" in refused(DEEP, raw=True)
+    deep = tmp_path / "deep.toml"
+    deep.write_text("[keys]\n" + DEEP)
+    with pytest.raises(KeymapError, match=r"deep\.toml: not valid TOML: nested too deeply"):
+        load_keymap(deep)
+    monkeypatch.setenv("XDG_CONFIG_HOME", str(tmp_path))
+    default_path().parent.mkdir(parents=True)
+    default_path().write_text(DEEP)
+    with pytest.raises(KeymapError, match="keymap.toml: not valid TOML: nested too deeply"):
+        load_keymap()

@@ -88,6 +88,9 @@ def parse_keymap(text: str, where: str = "keymap") -> dict[str, str]:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as err:
         raise KeymapError(f"{where}: not valid TOML: {err}") from None
+    except RecursionError:  # tomllib recurses per level: "x = {b={b=..." fits in 64 KiB
+        raise KeymapError(f"{where}: not valid TOML: nested too deeply (a keymap is one "
+                          "[keys] table of binding_id = \"key\")") from None
     extra = sorted(set(doc) - {"keys"})
     if extra:
         raise KeymapError(f"{where}: unknown entry {extra[0]!r}; the file holds one table, "
