@@ -132,6 +132,16 @@ def test_load_refuses_data_and_training_options_and_bad_files(tmp_path: Path) ->
     assert "file not found" in one_line(run("--load", str(tmp_path / "nope.json")))
 
 
+def test_load_of_a_million_watches_is_one_line(tmp_path: Path) -> None:
+    data = DataOptions()
+    path = save(tmp_path / "s.json", state_of(build_session(data, TrainConfig()), data))
+    doc = json.loads(path.read_text())
+    doc["watches"] = ["L"] * 1_000_000
+    path.write_text(json.dumps(doc))
+    line = one_line(run("--load", str(path)))
+    assert line.endswith(f"{path}: 1,000,000 watches; a session holds at most 16")
+
+
 def test_load_of_changed_data_is_one_line(tmp_path: Path) -> None:
     csv = tmp_path / "d.csv"
     csv.write_text("a,t\n" + "".join(f"{i / 10},{i % 3 / 3}\n" for i in range(10)))

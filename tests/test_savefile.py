@@ -206,6 +206,38 @@ def test_corrupt_files_are_one_line(tmp_path: Path, content: bytes, words: str) 
     assert words in str(err.value) and "\n" not in str(err.value)
 
 
+@pytest.mark.parametrize(("key", "item", "count", "words"), [
+    ("breakpoints", {"text": "L > 1", "enabled": True}, 400_000,
+     "400,000 breakpoints; a session holds at most 32"),
+    ("watches", "L", 1_000_000, "1,000,000 watches; a session holds at most 16"),
+    ("breakpoints", {"text": "L > 1", "enabled": True}, 33,
+     "33 breakpoints; a session holds at most 32"),
+    ("watches", "L", 17, "17 watches; a session holds at most 16"),
+])
+def test_too_many_breakpoints_or_watches_are_refused_while_reading(
+        tmp_path: Path, key: str, item: object, count: int, words: str) -> None:
+    """Counted before anything is built: 400k breakpoints under the 16 MiB cap took the
+    app 10-19 s and 664 MB to say "not restored"; now one line from load, at once."""
+    doc = good_doc()
+    doc[key] = [item] * count
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps(doc))
+    assert path.stat().st_size < savefile.MAX_BYTES
+    with pytest.raises(SaveFileError) as err:
+        load(path)
+    assert str(err.value).startswith(f"{path}: {words}") and "\n" not in str(err.value)
+
+
+def test_the_most_breakpoints_and_watches_are_read() -> None:
+    doc = good_doc()
+    doc["breakpoints"] = [{"text": f"sample == {i}", "enabled": True} for i in range(32)]
+    doc["watches"] = [f"W1[0,0] + {i}" for i in range(16)]
+    from backprop_tui.core.savecheck import state_from_json
+
+    state = state_from_json(doc, "s.json")
+    assert len(state.breakpoints) == 32 and len(state.watches) == 16
+
+
 def test_truncated_save_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "s.json"
     text = json.dumps(good_doc(), indent=2)

@@ -80,8 +80,23 @@ def _hidden(c: dict, where: str) -> int | tuple[int, ...]:
     return _field(c, "hidden", int, where)
 
 
+def _counted(doc: dict, where: str) -> None:
+    """The lists' lengths against what a session can hold, before any item is looked at:
+    400,000 breakpoints fit in the file's 16 MiB, and building and parsing them all only
+    to drop them took the app seconds and hundreds of MB."""
+    from .breakpoints import MAX_BREAKPOINTS
+    from .watches import MAX_WATCHES
+
+    for key, most in (("breakpoints", MAX_BREAKPOINTS), ("watches", MAX_WATCHES)):
+        items = doc.get(key)
+        if isinstance(items, list) and len(items) > most:
+            raise SaveFileError(f"{where}: {len(items):,} {key}; a session holds at most "
+                                f"{most}")
+
+
 def state_from_json(doc: dict, where: str) -> SessionState:
     """A SessionState from a parsed document whose format and version were checked."""
+    _counted(doc, where)
     c = _object(doc, "config", where)
     w = f"{where}: config"
     config = TrainConfig(hidden=_hidden(c, w), lr=_field(c, "lr", float, w),
