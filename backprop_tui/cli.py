@@ -42,7 +42,7 @@ class VersionAction(argparse.Action):
     def __call__(self, parser, namespace, values, option_string=None) -> None:
         from .core.engine import summary  # only here: it imports numba to see that it works
 
-        print(f"{PROG} {__version__}\n{summary(probe=True)}")  # stdout, as argparse's own
+        print(f"{PROG} {__version__}\n{summary(probe=True)}\n{NETWORKS}")  # stdout, as argparse
         parser.exit()
 
 
@@ -112,9 +112,10 @@ def run_train(argv: Sequence[str]) -> int:
         ds = session.dataset
         print(f"dataset {ds.name}: {ds.n_train} training rows, {ds.n_test} test rows; "
               f"inputs {', '.join(ds.input_names)} -> {ds.target_name}")
-        print(f"hidden {session.config.hidden}, lr {session.config.lr:g}, "
-              f"seed {session.config.seed}; initial mean loss "
-              f"{format_loss(session.initial_train_loss)}")
+        shape = (f"hidden {session.config.hidden}" if session.arch.is_lab
+                 else f"network {session.arch.text()}")
+        print(f"{shape}, lr {session.config.lr:g}, seed {session.config.seed}; initial mean "
+              f"loss {format_loss(session.initial_train_loss)}")
         print(f"{'epoch':>5}  {'loss sum':>12}  {'mean loss':>12}  {'test loss':>12}")
 
         def show(r: EpochRecord) -> None:
@@ -123,7 +124,7 @@ def run_train(argv: Sequence[str]) -> int:
 
         session.timeline.on_epoch = show
         result = train(session, session.config.epochs)
-        if ds.name == "lab" and session.epoch_records:
+        if ds.name == "lab" and session.arch.is_lab and session.epoch_records:
             print(LAB_TABLE_NOTE)
     if result.divergence is not None:
         print(f"{PROG}: {result.divergence.message}", file=sys.stderr)
@@ -131,6 +132,9 @@ def run_train(argv: Sequence[str]) -> int:
     return 0
 
 
+NETWORKS = ("networks: 1 to 4 hidden layers (--hidden 4,3) of sigmoid, tanh, relu, "
+            "leaky-relu or identity units; output sigmoid, identity or softmax; loss "
+            "half-mse, bce or ce")
 STUDENT_LOAD_SECONDS = 10.0
 # The lab's handout prints another table; say why where a student compares the two.
 LAB_TABLE_NOTE = ("note: the lab's handout prints 7.6, 7.5, 7.0, 4.8, ... : its dW2 is "

@@ -75,8 +75,18 @@ def add_limit_options(parser: argparse.ArgumentParser) -> None:
 
 def add_train_options(parser: argparse.ArgumentParser) -> None:
     g = parser.add_argument_group("training")
-    g.add_argument("--hidden", type=int, default=2, metavar="N",
-                   help="hidden units, 1 to 1000 (default 2)")
+    g.add_argument("--hidden", default="2", metavar="N[,N...]",
+                   help="hidden units, 1 to 1000 (default 2); or one size per hidden layer, "
+                        "up to 4 layers of up to 64 units: 4,3")
+    g.add_argument("--activation", default="sigmoid", metavar="NAME[,NAME...]",
+                   help="the hidden layers' activation: sigmoid (default), tanh, relu, "
+                        "leaky-relu or identity; or one per layer: tanh,relu")
+    g.add_argument("--output", choices=("sigmoid", "identity", "softmax"), default=None,
+                   help="the output layer (default sigmoid; softmax for class labels)")
+    g.add_argument("--loss", choices=("half-mse", "bce", "ce"), default=None,
+                   help="half-mse: ½ (y_hat − y)² (default, with a sigmoid or identity "
+                        "output); bce: binary cross-entropy (sigmoid output, targets in "
+                        "[0, 1]); ce: cross-entropy over classes (softmax output)")
     g.add_argument("--lr", type=float, default=0.5, metavar="F",
                    help="learning rate eta (default 0.5)")
     g.add_argument("--epochs", type=int, default=20, metavar="N", help="epochs (default 20)")
@@ -99,9 +109,21 @@ def data_and_config(args: argparse.Namespace):
                     max_memory_mb=args.max_memory_mb)
     data = DataOptions(args.dataset, args.inputs, args.target, args.test_fraction,
                        args.normalize, limits)
-    config = TrainConfig(hidden=args.hidden, lr=args.lr, epochs=args.epochs, seed=args.seed,
-                         init_scale=args.init_scale, shuffle=args.shuffle)
+    config = TrainConfig(hidden=hidden_option(args.hidden), lr=args.lr, epochs=args.epochs,
+                         seed=args.seed, init_scale=args.init_scale, shuffle=args.shuffle,
+                         activation=args.activation, output=args.output, loss=args.loss)
     return data, config
+
+
+def hidden_option(text: str) -> int | tuple[int, ...]:
+    """--hidden: a number for one layer (as before), a tuple for several; UsageError else."""
+    from .core.arch import parse_hidden
+
+    try:
+        layers = parse_hidden(text)
+    except ValueError as err:
+        raise UsageError(str(err)) from None
+    return layers[0] if len(layers) == 1 else layers
 
 
 def open_session(args: argparse.Namespace):

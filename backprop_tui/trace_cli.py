@@ -56,8 +56,9 @@ def trace_parser() -> Parser:
     g.add_argument("--format", choices=("jsonl", "csv"),
                    help="jsonl: one JSON object per update (default; csv when -o ends in "
                         ".csv); csv: one column per array element, W1[0,1]")
-    g.add_argument("-o", "--output", metavar="FILE",
-                   help="write to FILE (atomically; '-' or none: standard output)")
+    g.add_argument("-o", "--out", metavar="FILE", dest="out_file",
+                   help="write to FILE (atomically; '-' or none: standard output); "
+                        "--output is the network's output layer, as everywhere")
     g.add_argument("--force", action="store_true", help="overwrite FILE if it exists")
     g.add_argument("--load", metavar="FILE",
                    help="trace a saved session (the app's ctrl+s): its data, options and "
@@ -92,15 +93,15 @@ def run_trace(argv: Sequence[str]) -> int:
         write_jsonl,
     )
 
-    to_file = args.output not in (None, "-")
-    fmt = args.format or ("csv" if to_file and args.output.lower().endswith(".csv")
+    to_file = args.out_file not in (None, "-")
+    fmt = args.format or ("csv" if to_file and args.out_file.lower().endswith(".csv")
                           else "jsonl")
-    if to_file and os.path.lexists(args.output):
+    if to_file and os.path.lexists(args.out_file):
         if not args.force:
-            raise UsageError(f"{args.output}: already exists; not overwritten (--force "
+            raise UsageError(f"{args.out_file}: already exists; not overwritten (--force "
                              "replaces it)")
-        if not os.path.isfile(args.output):
-            raise UsageError(f"{args.output}: not a regular file; not replaced (to write to "
+        if not os.path.isfile(args.out_file):
+            raise UsageError(f"{args.out_file}: not a regular file; not replaced (to write to "
                              "a device or a pipe, use -o - and redirect)")
     if args.load:
         from .app_setup import resume
@@ -125,7 +126,7 @@ def run_trace(argv: Sequence[str]) -> int:
 
     if to_file:
         try:
-            write_atomic(args.output, write, overwrite=args.force)
+            write_atomic(args.out_file, write, overwrite=args.force)
         except WriteError as err:
             raise UsageError(str(err)) from None
     else:

@@ -192,7 +192,7 @@ def test_hidden_and_activation_lists_parse() -> None:
 
 
 @pytest.mark.parametrize(("text", "words"), [
-    ("4,,3", "an empty layer size"), ("0", "between 1 and 1000"), ("4,-1", "not a whole number"),
+    ("4,,3", "an empty layer size"), ("0", "between 1 and 1000"), ("4,-1", "between 1 and 64"),
     ("1e9", "not a whole number"), ("65,2", "between 1 and 64"), ("1,1,1,1,1", "1 to 4 hidden"),
     ("", "an empty layer size")])
 def test_malformed_hidden_is_one_line(text: str, words: str) -> None:

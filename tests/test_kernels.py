@@ -237,7 +237,8 @@ def test_version_names_the_kernel(setting: str, expected: str) -> None:
     done = subprocess.run([sys.executable, "-m", "backprop_tui", "--version"], env=env,
                           capture_output=True, text=True, timeout=60, check=True)
     lines = done.stdout.splitlines()
-    assert len(lines) == 2 and lines[0].startswith("backprop-tui ")
+    assert len(lines) == 3 and lines[0].startswith("backprop-tui ")
+    assert lines[2].startswith("networks: 1 to 4 hidden layers")
     assert lines[1].startswith(expected)
     if setting == "auto" and engine.numba_installed():
         assert "numba" in lines[1] and "for long runs" in lines[1]

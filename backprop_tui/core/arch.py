@@ -151,7 +151,8 @@ def parse_hidden(text: str) -> tuple[int, ...]:
     for part in parts:
         if not part:
             raise ValueError(f"--hidden {text!r}: an empty layer size; write sizes like 4,3")
-        if not part.isdigit() or len(part) > 7:
+        digits = part[1:] if part[:1] in "+-" else part
+        if not (digits.isascii() and digits.isdigit()) or len(digits) > 12:
             raise ValueError(f"--hidden {text!r}: {part!r} is not a whole number of units "
                              f"(write sizes like 4,3)")
         out.append(int(part))

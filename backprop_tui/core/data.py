@@ -41,6 +41,13 @@ class Dataset:
     X_test: np.ndarray  # (k, n) float64, k may be 0
     y_test: np.ndarray  # (k,)
     warnings: tuple[str, ...] = ()  # one-liners for the CLI/app
+    # Class labels in sorted order when the target holds classes (its rows then one-hot).
+    classes: tuple[str, ...] = ()
+
+    @property
+    def n_outputs(self) -> int:
+        """Output units the data asks for: one per class, per target column, or one."""
+        return int(self.y_train.shape[1]) if self.y_train.ndim == 2 else 1
 
     @property
     def n_inputs(self) -> int:

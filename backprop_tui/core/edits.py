@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .network import PARAM_NAMES, param_shapes
+from .network import param_shapes
 
 __all__ = ["MAX_LR", "MAX_TEXT", "MAX_VALUE", "Assignment", "EditError", "parse_edit"]
 
@@ -69,11 +69,18 @@ class _Problem(Exception):
         self.message, self.node = message, node
 
 
-def parse_edit(text: str, n_inputs: int, n_hidden: int) -> Assignment:
-    """The statement ``text`` checked against the shapes of a network; EditError if wrong."""
+Shapes = dict[str, tuple[int, ...]]
+
+
+def parse_edit(text: str, n_inputs: int | Shapes, n_hidden: int = 0) -> Assignment:
+    """The statement ``text`` checked against the shapes of a network; EditError if wrong.
+
+    The network: its parameters' shapes (``Architecture.param_shapes``: W1..WL, b1..bL),
+    or the lab's family by (n_inputs, n_hidden)."""
+    shapes = n_inputs if isinstance(n_inputs, dict) else param_shapes(n_inputs, n_hidden)
     lead = len(text) - len(text.lstrip()) if isinstance(text, str) else 0
     try:
-        return _parse(text, n_inputs, n_hidden)
+        return _parse(text, shapes)
     except _Problem as problem:
         offset = getattr(problem.node, "col_offset", None)
         column = None
@@ -86,7 +93,7 @@ def parse_edit(text: str, n_inputs: int, n_hidden: int) -> Assignment:
         raise EditError(err.args[0].rsplit(" (column ", 1)[0], err.column + lead) from None
 
 
-def _parse(text: str, n_inputs: int, n_hidden: int) -> Assignment:
+def _parse(text: str, shapes: Shapes) -> Assignment:
     if not isinstance(text, str):
         raise EditError("an edit is a line of text such as W1[0,1] = 0.5")
     stripped = text.strip()
@@ -103,12 +110,12 @@ def _parse(text: str, n_inputs: int, n_hidden: int) -> Assignment:
         raise EditError(f"unexpected control character {stripped[bad]!r}", bad + 1)
     statement = _statement(stripped)
     target, value_node = _split(statement)
-    name, index_nodes = _target(target)
+    name, index_nodes = _target(target, tuple(shapes))
     if name == "lr":
         if index_nodes:
             raise _Problem("lr is a single number: it takes no index", index_nodes[0])
         return Assignment("lr", (), _learning_rate(value_node), stripped)
-    shape = param_shapes(n_inputs, n_hidden)[name]
+    shape = shapes[name]
     index = _index(name, shape, index_nodes)
     sub_shape = shape[len(index):]
     return Assignment(name, index, _array(name, index, sub_shape, value_node), stripped)
@@ -143,7 +150,7 @@ def _split(statement: ast.stmt) -> tuple[ast.expr, ast.expr]:
     raise _Problem("an edit is name = value, such as W1[0,1] = 0.5 or lr = 0.1", statement)
 
 
-def _target(node: ast.expr) -> tuple[str, list[ast.expr]]:
+def _target(node: ast.expr, names: tuple[str, ...]) -> tuple[str, list[ast.expr]]:
     """The name being set and its index expressions (none, one or two)."""
     index: list[ast.expr] = []
     if isinstance(node, ast.Subscript):
@@ -153,23 +160,23 @@ def _target(node: ast.expr) -> tuple[str, list[ast.expr]]:
             raise _Problem("write one index list, as W1[0,1], not W1[0][1]", node.value)
         node = node.value
     if not isinstance(node, ast.Name):
-        raise _Problem("the left side is a parameter (W1, b1, W2, b2) or lr", node)
-    return _known_name(node), index
+        raise _Problem(f"the left side is a parameter ({', '.join(names)}) or lr", node)
+    return _known_name(node, names), index
 
 
-def _known_name(node: ast.Name) -> str:
+def _known_name(node: ast.Name, names: tuple[str, ...]) -> str:
     name = node.id
-    if name in PARAM_NAMES:
+    if name in names:
         return name
     if name in LR_NAMES:
         return "lr"
-    known = [*PARAM_NAMES, *LR_NAMES]
+    known = [*names, *LR_NAMES]
     by_case = [k for k in known if k.lower() == name.lower()]
     same_start = [k for k in known if k[0].lower() == name[0].lower()]
     close = by_case or difflib.get_close_matches(name, same_start, n=1, cutoff=0.4) or \
         difflib.get_close_matches(name, known, n=1, cutoff=0.5)
     hint = f"did you mean {close[0]}? " if close else ""
-    raise _Problem(f"unknown name {name!r}: {hint}one can set W1, b1, W2, b2 or lr", node)
+    raise _Problem(f"unknown name {name!r}: {hint}one can set {', '.join(names)} or lr", node)
 
 
 def _index(name: str, shape: tuple[int, ...], nodes: list[ast.expr]) -> tuple[int, ...]:

@@ -69,14 +69,16 @@ def _bytes(mb: float) -> int:
     return int(min(mb * MIB, 2.0**62))
 
 
-def run_memory_bytes(n_rows: int, n_inputs: int, hidden: int, max_checkpoints: int = 8192) -> int:
+def run_memory_bytes(n_rows: int, n_inputs: int, hidden: int | tuple[int, ...],
+                     max_checkpoints: int = 8192, n_outputs: int = 1) -> int:
     """A generous estimate of what a session allocates, before it allocates anything.
 
     The timeline keeps the training rows as Python floats (~32 bytes a number)
     and up to ``max_checkpoints`` copies of the parameters; the phase values,
     replay and the gradient check hold a few more parameter-sized arrays.
     """
-    n_params = hidden * (n_inputs + 2) + 1
+    sizes = (n_inputs, *((hidden,) if isinstance(hidden, int) else hidden), n_outputs)
+    n_params = sum(b * (a + 1) for a, b in zip(sizes[:-1], sizes[1:], strict=True))
     rows = n_rows * (96 + 32 * (n_inputs + 1))
     history = max_checkpoints * n_params * 8
     working = 40 * n_params * 8

@@ -157,14 +157,17 @@ def param_shapes(n_inputs: int, n_hidden: int) -> dict[str, tuple[int, ...]]:
 
 
 def init_params(
-    rng: np.random.RandomState, n_inputs: int, n_hidden: int = 2, init_scale: float = 0.1
+    rng: np.random.RandomState, n_inputs: int, n_hidden: int | tuple[int, ...] = 2,
+    init_scale: float = 0.1, n_outputs: int = 1,
 ) -> Params:
-    """Small random weights and zero biases, drawn W1 then W2 from ``rng`` as the lab does."""
-    W1 = init_scale * rng.randn(n_hidden, n_inputs)
-    b1 = np.zeros(n_hidden)
-    W2 = init_scale * rng.randn(1, n_hidden)
-    b2 = np.zeros(1)
-    return Params(W1=W1, b1=b1, W2=W2, b2=b2)
+    """Small random weights and zero biases, drawn W1, W2, ... in order from ``rng`` as the
+    lab draws W1 then W2 (so the lab's network gets the lab's numbers)."""
+    hidden = (n_hidden,) if isinstance(n_hidden, int) else tuple(n_hidden)
+    sizes = (n_inputs, *hidden, n_outputs)
+    arrays: list[np.ndarray] = []
+    for n_in, n_out in zip(sizes[:-1], sizes[1:], strict=True):
+        arrays += [init_scale * rng.randn(n_out, n_in), np.zeros(n_out)]
+    return Params(*arrays)
 
 
 def predict(params: Params, X: np.ndarray) -> np.ndarray:

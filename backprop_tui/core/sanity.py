@@ -32,12 +32,17 @@ def saturated(params: Params, X: np.ndarray) -> str | None:
 
 
 def settings_warnings(params0: Params, X: np.ndarray, y: np.ndarray, first_row: int,
-                      lr: float, init_scale: float) -> tuple[str, ...]:
-    """One-line warnings about --init-scale and --lr, or nothing for sensible settings."""
+                      lr: float, init_scale: float, lab: bool = True) -> tuple[str, ...]:
+    """One-line warnings about --init-scale and --lr, or nothing for sensible settings.
+
+    Saturation is the lab's sigmoid network's trap; ``lab`` False (any other
+    network) checks only that the initial weights are numbers."""
     sample = X[:SAMPLE_ROWS]
     if not params0.is_finite():
         return (f"--init-scale {init_scale:g} overflows: the initial weights are not finite "
                 "numbers, so the run is meaningless; use a scale near 0.1",)
+    if not lab:
+        return ()
     what = saturated(params0, sample)
     if what is not None:
         return (f"--init-scale {init_scale:g} saturates {what} from the start (|z| > "

@@ -11,62 +11,45 @@ from them by the same code.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 
 import numpy as np
 
 from . import engine
+from .arch import Architecture
 from .config import TrainConfig
+from .cursor import Cursor, RunResult
 from .data import Dataset
 from .editing import Edit, EditPreview, plan
 from .edits import EditError, parse_edit
+from .evaluate import mean_loss, predict
 from .limits import MAX_EPOCHS
-from .network import Params, mean_loss, predict
-from .phases import PHASE_INDEX, PHASES, UPDATE_PHASE, Phase, run_phases
+from .netphases import Phase, net_for
+from .network import Params
 from .timeline import CancelFn, Divergence, EpochRecord, Timeline
 
 __all__ = ["Cursor", "RunResult", "Session", "TrainConfig"]  # TrainConfig: core.config
 
 
-@dataclass(frozen=True)
-class Cursor:
-    """Where the session stands: update u (epoch, position in it) and phase index."""
-
-    update: int
-    phase: int
-    n: int
-
-    @property
-    def epoch(self) -> int:
-        return self.update // self.n
-
-    @property
-    def position(self) -> int:
-        return self.update % self.n
-
-
-@dataclass(frozen=True)
-class RunResult:
-    epochs_completed: int
-    cancelled: bool
-    divergence: Divergence | None
-
-
 class Session:
     """A training run on one dataset that can be stepped phase by phase, both ways."""
 
-    def __init__(self, dataset: Dataset, params0: Params, config: TrainConfig) -> None:
+    def __init__(self, dataset: Dataset, params0: Params, config: TrainConfig,
+                 arch: Architecture | None = None) -> None:
         config.validate()
         engine.setting(strict=True)  # a typo in BACKPROP_TUI_KERNEL is said, not ignored
         self.dataset = dataset
         self.config = config
         self.n = dataset.n_train
         self.params0 = params0
+        # The network and its phases (the lab's family when not given: params0's sizes).
+        self.arch = arch or Architecture(params0.n_inputs, (params0.n_hidden,))
+        self.net = net_for(self.arch)
         self._orders: dict[int, np.ndarray] = {}
         order = self._shuffled_order if config.shuffle else None
         self.timeline = Timeline(params0, dataset.X_train, dataset.y_train, config.lr, order,
-                                 dataset.X_test, dataset.y_test)
-        self.initial_train_loss = mean_loss(params0, dataset.X_train, dataset.y_train)
+                                 dataset.X_test, dataset.y_test, arch=self.arch)
+        self.initial_train_loss = mean_loss(params0, dataset.X_train, dataset.y_train,
+                                            self.arch)
         self._cursor = Cursor(0, 0, self.n)
         self._values: dict[str, object] | None = None
         self._edits: list[Edit] = []
@@ -88,7 +71,7 @@ class Session:
 
     @property
     def phase(self) -> Phase:
-        return PHASES[self._cursor.phase]
+        return self.net.phases[self._cursor.phase]
 
     @property
     def row(self) -> int:
@@ -111,9 +94,15 @@ class Session:
         if self._values is None:
             u, k = self._cursor.update, self._cursor.phase
             row = self.timeline.row(u)
-            self._values = run_phases(self.params, self.dataset.X_train[row],
-                                      float(self.dataset.y_train[row]), self.lr, upto=k)
+            self._values = self.net.run(self.params, self.dataset.X_train[row],
+                                        self.target(row), self.lr, upto=k)
         return self._values
+
+    def target(self, row: int) -> float | np.ndarray:
+        """Training row ``row``'s target as a step reads it: a number for one output (the
+        lab's y), a vector for several (one-hot for classes)."""
+        y = self.dataset.y_train[row]
+        return float(y) if np.ndim(y) == 0 else np.array(y, dtype=float)
 
     @property
     def divergence(self) -> Divergence | None:
@@ -138,7 +127,7 @@ class Session:
         """The losses taken so far in this epoch, the current sample's once its L phase is
         reached (as the lab takes each loss before that sample's update)."""
         c = self._cursor
-        stop = c.update + (1 if c.phase >= PHASE_INDEX["L"] else 0)
+        stop = c.update + (1 if c.phase >= self.net.index["L"] else 0)
         if stop > self.timeline.head and self.timeline.limit is None:
             self.timeline.advance(stop)
         return self.timeline.losses(c.epoch * self.n, min(stop, self.timeline.head))
@@ -147,12 +136,13 @@ class Session:
         """Targets, predictions and mean loss over the training rows at the current parameters."""
         X, y = self.dataset.X_train, self.dataset.y_train
         with np.errstate(all="ignore"):
-            return y, predict(self.params, X), mean_loss(self.params, X, y)
+            return y, predict(self.params, X, self.arch), mean_loss(self.params, X, y,
+                                                                   self.arch)
 
     # -- moving ----------------------------------------------------------------
     def goto(self, update: int, phase: int = 0) -> bool:
         """Move to (update, phase) if the run can reach it; False when it cannot."""
-        if update < 0 or not 0 <= phase < len(PHASES):
+        if update < 0 or not 0 <= phase < len(self.net.phases):
             return False
         limit = self.timeline.limit
         if limit is None or update <= limit:
@@ -167,18 +157,18 @@ class Session:
     def step_forward(self) -> bool:
         """One phase on; after the update phase, the next sample's first phase."""
         u, k = self._cursor.update, self._cursor.phase
-        return self.goto(u, k + 1) if k < UPDATE_PHASE else self.goto(u + 1, 0)
+        return self.goto(u, k + 1) if k < self.net.update_phase else self.goto(u + 1, 0)
 
     def step_back(self) -> bool:
         """One phase back, across samples and epochs, to the very start."""
         u, k = self._cursor.update, self._cursor.phase
         if k > 0:
             return self.goto(u, k - 1)
-        return u > 0 and self.goto(u - 1, UPDATE_PHASE)
+        return u > 0 and self.goto(u - 1, self.net.update_phase)
 
     def apply_update(self) -> bool:
         """Compute the remaining phases of this sample, including its update."""
-        return self.goto(self._cursor.update, UPDATE_PHASE)
+        return self.goto(self._cursor.update, self.net.update_phase)
 
     def next_sample(self) -> bool:
         """To the start of the next sample, applying the current one's update."""
@@ -212,7 +202,7 @@ class Session:
         t = self.timeline
         if t.head >= target or t.divergence is not None:
             return 0.0
-        return engine.estimate(target - t.head, self.params0.n_inputs, self.params0.n_hidden)
+        return engine.estimate(target - t.head, self.arch)
 
     def run_to(
         self,
@@ -265,7 +255,7 @@ class Session:
 
     def edit_preview(self, text: str) -> EditPreview:
         """What :meth:`edit` would do with ``text`` at the cursor, changing nothing (EditError)."""
-        a = parse_edit(text, self.params0.n_inputs, self.params0.n_hidden)
+        a = parse_edit(text, self.arch.param_shapes)
         u = self._cursor.update
         room = self.timeline.overrides.room_for(u, self.params0.flat().size)
         return plan(a, self.params, self.lr, u, self.n, self.timeline.head, self._edits, room)

@@ -33,13 +33,14 @@ class DataOptions:
 
 def check_memory(dataset: Dataset, config: TrainConfig, limits: Limits) -> None:
     """Refuse, before allocating, a run whose history would not fit in the memory limit."""
-    need = run_memory_bytes(dataset.n_train + dataset.n_test, dataset.n_inputs, config.hidden)
+    need = run_memory_bytes(dataset.n_train + dataset.n_test, dataset.n_inputs, config.layers,
+                            n_outputs=dataset.n_outputs)
     if need > limits.memory_bytes:
         source = ("--max-memory" if limits.max_memory_mb is not None
                   else "half the memory available; raise it with --max-memory MB")
         raise ValueError(
             f"this run may need about {format_bytes(need)} ({dataset.n_train + dataset.n_test:,} "
-            f"rows, {dataset.n_inputs} inputs, hidden {config.hidden}), more than the "
+            f"rows, {dataset.n_inputs} inputs, hidden {config.hidden_text}), more than the "
             f"{format_bytes(limits.memory_bytes)} limit ({source})")
 
 
@@ -60,12 +61,15 @@ def build_session(data: DataOptions, config: TrainConfig) -> Session:
         seed=config.seed,
         limits=data.limits,
     )
+    arch = config.architecture(dataset.n_inputs, dataset.n_outputs, bool(dataset.classes))
     check_memory(dataset, config, data.limits)
     with np.errstate(all="ignore"):  # an overflowing --init-scale is said in words below
-        params0 = init_params(rng, dataset.n_inputs, config.hidden, config.init_scale)
-    session = Session(dataset, params0, config)
+        params0 = init_params(rng, dataset.n_inputs, arch.hidden, config.init_scale,
+                              arch.n_outputs)
+    session = Session(dataset, params0, config, arch)
     extra = settings_warnings(params0, dataset.X_train, dataset.y_train,
-                              session.timeline.row(0), config.lr, config.init_scale)
+                              session.timeline.row(0), config.lr, config.init_scale,
+                              arch.is_lab)
     if extra:
         session.dataset = replace(dataset, warnings=dataset.warnings + extra)
     return session
@@ -112,6 +116,9 @@ def report(session: Session, data: DataOptions, result: RunResult,
     # Which kernel ran the epochs ("python", "numba"; "none" for 0 epochs): both give the
     # same bits, so this says how fast, never what.
     config["kernel"] = "+".join(sorted(session.timeline.kernels_used)) or "none"
+    config["hidden"] = list(session.config.layers) if len(session.config.layers) > 1 \
+        else session.config.hidden
+    config["architecture"] = session.arch.as_json()
     return json_safe({
         "config": config,
         "initial_train_loss": session.initial_train_loss,
