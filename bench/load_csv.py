@@ -7,6 +7,11 @@ each in a fresh interpreter (so peak memory is each one's own), and prints the
 time and the peak resident memory of both, and the ratios. The goal (issue 10):
 within 2x of np.loadtxt in time and memory. "extra" memory is the peak minus
 what the interpreter held after its imports, i.e. what loading itself took.
+
+Then the whole processes a user runs (issue 18): ``backprop-tui train --epochs 0
+--dataset FILE`` (load, split, open the session, its initial loss) against the
+lean baseline a user would write, ``python -c "np.loadtxt(FILE, ...)"``: wall time
+and peak RSS of each process, side by side, and the ratios (goal: within 2x).
 """
 
 from __future__ import annotations
@@ -18,6 +23,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 
 import numpy as np
 
@@ -63,6 +69,36 @@ def run(which: str, path: str) -> dict[str, float]:
     return json.loads(out.stdout)
 
 
+LOADTXT = ("import numpy as np, sys; "
+           "np.loadtxt(sys.argv[1], delimiter=',', skiprows=1)")
+
+
+def whole(argv: list[str]) -> tuple[float, float]:
+    """(wall seconds, peak RSS MiB) of one process, from the kernel's own accounting."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode:
+        raise SystemExit(f"{' '.join(argv)} exited with {proc.returncode}")
+    return time.perf_counter() - start, usage.ru_maxrss / 1024
+
+
+def whole_processes(path: str, repeat: int) -> None:
+    runs: dict[str, list[tuple[float, float]]] = {"np.loadtxt": [], "train --epochs 0": []}
+    for _ in range(repeat):
+        runs["np.loadtxt"].append(whole([sys.executable, "-c", LOADTXT, path]))
+        runs["train --epochs 0"].append(whole([sys.executable, "-m", "backprop_tui", "train",
+                                               "--epochs", "0", "--dataset", path]))
+    med = {k: (statistics.median(t for t, _ in v), statistics.median(m for _, m in v))
+           for k, v in runs.items()}
+    for name, (seconds, peak) in med.items():
+        print(f"{name:>17}: {seconds:6.2f} s, peak RSS {peak:6.0f} MiB (whole process)")
+    (ta, ma), (tb, mb) = med["train --epochs 0"], med["np.loadtxt"]
+    print(f"ratio train / loadtxt, whole process: time {ta / tb:.2f}x, peak RSS "
+          f"{ma / mb:.2f}x (goal: within 2x)")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=1_000_000)
@@ -77,6 +113,7 @@ def main() -> None:
         for _ in range(args.repeat):
             for which in results:
                 results[which].append(run(which, path))
+        whole_processes(path, args.repeat)
     summary = {}
     for which, runs in results.items():
         assert all(r["rows"] == args.rows for r in runs)
