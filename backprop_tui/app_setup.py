@@ -53,7 +53,9 @@ class AppSetup:
 
 
 def files_dir(text: str) -> Path:
-    """--files-dir as an absolute, symlink-free folder that exists."""
+    """--files-dir as an absolute, symlink-free folder that exists ('' is not '.')."""
+    if not text.strip():
+        raise UsageError("--files-dir: the path is empty; give a folder")
     path = Path(os.path.realpath(os.path.expanduser(text)))
     if not path.exists():
         raise UsageError(f"--files-dir {text}: no such directory")
@@ -99,6 +101,8 @@ def resume(args: argparse.Namespace, argv: Sequence[str], *, to_cursor: bool = T
     from .options import data_and_config
     from .progress import Progress
 
+    if not args.load.strip():  # '' was skipped as if --load were absent
+        raise UsageError("--load: the path is empty; give a saved session file")
     given = run_options_given(argv)
     if given:
         raise UsageError(f"--load takes the data and training options from the file; "
@@ -127,7 +131,7 @@ def prepare(args: argparse.Namespace, argv: Sequence[str]) -> AppSetup:
         keymap = load_keymap(args.keymap)
     except KeymapError as err:
         raise UsageError(str(err)) from None
-    if args.load:
+    if args.load is not None:
         session, data, state = resume(args, argv)
     else:
         (session, data), state = open_session(args), None

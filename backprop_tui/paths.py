@@ -5,13 +5,19 @@ the page, and every file name they type (a save, an export, a screenshot folder)
 is a door into this machine. So a typed path is resolved inside one directory
 and refused, in one line, when it could lead anywhere else: ``..``, an absolute
 path elsewhere, a symlink (the file or any folder on the way) pointing out,
-an empty name, a NUL byte, a control character or an over-long name. Nothing
-here imports Textual: the command line checks its options with it too.
+an empty name, a NUL byte, a control character or an over-long name. So is an
+invisible formatting character: a right-to-left override (U+202E) shows
+"\u202egnp.json" as "nosj.png", and a zero-width space makes two names that look
+alike; such a character is named by its code point, never printed. A lone
+surrogate, which no file system encoding can write, is refused here rather than
+by a UnicodeEncodeError in the write. Nothing here imports Textual: the command
+line checks its options with it too.
 """
 
 from __future__ import annotations
 
 import os
+import unicodedata
 from pathlib import Path
 
 __all__ = ["MAX_NAME_BYTES", "MAX_PATH_BYTES", "PathError", "inside"]
@@ -30,6 +36,29 @@ def _shown(text: str, limit: int = 60) -> str:
     return repr(cut)
 
 
+# Joiners shape Persian, Arabic and Indic words: letters, in effect, so they pass.
+JOINERS = {"\u200c", "\u200d"}
+
+
+def _character_problem(text: str) -> str | None:
+    """Why ``text`` cannot be a typed name because of a character in it, or None."""
+    for c in text:
+        kind = unicodedata.category(c)
+        if kind == "Cc":
+            return "the name contains a control character"
+        if kind == "Cs":  # even one that encodes (surrogateescape): not a typed character
+            return "the name cannot be written as a file name (a lone surrogate)"
+        if (kind == "Cf" and c not in JOINERS) or kind in ("Zl", "Zp"):
+            name = unicodedata.name(c, "a formatting character").lower()
+            return (f"the name contains an invisible character U+{ord(c):04X} ({name}), "
+                    "which hides or reorders what is shown")
+    try:
+        os.fsencode(text)
+    except UnicodeEncodeError:  # a file system encoding narrower than Unicode
+        return "the name cannot be written as a file name in this file system's encoding"
+    return None
+
+
 def inside(text: str, root: Path | str) -> Path:
     """The absolute, symlink-free path that ``text`` names inside ``root``, or PathError.
 
@@ -44,8 +73,9 @@ def inside(text: str, root: Path | str) -> Path:
         raise PathError("no file name given")
     if "\x00" in text:
         raise PathError(f"{_shown(text)}: the name contains a NUL byte")
-    if any(ord(c) < 32 or ord(c) == 127 for c in text):
-        raise PathError(f"{_shown(text)}: the name contains a control character")
+    problem = _character_problem(text)
+    if problem:
+        raise PathError(f"{_shown(text)}: {problem}")
     if len(text.encode("utf-8", "surrogatepass")) > MAX_PATH_BYTES:
         raise PathError(f"{_shown(text)}: the path is longer than {MAX_PATH_BYTES} bytes")
     typed = Path(text)

@@ -93,6 +93,8 @@ def run_trace(argv: Sequence[str]) -> int:
         write_jsonl,
     )
 
+    if args.out_file is not None and not args.out_file.strip():  # Path("") is "."
+        raise UsageError("-o: the path is empty; give a file name, or - for standard output")
     to_file = args.out_file not in (None, "-")
     fmt = args.format or ("csv" if to_file and args.out_file.lower().endswith(".csv")
                           else "jsonl")
@@ -103,7 +105,7 @@ def run_trace(argv: Sequence[str]) -> int:
         if not os.path.isfile(args.out_file):
             raise UsageError(f"{args.out_file}: not a regular file; not replaced (to write to "
                              "a device or a pipe, use -o - and redirect)")
-    if args.load:
+    if args.load is not None:  # '' is said to be empty (resume), not skipped
         from .app_setup import resume
 
         session = resume(args, argv, to_cursor=False)[0]  # the range says where to go

@@ -100,6 +100,17 @@ def test_a_deeply_nested_keymap_is_one_line_in_the_app_and_serve(tmp_path: Path)
     assert "nested too deeply" in one_line(run("serve", "--port", "1", env=env))
 
 
+@pytest.mark.parametrize(("option", "words"), [
+    ("--load", "--load: the path is empty; give a saved session file"),
+    ("--keymap", "--keymap: the path is empty; give a TOML file"),
+    ("--files-dir", "--files-dir: the path is empty; give a folder"),
+])
+def test_an_empty_path_is_said_to_be_empty(option: str, words: str) -> None:
+    """'' was silently ignored (--load), or read as '.' (--keymap: '.: not a regular file';
+    --files-dir: this folder)."""
+    assert one_line(run(option, "")).endswith(words)
+
+
 def test_load_resumes_the_saved_session(tmp_path: Path) -> None:
     data = DataOptions("iris", normalize=True)
     session = build_session(data, TrainConfig(hidden=3, shuffle=True))

@@ -480,3 +480,19 @@ def test_bad_cell_after_many_good_rows_is_named_exactly(tmp_path: Path) -> None:
     lines = ["a,b,t"] + ["0.1,0.2,0.3"] * 5000 + ["0.1,oops,0.3"]
     path = write(tmp_path, "\n".join(lines) + "\n")
     assert error_of(path) == f"{path}: line 5002, column 'b': 'oops' is not a number"
+
+
+@pytest.mark.parametrize(("text", "where"), [
+    ("a,b,t\n1\u200b,2,3\n4,5,6\n7,8,9\n", "line 2, column 'a'"),
+    ("a,b,t\n1,2,3\n4\u200b,5,6\n7,8,9\n", "line 3, column 'a'"),
+    ("1\u200b,2,3\n4,5,6\n7,8,9\n", "line 1, column 'col0'"),
+    ("a,b,t\n1,2\u00a0\u200d,3\n4,5,6\n", "line 2, column 'b'"),
+    ("a,b,t\n1,\u202e2,3\n4,5,6\n", "line 2, column 'b'"),
+])
+def test_an_invisible_character_in_a_number_is_named(tmp_path: Path, text: str,
+                                                     where: str) -> None:
+    """A zero-width space made the first row's '1' text, and column a vanished from the
+    inputs without a word; now the cell is named, and the character by its code point."""
+    message = error_of(write(tmp_path, text))
+    assert where in message and "is not a number" in message, message
+    assert "invisible character U+" in message, message

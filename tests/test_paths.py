@@ -45,6 +45,18 @@ def test_symlinks_inside_are_fine(root: Path) -> None:
     ("/etc/passwd", "outside"),
     ("x" * (MAX_NAME_BYTES + 1), "longer than 255 bytes"),
     ("a/" * 600, "longer than 1024 bytes"),
+    ("\u202egnp.json", "U+202E"),  # right-to-left override: shows as "nosj.png"
+    ("a\u202ab.json", "U+202A"),
+    ("a\u2066b.json", "U+2066"),
+    ("a\u2069b.json", "U+2069"),
+    ("a\u200eb.json", "U+200E"),
+    ("a\u200fb.json", "U+200F"),
+    ("a\u061cb.json", "U+061C"),
+    ("a\u200bb.json", "U+200B"),  # zero-width space: two names that look alike
+    ("a\u0085b.json", "control character"),  # C1 control (next line)
+    ("a\u2028b.json", "U+2028"),  # line separator
+    ("\ud800.json", "cannot be written as a file name"),  # a lone surrogate
+    ("a\udcffb.json", "cannot be written as a file name"),
 ])
 def test_refused_in_one_line(root: Path, text: str, words: str) -> None:
     with pytest.raises(PathError) as err:
@@ -93,3 +105,19 @@ def test_a_loop_of_symlinks_is_refused_or_stays_inside(root: Path) -> None:
         return
     assert root.resolve() in got.parents
     assert os.path.commonpath([got, root.resolve()]) == str(root.resolve())
+
+
+def test_refused_characters_are_named_not_printed(root: Path) -> None:
+    """The message names the character by its code point: printing U+202E would turn the
+    rest of the line around, in the status line and the terminal."""
+    with pytest.raises(PathError) as err:
+        inside("\u202egnp.json", root)
+    message = str(err.value)
+    assert "\u202e" not in message and "U+202E" in message
+    assert "right-to-left" in message.lower() or "invisible" in message
+
+
+def test_letters_of_every_script_are_fine(root: Path) -> None:
+    for name in ("données.json", "ملف.json", "файл.json", "数据.json", "नमस्ते.json",
+                 "zwnj\u200cfa.json"):
+        assert inside(name, root) == root.resolve() / name

@@ -238,6 +238,37 @@ def test_the_most_breakpoints_and_watches_are_read() -> None:
     assert len(state.breakpoints) == 32 and len(state.watches) == 16
 
 
+def test_a_byte_order_mark_is_accepted(tmp_path: Path) -> None:
+    """Windows editors save UTF-8 with a BOM; it was 'invalid JSON at line 1'."""
+    path = tmp_path / "s.json"
+    path.write_bytes(b"\xef\xbb\xbf" + json.dumps(good_doc()).encode())
+    assert load(path).watches == ("L",)
+
+
+@pytest.mark.parametrize("content", [
+    "root:x:0:0:root:/root:/bin/bash\ndaemon:x:1:1:daemon:/usr/sbin\n",
+    "secret-token-123\n",
+    "name,secret\nalice,hunter2\n",
+    "a,b,t\n1,2,3\n4,5,oops-secret\n",
+])
+def test_a_source_that_is_not_its_data_is_named_never_quoted(tmp_path: Path,
+                                                             content: str) -> None:
+    """A session file can point anywhere (/etc/passwd): the error names the path and never
+    shows what is in the file (its first line came out as the column names)."""
+    target = tmp_path / "private.txt"
+    target.write_text(content)
+    doc = good_doc()
+    doc["dataset"]["source"] = str(target)
+    path = tmp_path / "s.json"
+    path.write_text(json.dumps(doc))
+    with pytest.raises(SaveFileError) as err:
+        restore(load(path))
+    message = str(err.value)
+    assert str(target) in message and "\n" not in message
+    for word in ("root", "secret", "hunter2", "alice", "token", "oops"):
+        assert word not in message.replace(str(target), ""), message
+
+
 def test_truncated_save_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "s.json"
     text = json.dumps(good_doc(), indent=2)

@@ -19,7 +19,7 @@ import numpy as np
 import pytest
 import reference as ref
 
-from backprop_tui.core.atomic import WriteError
+from backprop_tui.core.atomic import WriteError, write_atomic
 from backprop_tui.core.phases import PHASE_INDEX, UPDATE_PHASE
 from backprop_tui.core.session import Session, TrainConfig
 from backprop_tui.core.trace import (
@@ -333,3 +333,20 @@ def test_trace_load_does_not_compute_the_saved_place(tmp_path: Path, monkeypatch
     assert [r["lr"] for r in records] == [0.5] * 100 + [0.25] * 100
     path = save(tmp_path / "too-far.json", replace(state, cursor=Place(MAX_AHEAD + 1, 3)))
     assert main(["trace", "--load", str(path), "--to", "0:2"]) == 0  # unused, not refused
+
+
+def test_an_empty_output_path_is_said_to_be_empty(tmp_path: Path) -> None:
+    """-o '' was read as '.', and '.: already exists' came out."""
+    proc = run("trace", "--to", "0:1", "-o", "", cwd=tmp_path)
+    assert proc.returncode == 2 and proc.stderr.count("\n") == 1, proc.stderr
+    assert proc.stderr == ("backprop-tui: error: -o: the path is empty; give a file name, "
+                           "or - for standard output\n")
+    assert list(tmp_path.iterdir()) == []
+    with pytest.raises(WriteError, match="the path is empty"):
+        write_atomic("", lambda out: out.write("x"))
+
+
+def test_an_empty_load_path_is_said_to_be_empty() -> None:
+    proc = run("trace", "--to", "0:1", "--load", "")
+    assert proc.returncode == 2 and proc.stderr == (
+        "backprop-tui: error: --load: the path is empty; give a saved session file\n")

@@ -146,6 +146,8 @@ def load_keymap(path: str | Path | None = None) -> dict[str, str]:
     or non-UTF-8 one: KeymapError, one line naming the file.
     """
     chosen = path is not None
+    if chosen and not str(path).strip():  # Path("") is ".": "not a regular file" misled
+        raise KeymapError("--keymap: the path is empty; give a TOML file")
     file = Path(path) if chosen else default_path()
     try:
         info = os.stat(file)

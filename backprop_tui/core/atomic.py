@@ -32,6 +32,8 @@ def write_atomic(path: Path | str, write: Callable[[IO[str]], None], *,
                  overwrite: bool = False) -> Path:
     """Write ``path`` through ``write(stream)`` atomically; refuse an existing file
     unless ``overwrite``. Returns the path written; raises WriteError (one line)."""
+    if not str(path).strip():  # Path("") is ".", which "already exists"
+        raise WriteError("the path is empty; give a file name")
     path = Path(path)
     if os.path.lexists(path):
         if not overwrite:

@@ -23,6 +23,8 @@ from typing import BinaryIO
 
 import numpy as np
 
+from .cells import hidden_number, is_number, not_a_number, show
+
 
 class DataError(ValueError):
     """Bad data source; str(err) is ONE line naming the problem (file, line, column where known).
@@ -35,20 +37,10 @@ class DataError(ValueError):
         super().__init__(str(message).replace("\r", " ").replace("\n", " "))
 
 
-def show(value: str, limit: int = 40) -> str:
-    """repr() of a user value, shortened: a whole garbage line must not flood the message."""
-    if len(value) > limit:
-        value = value[:limit] + "..."
-    return repr(value)
-
-
-def is_number(field: str) -> bool:
-    """Whether float() accepts the field; 'nan'/'inf' count, so they are caught as non-finite."""
-    try:
-        float(field)
-    except ValueError:
-        return False
-    return True
+class ContentError(DataError):
+    """A DataError that quotes the file (column names, a cell): right for the user's own
+    ``--dataset``, wrong for a path a session file pointed at (``/etc/passwd``), whose
+    caller says the path only (:func:`backprop_tui.core.savefile.restore`)."""
 
 
 Row = tuple[int, tuple[str, ...]]  # (1-based file line, stripped fields)
@@ -131,6 +123,9 @@ def sniff(rows: Iterator[Row], source: str, names: tuple[str, ...] | None,
         raise DataError(f"{source}: line {data_first[0]} has {len(data_first[1])} fields, "
                         f"expected {width}")
     numeric = tuple(is_number(f) for f in data_first[1])
+    hidden = hidden_number(source, head[0] if header else None, data_first, names)
+    if hidden:
+        raise DataError(hidden)
     table = Table(source, names, numeric, data_first, head[0][0] if header else 0)
     return table, rest
 
@@ -163,13 +158,13 @@ def read_columns(table: Table, rows: Iterator[Row], cols: list[int], max_rows: i
             try:
                 value = float(field)
             except ValueError:
-                value = math.nan
-                problem = "is not a number"
+                value, finite = math.nan, False
             else:
-                problem = "is not a finite number"
+                finite = True
             if not math.isfinite(value) and k not in bad:
                 where = f"{table.source}: line {number}, column '{table.names[j]}'"
-                bad[k] = f"{where}: {show(field)} {problem}"
+                bad[k] = (f"{where}: {show(field)} is not a finite number" if finite
+                          else not_a_number(where, field))
             out[k].append(value)
     if bad:
         raise DataError(bad[min(bad)])
@@ -272,14 +267,21 @@ def load_table(lines: BinaryIO, source: str, inputs: str | None, target: str | N
                names: tuple[str, ...] | None = None, fast_path: str | None = None,
                max_rows: int = 10_000_000, max_columns: int = 1000,
                ) -> tuple[np.ndarray, np.ndarray, tuple[str, ...], str]:
-    """X, y and the chosen column names from CSV bytes (``fast_path``: the same bytes' file)."""
-    table, rows = sniff(split_rows(lines, source), source, names, max_columns)
-    cols, t = select_columns(table, inputs, target)
-    data = None if fast_path is None else fast_columns(fast_path, table, cols + [t], max_rows)
-    if data is None:
-        data = read_columns(table, rows, cols + [t], max_rows)
+    """X, y and the chosen column names from CSV bytes (``fast_path``: the same bytes' file).
+    What the bytes make wrong is a :class:`ContentError`: its message may quote them."""
+    try:
+        table, rows = sniff(split_rows(lines, source), source, names, max_columns)
+        cols, t = select_columns(table, inputs, target)
+        data = None if fast_path is None else fast_columns(fast_path, table, cols + [t],
+                                                           max_rows)
+        if data is None:
+            data = read_columns(table, rows, cols + [t], max_rows)
+    except ContentError:
+        raise
+    except DataError as err:
+        raise ContentError(str(err)) from None
     if len(data) < 2:
-        raise DataError(f"{source}: too few rows: only 1 data row, need at least 2")
+        raise ContentError(f"{source}: too few rows: only 1 data row, need at least 2")
     X, y = np.ascontiguousarray(data[:, :-1]), data[:, -1].copy()
     return X, y, tuple(table.names[j] for j in cols), table.names[t]
 

@@ -29,6 +29,7 @@ import numpy as np
 
 from .. import __version__
 from .atomic import write_atomic
+from .csvload import ContentError
 from .data import DataError, Dataset
 from .limits import Limits
 from .phases import PHASES
@@ -166,7 +167,7 @@ def _read(path: Path) -> str:
         raise SaveFileError(f"{path}: larger than a session file's {MAX_BYTES // 2**20} MiB "
                             "limit")
     try:
-        return data.decode("utf-8")
+        return data.decode("utf-8-sig")  # a BOM, as some Windows editors write, is no error
     except UnicodeDecodeError:
         raise SaveFileError(f"{path}: not a session file (not UTF-8 text)") from None
 
@@ -225,6 +226,10 @@ def restore(state: SessionState, limits: Limits | None = None,
                             f"most a resume (like the app's go-to) computes to get there")
     try:
         session = build_session(state.data_options(limits), state.config)
+    except ContentError:  # the file's words are not shown: the path came from the file
+        raise SaveFileError(f"cannot rebuild the saved dataset: {state.dataset.source} cannot "
+                            "be read as the saved CSV data (what it holds is not shown here; "
+                            "backprop-tui train --dataset FILE says why)") from None
     except (DataError, ValueError) as err:
         raise SaveFileError(f"cannot rebuild the saved dataset: {err}") from None
     if data_sha256(session.dataset) != state.dataset.sha256:
