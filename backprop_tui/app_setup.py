@@ -8,6 +8,7 @@ never opens onto an error. Nothing here imports Textual at module level.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -61,7 +62,39 @@ def files_dir(text: str) -> Path:
         raise UsageError(f"--files-dir {text}: no such directory")
     if not path.is_dir():
         raise UsageError(f"--files-dir {text}: not a directory")
+    from .paths import system_folder
+
+    if system_folder(path):  # under serve, anyone on the page would write there
+        where = "" if str(path) == text else f"leads to {path}, "
+        raise UsageError(f"--files-dir {text}: {where}a system folder; give a folder of "
+                         "your own (mkdir ~/backprop-files)")
     return path
+
+
+def _remove_if_empty(folder: Path) -> None:
+    with contextlib.suppress(OSError):  # not empty (the tabs saved files), or gone
+        folder.rmdir()
+
+
+def serve_files_dir(args: argparse.Namespace, app_argv: list[str]) -> list[str]:
+    """The tabs' --files-dir: serve's own (checked), the app's after '--' (prepare checks
+    it), else a fresh temporary folder for this server (``args.fresh_files_dir``; it
+    prints it): strangers type the names, so the working directory is no default."""
+    import atexit
+    import tempfile
+
+    given = any(a == "--files-dir" or a.startswith("--files-dir=") for a in app_argv)
+    args.fresh_files_dir = None
+    if args.files_dir is not None and given:
+        raise UsageError("--files-dir is given twice (before and after '--'); give it once")
+    if given:
+        return app_argv
+    if args.files_dir is not None:
+        return [*app_argv, "--files-dir", str(files_dir(args.files_dir))]
+    fresh = Path(os.path.realpath(tempfile.mkdtemp(prefix="backprop-tui-files-")))
+    atexit.register(_remove_if_empty, fresh)  # a server that never served leaves nothing
+    args.fresh_files_dir = fresh
+    return [*app_argv, "--files-dir", str(fresh)]
 
 
 def screenshot_dir(text: str, root: Path) -> Path:

@@ -20,10 +20,33 @@ import os
 import unicodedata
 from pathlib import Path
 
-__all__ = ["MAX_NAME_BYTES", "MAX_PATH_BYTES", "PathError", "inside"]
+__all__ = ["MAX_NAME_BYTES", "MAX_PATH_BYTES", "PathError", "inside", "system_folder"]
 
 MAX_NAME_BYTES = 255  # one file or folder name, as most file systems allow
 MAX_PATH_BYTES = 1024  # a whole typed path: longer is a mistake or an attack
+
+
+# The system's own trees (Linux, BSD, macOS): no files folder lies in one. Checked on the
+# resolved path, so a symlink to /etc is /etc. The root and these parents only as such:
+# a folder of one's own is often below them (/home/ann, /var/tmp/class).
+SYSTEM_TREES = ("/proc", "/sys", "/dev", "/etc", "/boot", "/bin", "/sbin", "/lib", "/lib32",
+                "/lib64", "/libx32", "/usr", "/run", "/var/run", "/var/lib", "/var/log",
+                "/var/cache", "/var/spool", "/snap", "/System", "/Library", "/private/etc",
+                "/private/var/run", "/private/var/db")
+SYSTEM_ONLY = ("/", "/home", "/var", "/opt", "/srv", "/mnt", "/media", "/private",
+               "/private/var", "/Users", "/Volumes")
+
+
+def system_folder(path: Path) -> bool:
+    """Whether the resolved folder ``path`` is the system's (where no typed file belongs)."""
+    if path.parent == path:  # the root, or a drive's root on Windows
+        return True
+    windows = os.environ.get("SYSTEMROOT") if os.name == "nt" else None
+    if windows and (path == Path(windows) or Path(windows) in path.parents):
+        return True
+    text = path.as_posix()
+    return text in SYSTEM_ONLY or any(text == t or text.startswith(t + "/")
+                                      for t in SYSTEM_TREES)
 
 
 class PathError(ValueError):

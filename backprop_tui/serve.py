@@ -67,7 +67,7 @@ def add_serve_options(parser: Parser) -> None:
                              "(behind a proxy: https://class.example.org)")
     parser.add_argument("--files-dir", metavar="DIR",
                         help="every file a tab's user types (save, export, screenshots) "
-                             "stays inside DIR (default: this directory)")
+                             "stays inside DIR (default: a fresh temporary folder)")
     parser.add_argument("--max-sessions", type=session_count, default=DEFAULT_MAX_SESSIONS,
                         metavar="N",
                         help=f"at most N tabs with an app at once (default "
@@ -98,12 +98,9 @@ def parse(argv: Sequence[str]) -> tuple[argparse.Namespace, list[str], argparse.
     if args.public_url is not None and not re.match(r"^https?://[^/\s]+$", args.public_url):
         raise UsageError(f"--public-url: {args.public_url!r} is not http(s)://HOST[:PORT] "
                          "(no path)")
-    if args.files_dir is not None:
-        if any(a == "--files-dir" or a.startswith("--files-dir=") for a in app_argv):
-            raise UsageError("--files-dir is given twice (before and after '--'); give it once")
-        from .app_setup import files_dir
+    from .app_setup import serve_files_dir
 
-        app_argv = [*app_argv, "--files-dir", str(files_dir(args.files_dir))]
+    app_argv = serve_files_dir(args, app_argv)  # given, checked, or a fresh folder
     try:
         app_args = app_parser().parse_args(app_argv)
     except UsageError as err:
@@ -287,6 +284,9 @@ def run_serve(argv: Sequence[str]) -> int:
         where += f" (other machines: this machine's address, port {args.port})"
     print(f"{PROG}: serving the app at {where}; each browser tab gets its own app; "
           "Ctrl+C stops", flush=True)
+    if args.fresh_files_dir:
+        print(f"{PROG}: files the tabs save go to {args.fresh_files_dir} (a fresh folder; "
+              "--files-dir DIR chooses one)", flush=True)
     try:
         server.serve()
     except OSError as err:  # the port was taken between the check and the server's bind

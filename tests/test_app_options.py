@@ -5,6 +5,7 @@ starts; what passes reaches the app's constructor checked."""
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -44,6 +45,49 @@ def test_files_dir_must_be_an_existing_directory(tmp_path: Path) -> None:
     assert "no such directory" in one_line(run("--files-dir", str(tmp_path / "nope")))
     assert "not a directory" in one_line(run("--files-dir", str(tmp_path / "f")))
     assert NOT_A_TERMINAL in one_line(run("--files-dir", str(tmp_path)))
+
+
+@pytest.mark.parametrize("folder", ["/", "/proc", "/sys", "/dev", "/etc", "/usr",
+                                    "/usr/share", "/bin", "/boot", "/run", "/proc/self"])
+def test_system_folders_are_refused_as_files_dir(folder: str) -> None:
+    """Files a user types land in --files-dir: never in the system's own folders."""
+    if not os.path.isdir(folder):
+        pytest.skip(f"no {folder} here")
+    with pytest.raises(UsageError, match="a system folder"):
+        setup_of(["--files-dir", folder])
+
+
+def test_a_symlink_to_a_system_folder_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "notes").symlink_to("/etc")
+    line = one_line(run("--files-dir", str(tmp_path / "notes")))
+    assert line.endswith(f"--files-dir {tmp_path / 'notes'}: leads to /etc, a system folder; "
+                         "give a folder of your own (mkdir ~/backprop-files)")
+    assert "system folder" in one_line(run("--files-dir", "/"))
+    assert "system folder" in one_line(run(cwd=Path("/")))  # the default, '.', in /
+
+
+def test_serve_refuses_system_folders_and_gives_each_server_a_fresh_one(
+        tmp_path: Path, monkeypatch) -> None:
+    """Under serve, strangers type the paths: no default to the working directory."""
+    pytest.importorskip("textual_serve")
+    import tempfile
+
+    from backprop_tui.serve import parse
+
+    proc = subprocess.run([sys.executable, "-m", "backprop_tui", "serve", "--files-dir", "/"],
+                          capture_output=True, text=True, timeout=60)
+    assert "system folder" in one_line(proc)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    args, app_argv, app_args = parse([])
+    fresh = Path(app_argv[-1])
+    assert app_argv[-2] == "--files-dir" and fresh.parent == tmp_path
+    assert fresh.is_dir() and list(fresh.iterdir()) == [] and app_args.files_dir == str(fresh)
+    assert args.fresh_files_dir == fresh
+    assert Path(parse([])[1][-1]) != fresh  # one per server
+    own = tmp_path / "own"
+    own.mkdir()
+    args, app_argv, _ = parse(["--", "--files-dir", str(own)])
+    assert app_argv == ["--files-dir", str(own)] and args.fresh_files_dir is None
 
 
 def test_screenshot_dir_lies_inside_files_dir(tmp_path: Path, monkeypatch) -> None:

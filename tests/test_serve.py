@@ -192,6 +192,15 @@ def test_a_tab_draws_the_app_with_its_options_and_a_key_changes_it(tmp_path: Pat
         assert f"serving the app at http://127.0.0.1:{port}" in out.splitlines()[0]
 
 
+def test_a_server_without_files_dir_says_its_fresh_folder(tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.setenv("TMPDIR", str(tmp_path))
+    with server(tmp_path):
+        lines = (tmp_path / "serve.out").read_text().splitlines()
+    assert lines[0].startswith("backprop-tui: serving the app at")
+    fresh = re.search(r"files the tabs save go to (\S+) ", lines[1])
+    assert fresh and Path(fresh.group(1)).parent == tmp_path, lines
+
+
 def test_two_tabs_get_two_apps_and_sigterm_stops_the_server_and_both(tmp_path: Path) -> None:
     apps: set[int] = set()
 
