@@ -179,8 +179,9 @@ def test_the_compiled_kernel_gives_the_float_kernel_bits(arch: Architecture) -> 
     sgd_net(Ws, bs, arch, X[rows].tolist(), Y[rows].tolist(), 0.3, losses)
     hidden, out, loss = codes(arch)
     theta, got = p.flat().copy(), np.empty(len(rows))
-    finite, total = compiled.sgd_net(theta, X, Y, rows, np.array(arch.sizes, np.int64),
-                                     np.array(hidden, np.int64), out, loss, 0.3, got, 0.0)
+    views = compiled.views(theta, arch.sizes)
+    finite, total = compiled.sgd_net(*views, X, Y, rows, np.array([*hidden, 0], np.int64), out,
+                                     loss, 0.3, got, 0.0)
     assert finite and got.tolist() == losses and theta.tolist() == join_flat(Ws, bs)
 
 

@@ -189,8 +189,8 @@ class CompiledNetHead:
         self.theta = np.array(flat, dtype=np.float64)
         self._data, self._sgd = data, module.sgd_net
         hidden, self._out, self._loss = codes(arch)
-        self._sizes = np.array(arch.sizes, dtype=np.int64)
-        self._hidden = np.array(hidden, dtype=np.int64)
+        self._layers = module.views(self.theta, arch.sizes)  # W_l, b_l: views of theta
+        self._hidden = np.array([*hidden, 0], dtype=np.int64)
         self._scratch = np.empty(max(len(data.Y), 1))
 
     def flat(self) -> np.ndarray:
@@ -204,8 +204,9 @@ class CompiledNetHead:
         d = self._data
         index = d.index[rows] if isinstance(rows, slice) else rows
         out = self._scratch if len(index) <= len(self._scratch) else np.empty(len(index))
-        finite, total = self._sgd(self.theta, d.X, d.Y2, index, self._sizes, self._hidden,
-                                  self._out, self._loss, lr, out, total)
+        Ws, bs = self._layers
+        finite, total = self._sgd(Ws, bs, d.X, d.Y2, index, self._hidden, self._out,
+                                  self._loss, lr, out, total)
         if losses is not None:
             losses.extend(out[: len(index)].tolist())
         return finite, total
