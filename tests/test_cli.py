@@ -189,3 +189,28 @@ def test_train_into_a_closed_pipe_prints_no_traceback() -> None:
                           shell=True, capture_output=True, text=True)
     assert "Traceback" not in proc.stderr
     assert proc.stdout.startswith("dataset lab")
+
+
+def test_normalize_overflow_is_said_in_words_without_numpy_warnings(tmp_path: Path) -> None:
+    csv = tmp_path / "huge.csv"
+    csv.write_text("a,b,t\n" + "".join(f"{(-1) ** i * 1.7e308},{i / 20},{i % 2}\n"
+                                       for i in range(20)))
+    proc = run("train", "--dataset", str(csv), "--normalize", "--epochs", "2")
+    assert proc.returncode == 2, proc.stderr
+    assert "RuntimeWarning" not in proc.stderr and "diverged" not in proc.stderr
+    lines = proc.stderr.splitlines()
+    assert len(lines) == 1 and lines[0].startswith("backprop-tui: error: "), proc.stderr
+    assert "column 'a'" in lines[0] and "rescale" in lines[0]
+
+
+def test_inputs_that_saturate_the_units_are_blamed_not_the_init_scale(tmp_path: Path) -> None:
+    """Huge inputs saturated every unit and the warning advised --init-scale 0.1, the scale
+    already in use; the inputs are the cause, and --normalize the cure."""
+    csv = tmp_path / "big.csv"
+    csv.write_text("a,b,t\n" + "".join(f"{(i + 1) * 1e6},{i / 20},{i % 2}\n"
+                                       for i in range(20)))
+    proc = run("train", "--dataset", str(csv), "--epochs", "1")
+    assert proc.returncode == 0, proc.stderr
+    [warning] = [ln for ln in proc.stderr.splitlines() if "warning" in ln]
+    assert "the inputs reach 1.9e+07" in warning and "try --normalize" in warning, warning
+    assert "--init-scale" not in warning and "RuntimeWarning" not in proc.stderr

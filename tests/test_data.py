@@ -13,6 +13,7 @@ import hashlib
 import http.server
 import socket
 import threading
+import warnings
 from collections.abc import Iterator
 from importlib import resources
 from pathlib import Path
@@ -496,3 +497,21 @@ def test_an_invisible_character_in_a_number_is_named(tmp_path: Path, text: str,
     message = error_of(write(tmp_path, text))
     assert where in message and "is not a number" in message, message
     assert "invisible character U+" in message, message
+
+
+@pytest.mark.parametrize(("rows", "words"), [
+    ([(f"{(-1) ** i * 1.7e308}", f"{i / 20}") for i in range(20)],
+     "column 'a' runs from -1.7e+308 to 1.7e+308"),
+    ([(f"{i / 20}", f"{(-1) ** i * 1.7e308}") for i in range(20)],
+     "target 't' runs from -1.7e+308 to 1.7e+308"),
+])
+def test_normalize_says_which_column_is_too_wide_for_a_float(tmp_path: Path, rows,
+                                                             words: str) -> None:
+    """max - min overflowed: numpy warned, the data became nan and the run 'diverged',
+    advising --normalize, which was the option given."""
+    text = "a,t\n" + "".join(f"{a},{t}\n" for a, t in rows)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # a numpy warning would fail the test
+        message = error_of(write(tmp_path, text), normalize=True, test_fraction=0.0)
+    assert words in message and "too wide for a float" in message, message
+    assert "rescale" in message and "--normalize the data" not in message

@@ -121,13 +121,32 @@ def _split(
     return X.take(train, axis=0), y.take(train), X.take(test, axis=0), y.take(test)
 
 
-def _minmax(train: np.ndarray, *others: np.ndarray) -> list[np.ndarray]:
-    """Scale columns to [0, 1] by the TRAINING min/max (no test leakage); constants map to 0."""
-    lo = train.min(axis=0)
-    span = train.max(axis=0) - lo
-    flat = span == 0
-    safe = np.where(flat, 1.0, span)
-    return [np.where(flat, 0.0, (a - lo) / safe) for a in (train, *others)]
+def _minmax(train: np.ndarray, *others: np.ndarray, source: str,
+            names: tuple[str, ...]) -> list[np.ndarray]:
+    """Scale columns to [0, 1] by the TRAINING min/max (no test leakage); constants map to 0.
+
+    A column from -1e308 to 1e308 has a spread (max - min) no float holds: numpy warned,
+    the data became nan, and the run "diverged" advising the --normalize it was given.
+    Such a column is a DataError naming it (``names``: the inputs', or the target's)."""
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        lo, hi = train.min(axis=0), train.max(axis=0)
+        span = hi - lo
+        flat = span == 0
+        safe = np.where(flat, 1.0, span)
+        scaled = [np.where(flat, 0.0, (a - lo) / safe) for a in (train, *others)]
+    ok = np.isfinite(np.atleast_1d(span))
+    for a in scaled:
+        ok &= np.atleast_1d(np.isfinite(a).all(axis=0))
+    if ok.all():
+        return scaled
+    j = int(np.argmin(ok))
+    low, high, spread = (float(np.atleast_1d(v)[j]) for v in (lo, hi, span))
+    what = f"column '{names[j]}'" if train.ndim == 2 else f"target '{names[0]}'"
+    why = ("a spread (max - min) too wide for a float" if not math.isfinite(spread)
+           else "and its test rows lie too far outside that range to scale as floats")
+    raise DataError(f"{source}: --normalize: {what} runs from {low:g} to {high:g} in the "
+                    f"training rows, {why}; rescale it before loading (divide it by 1e10, "
+                    "say)")
 
 
 def _target_warning(y_train: np.ndarray, y_test: np.ndarray, normalize: bool) -> str | None:
@@ -182,8 +201,8 @@ def load_dataset(
         X, y, input_names, target_name = _tabular(source, inputs, target, limits)
     X_train, y_train, X_test, y_test = _split(source, X, y, fraction, seed)
     if normalize:
-        X_train, X_test = _minmax(X_train, X_test)
-        y_train, y_test = _minmax(y_train, y_test)
+        X_train, X_test = _minmax(X_train, X_test, source=source, names=input_names)
+        y_train, y_test = _minmax(y_train, y_test, source=source, names=(target_name,))
     warning = _target_warning(y_train, y_test, normalize)
     dataset = Dataset(
         name=source,

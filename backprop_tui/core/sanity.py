@@ -45,6 +45,11 @@ def settings_warnings(params0: Params, X: np.ndarray, y: np.ndarray, first_row: 
         return ()
     what = saturated(params0, sample)
     if what is not None:
+        reach = float(np.abs(sample).max())
+        if reach > 1 and saturated(params0, sample / reach) is None:  # the data's doing
+            return (f"the inputs reach {reach:g}: they saturate {what} from the start (|z| > "
+                    f"{SATURATED:g} on every sample, sigmoid gradients below 1e-9): the loss "
+                    "will barely move; try --normalize (inputs scaled to [0, 1])",)
         return (f"--init-scale {init_scale:g} saturates {what} from the start (|z| > "
                 f"{SATURATED:g} on every sample, sigmoid gradients below 1e-9): the loss will "
                 "barely move; try --init-scale 0.1",)
