@@ -37,14 +37,18 @@ class Parser(argparse.ArgumentParser):
 
 def add_data_options(parser: argparse.ArgumentParser) -> None:
     g = parser.add_argument_group("data")
-    g.add_argument("--dataset", default="lab", metavar="lab|iris|PATH|URL",
-                   help="the lab's synthetic data (default), the bundled Iris data, "
-                        "a CSV file or an http(s) URL of one")
+    g.add_argument("--dataset", default="lab", metavar="lab|iris|iris-species|PATH|URL",
+                   help="the lab's synthetic data (default), the bundled Iris data "
+                        "(iris: three measurements -> petal width; iris-species: the four "
+                        "measurements -> the species, softmax + ce), a CSV file or an "
+                        "http(s) URL of one")
     g.add_argument("--inputs", metavar="COLS",
                    help="input columns, by 0-based index or header name, comma-separated "
                         "(default: every numeric column but the target)")
-    g.add_argument("--target", metavar="COL",
-                   help="target column (default: the last numeric column)")
+    g.add_argument("--target", metavar="COL[,COL...]",
+                   help="target column (default: the last numeric column); several numeric "
+                        "ones, one output unit each: y1,y2; with --loss ce a column of class "
+                        "labels (text or whole numbers; default: the last column)")
     g.add_argument("--test-fraction", type=float, metavar="F",
                    help="share of rows held out for testing, in [0, 1) "
                         "(default 0 for lab, 0.2 otherwise)")

@@ -24,6 +24,7 @@ from typing import BinaryIO
 import numpy as np
 
 from .cells import hidden_number, is_number, not_a_number, show
+from .columns import read_labelled, select_columns
 
 
 class DataError(ValueError):
@@ -203,87 +204,37 @@ def fast_columns(path: str, table: Table, cols: list[int], max_rows: int) -> np.
     return selected if np.isfinite(selected).all() else None
 
 
-def select_columns(table: Table, inputs: str | None, target: str | None) -> tuple[list[int], int]:
-    """Input column indices and the target index, from the options or the defaults.
-
-    Defaults: the target is the last numeric column not chosen as an input, and
-    the inputs are all other numeric columns; text columns (like iris' class)
-    are never picked implicitly.
-    """
-    numeric = [j for j, num in enumerate(table.numeric) if num]
-    chosen: list[int] | None = None
-    if inputs is not None:
-        chosen = []
-        for token in inputs.split(","):
-            j = _resolve(table, token, "--inputs")
-            if j in chosen:
-                raise DataError(f"{table.source}: --inputs lists column '{table.names[j]}' twice")
-            chosen.append(j)
-    if target is not None:
-        y = _resolve(table, target, "--target")
-    else:
-        candidates = [j for j in numeric if chosen is None or j not in chosen]
-        if not candidates:
-            raise DataError(f"{table.source}: no numeric column left for the target; "
-                            + table.describe_columns())
-        y = candidates[-1]
-    if chosen is None:
-        chosen = [j for j in numeric if j != y]
-    elif y in chosen:
-        raise DataError(f"{table.source}: column '{table.names[y]}' is both the target "
-                        "and an input")
-    if not chosen:
-        raise DataError(f"{table.source}: no numeric input column besides the target "
-                        f"'{table.names[y]}'; " + table.describe_columns())
-    return chosen, y
-
-
-def _resolve(table: Table, token: str, option: str) -> int:
-    """One --inputs/--target item (0-based index or header name) as a column index."""
-    token = token.strip()
-    if not token:
-        raise DataError(f"{table.source}: empty column name in {option}")
-    if token.isdigit():
-        j = int(token)
-        if j >= len(table.names):
-            raise DataError(f"{table.source}: {option}: column index {j} out of range; "
-                            + table.describe_columns())
-    else:
-        matches = [j for j, name in enumerate(table.names) if name == token]
-        if not matches:
-            raise DataError(f"{table.source}: {option}: no column {show(token)}; "
-                            + table.describe_columns())
-        if len(matches) > 1:
-            raise DataError(f"{table.source}: {option}: column name {show(token)} is ambiguous "
-                            f"(columns {', '.join(map(str, matches))}); select it by index")
-        j = matches[0]
-    if not table.numeric[j]:
-        raise DataError(f"{table.source}: column '{table.names[j]}' is not numeric "
-                        f"(line {table.first[0]} has {show(table.first[1][j])})")
-    return j
-
-
 def load_table(lines: BinaryIO, source: str, inputs: str | None, target: str | None, *,
                names: tuple[str, ...] | None = None, fast_path: str | None = None,
-               max_rows: int = 10_000_000, max_columns: int = 1000,
+               max_rows: int = 10_000_000, max_columns: int = 1000, classes: bool = False,
                ) -> tuple[np.ndarray, np.ndarray, tuple[str, ...], str]:
     """X, y and the chosen column names from CSV bytes (``fast_path``: the same bytes' file).
-    What the bytes make wrong is a :class:`ContentError`: its message may quote them."""
+    What the bytes make wrong is a :class:`ContentError`: its message may quote them.
+
+    y is (rows,) for one numeric target, (rows, k) for ``--target y1,y2``, and the
+    target column's text, one label a row (an object array), when ``classes``."""
     try:
         table, rows = sniff(split_rows(lines, source), source, names, max_columns)
-        cols, t = select_columns(table, inputs, target)
-        data = None if fast_path is None else fast_columns(fast_path, table, cols + [t],
-                                                           max_rows)
-        if data is None:
-            data = read_columns(table, rows, cols + [t], max_rows)
+        cols, ts = select_columns(table, inputs, target, classes)
+        if classes:
+            data, labels = read_labelled(table, rows, cols, ts[0], max_rows, read_columns)
+        else:
+            labels = None
+            data = None if fast_path is None else fast_columns(fast_path, table, cols + ts,
+                                                               max_rows)
+            if data is None:
+                data = read_columns(table, rows, cols + ts, max_rows)
     except ContentError:
         raise
     except DataError as err:
         raise ContentError(str(err)) from None
     if len(data) < 2:
         raise ContentError(f"{source}: too few rows: only 1 data row, need at least 2")
-    X, y = np.ascontiguousarray(data[:, :-1]), data[:, -1].copy()
-    return X, y, tuple(table.names[j] for j in cols), table.names[t]
+    k = len(cols)
+    X = np.ascontiguousarray(data[:, :k])
+    y = labels if labels is not None else (
+        data[:, k].copy() if len(ts) == 1 else np.ascontiguousarray(data[:, k:]))
+    return X, y, tuple(table.names[j] for j in cols), ",".join(table.names[t] for t in ts)
 
 
 def load_text(text: str, source: str, inputs: str | None = None, target: str | None = None,

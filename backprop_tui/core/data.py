@@ -15,6 +15,7 @@ from importlib import resources
 
 import numpy as np
 
+from backprop_tui.core.arch import MAX_CLASSES
 from backprop_tui.core.csvload import DataError, load_table
 from backprop_tui.core.limits import Limits
 from backprop_tui.core.source import open_source
@@ -26,6 +27,8 @@ LAB_N_SAMPLES = 200
 LAB_W_TRUE = np.array([1.5, -2.0, 0.5])
 LAB_B_TRUE = -0.1
 IRIS_COLUMNS = ("sepal_length", "sepal_width", "petal_length", "petal_width", "class")
+BUNDLED = ("iris", "iris-species")  # one offline copy: the measurements, or them -> species
+CLASS_DATASETS = ("iris-species",)  # their target is a class label by default
 DEFAULT_TEST_FRACTION = 0.2  # for everything but the lab, which trains on all 200 rows
 
 
@@ -77,16 +80,36 @@ def _lab_data(rng: np.random.RandomState) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _tabular(
-    source: str, inputs: str | None, target: str | None, limits: Limits
+    source: str, inputs: str | None, target: str | None, limits: Limits, classes: bool
 ) -> tuple[np.ndarray, np.ndarray, tuple[str, ...], str]:
-    """X, y and column names of the bundled iris or of a CSV path/URL, within the limits."""
-    bounds = {"max_rows": limits.max_rows, "max_columns": limits.max_columns}
-    if source == "iris":
+    """X, y and column names of the bundled iris or of a CSV path/URL, within the limits
+    (y: the target column's text when ``classes``)."""
+    bounds = {"max_rows": limits.max_rows, "max_columns": limits.max_columns,
+              "classes": classes}
+    if source in BUNDLED:
         with resources.files("backprop_tui.core").joinpath("iris.data").open("rb") as lines:
-            return load_table(lines, "iris", inputs, target, names=IRIS_COLUMNS, **bounds)
+            return load_table(lines, source, inputs, target, names=IRIS_COLUMNS, **bounds)
     with open_source(source, limits) as local, open(local.path, "rb") as lines:
         return load_table(lines, source, inputs, target,
                           fast_path=local.path if local.simple else None, **bounds)
+
+
+def one_hot(source: str, labels: np.ndarray, target: str) -> tuple[np.ndarray, tuple[str, ...]]:
+    """(rows, classes) one-hot targets and the class names in sorted order (numerically when
+    every label is a whole number: 2 before 10); DataError for one class or over 50."""
+    names = sorted(set(labels.tolist()))
+    if all(n.lstrip("+-").isdigit() for n in names):
+        names.sort(key=int)
+    if len(names) > MAX_CLASSES:
+        raise DataError(f"{source}: column '{target}' has {len(names):,} distinct values, "
+                        f"more than the {MAX_CLASSES} classes a softmax output takes: a "
+                        "number to predict wants --loss half-mse, not ce")
+    if len(names) < 2:
+        raise DataError(f"{source}: column '{target}' holds one class only "
+                        f"({names[0] if names else 'none'}): nothing to tell apart")
+    index = {name: k for k, name in enumerate(names)}
+    codes = np.fromiter((index[v] for v in labels.tolist()), dtype=np.int64, count=len(labels))
+    return np.eye(len(names))[codes], tuple(names)
 
 
 def effective_test_fraction(source: str, test_fraction: float | None) -> float:
@@ -118,7 +141,8 @@ def _split(
         )
     test, train = order[:n_test], order[n_test:]
     # take() rather than X[train]: the same rows, gathered ~4x faster for 1M-row files
-    return X.take(train, axis=0), y.take(train), X.take(test, axis=0), y.take(test)
+    return (X.take(train, axis=0), y.take(train, axis=0), X.take(test, axis=0),
+            y.take(test, axis=0))
 
 
 def _minmax(train: np.ndarray, *others: np.ndarray, source: str,
@@ -171,6 +195,8 @@ def load_dataset(
     normalize: bool = False,
     seed: int = 42,
     limits: Limits | None = None,
+    classes: bool = False,
+    sigmoid_output: bool = True,
 ) -> tuple[Dataset, np.random.RandomState]:
     """Returns the dataset and the RandomState from which the caller draws the initial parameters.
 
@@ -178,6 +204,8 @@ def load_dataset(
     it, so init_params(rng, ...) continues the lab's single seeded stream; for
     anything else it is a fresh RandomState(seed). Every user mistake raises a
     DataError with a one-line message; ``limits`` bound what is read (defaults: Limits()).
+    ``classes``: the target holds class labels (one-hot rows, ``Dataset.classes``);
+    ``sigmoid_output``: warn of targets outside (0, 1), which a sigmoid cannot reach.
     """
     limits = Limits() if limits is None else limits
     try:
@@ -189,6 +217,9 @@ def load_dataset(
     fraction = effective_test_fraction(source, test_fraction)
     rng = np.random.RandomState(seed)
     if source == "lab":
+        if classes:
+            raise DataError("lab: its target y is a number, not a class label: --loss ce "
+                            "(softmax) needs classes, such as --dataset iris-species")
         if inputs is not None or target is not None:
             raise DataError(
                 "lab: --inputs/--target select columns of tabular data "
@@ -198,12 +229,18 @@ def load_dataset(
         input_names: tuple[str, ...] = ("x1", "x2", "x3")
         target_name = "y"
     else:
-        X, y, input_names, target_name = _tabular(source, inputs, target, limits)
+        X, y, input_names, target_name = _tabular(source, inputs, target, limits, classes)
+    names: tuple[str, ...] = ()
+    if classes:
+        y, names = one_hot(source, y, target_name)
     X_train, y_train, X_test, y_test = _split(source, X, y, fraction, seed)
     if normalize:
         X_train, X_test = _minmax(X_train, X_test, source=source, names=input_names)
-        y_train, y_test = _minmax(y_train, y_test, source=source, names=(target_name,))
-    warning = _target_warning(y_train, y_test, normalize)
+        if not classes:
+            y_train, y_test = _minmax(y_train, y_test, source=source,
+                                      names=tuple(target_name.split(",")))
+    warning = _target_warning(y_train, y_test, normalize) if sigmoid_output and not classes \
+        else None
     dataset = Dataset(
         name=source,
         input_names=input_names,
@@ -213,5 +250,6 @@ def load_dataset(
         X_test=np.ascontiguousarray(X_test, dtype=np.float64),
         y_test=np.ascontiguousarray(y_test, dtype=np.float64),
         warnings=(warning,) if warning else (),
+        classes=names,
     )
     return dataset, rng

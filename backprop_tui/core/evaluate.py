@@ -9,17 +9,27 @@ across the rows.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 import numpy as np
 
 from .activations import ACTIVATIONS
 from .arch import Architecture
-from .network import Params
+from .network import CHUNK_ROWS, Params
 from .network import mean_loss as lab_mean_loss
 from .network import predict as lab_predict
 
 
 def _outputs(params: Params, X: np.ndarray, arch: Architecture) -> tuple[np.ndarray, np.ndarray]:
-    """(z_L, y_hat) for every row: (rows, outputs) each."""
+    """(z_L, y_hat) for every row: (rows, outputs) each, computed CHUNK_ROWS rows at a time
+    (a million rows through a 64-unit layer would take 500 MB of temporaries at once)."""
+    if len(X) <= CHUNK_ROWS:
+        return _chunk(params, X, arch)
+    parts = [_chunk(params, X[i: i + CHUNK_ROWS], arch) for i in range(0, len(X), CHUNK_ROWS)]
+    return np.concatenate([z for z, _ in parts]), np.concatenate([a for _, a in parts])
+
+
+def _chunk(params: Params, X: np.ndarray, arch: Architecture) -> tuple[np.ndarray, np.ndarray]:
     a = np.asarray(X, dtype=float)
     for layer in range(1, arch.depth):
         W, b = getattr(params, f"W{layer}"), getattr(params, f"b{layer}")
@@ -81,3 +91,19 @@ def confusion(params: Params, X: np.ndarray, y: np.ndarray, arch: Architecture) 
     counts = np.zeros((k, k), dtype=int)
     np.add.at(counts, (np.argmax(np.asarray(y), axis=1), guess), 1)
     return counts
+
+
+def epoch_figures(flat: Callable[[], Sequence[float]], arch: Architecture, X: np.ndarray,
+                  y: np.ndarray, X_test: np.ndarray | None, y_test: np.ndarray | None
+                  ) -> tuple[float | None, float | None, float | None]:
+    """(test loss, train accuracy, test accuracy) at an epoch's end, None where there is
+    nothing to say; ``flat()`` gives the parameters, asked for only when needed."""
+    has_test = X_test is not None and y_test is not None and len(y_test) > 0
+    if not has_test and not arch.classifies:
+        return None, None, None
+    params = Params.from_sizes(np.asarray(flat(), dtype=float), arch.sizes)
+    test = mean_loss(params, X_test, y_test, arch) if has_test else None
+    if not arch.classifies:
+        return test, None, None
+    test_acc = accuracy(params, X_test, y_test, arch) if has_test else None
+    return test, accuracy(params, X, y, arch), test_acc

@@ -29,6 +29,10 @@ class EpochRecord:
     train_loss_sum: float
     train_loss: float
     test_loss: float | None
+    # For classes (softmax + ce): the share of rows whose likeliest class is right, at
+    # the parameters the epoch ends with (None for other networks, or no test rows).
+    train_accuracy: float | None = None
+    test_accuracy: float | None = None
 
 
 class EpochLog:

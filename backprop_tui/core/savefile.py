@@ -30,9 +30,8 @@ import numpy as np
 from .. import __version__
 from .atomic import write_atomic
 from .csvload import ContentError
-from .data import DataError, Dataset
+from .data import BUNDLED, DataError, Dataset
 from .limits import Limits
-from .phases import PHASES
 from .session import Session, TrainConfig
 from .source import is_url
 from .training import DataOptions, build_session
@@ -56,7 +55,7 @@ class SaveFileError(ValueError):
 class DatasetRef:
     """How the dataset was chosen (what ``--dataset`` and its options said) and its hash."""
 
-    source: str  # "lab", "iris", an absolute file path or an http(s) URL
+    source: str  # "lab", "iris", "iris-species", an absolute file path or an http(s) URL
     inputs: str | None = None
     target: str | None = None
     test_fraction: float | None = None
@@ -79,7 +78,7 @@ class Breakpoint:
 @dataclass(frozen=True)
 class Place:
     update: int = 0
-    phase: int = 0  # index into PHASES
+    phase: int = 0  # index into the session's phases (session.net.phases)
 
 
 @dataclass(frozen=True)
@@ -114,7 +113,7 @@ def state_of(session: Session, data: DataOptions, *, edits: tuple[Edit, ...] = (
              ) -> SessionState:
     """The state to save for ``session``, opened with ``data`` (as the command line did)."""
     source = data.source
-    if source not in ("lab", "iris") and not is_url(source):
+    if source != "lab" and source not in BUNDLED and not is_url(source):
         source = os.path.abspath(os.path.expanduser(source))  # resumable from elsewhere
     ref = DatasetRef(source, data.inputs, data.target, data.test_fraction, data.normalize,
                      data_sha256(session.dataset))
@@ -255,10 +254,14 @@ def restore(state: SessionState, limits: Limits | None = None,
             raise SaveFileError(f"edit {i} ({e.text!r}): {err}") from None
     if not to_cursor:
         return session, state
+    if not 0 <= c.phase < len(session.net.phases):  # the network's own phases bound it
+        raise SaveFileError(f"the cursor's phase {c.phase} is not one of this network's "
+                            f"0..{len(session.net.phases) - 1}")
     reach(c.update)
     if not session.goto(c.update, c.phase):
         d = session.divergence
-        raise SaveFileError(f"the cursor (update {c.update}, phase {PHASES[c.phase].key}) lies "
+        key = session.net.phases[c.phase].key
+        raise SaveFileError(f"the cursor (update {c.update}, phase {key}) lies "
                             f"beyond the run's end (it diverges at update "
                             f"{d.update if d else '?'})")
     return session, state

@@ -19,7 +19,7 @@ import numpy as np
 
 from . import engine
 from .arch import Architecture
-from .evaluate import mean_loss
+from .evaluate import epoch_figures
 from .network import Params
 from .overrides import Overrides, replay_chunks
 from .records import Divergence, EpochLog, EpochRecord
@@ -309,12 +309,9 @@ class Timeline:
 
     def _record_epoch(self, epoch: int) -> None:
         total, self._epoch_sum = self._epoch_sum, 0.0
-        test = None
-        if self._X_test is not None and len(self._y_test):
-            flat = np.asarray(self._head.flat(), dtype=float)
-            params = Params.from_sizes(flat, self.arch.sizes)
-            test = mean_loss(params, self._X_test, self._y_test, self.arch)
-        record = EpochRecord(epoch, total, total / self.n, test)
+        figures = epoch_figures(self._head.flat, self.arch, self._data.X, self._data.Y,
+                                self._X_test, self._y_test)
+        record = EpochRecord(epoch, total, total / self.n, *figures)
         self.epoch_log.append(record)
         if self.on_epoch is not None:
             self.on_epoch(record)

@@ -11,7 +11,7 @@ from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
 
-from .data import Dataset, effective_test_fraction, load_dataset
+from .data import CLASS_DATASETS, Dataset, effective_test_fraction, load_dataset
 from .limits import Limits, format_bytes, run_memory_bytes
 from .network import init_params
 from .sanity import settings_warnings
@@ -52,6 +52,7 @@ def build_session(data: DataOptions, config: TrainConfig) -> Session:
     warnings in ``session.dataset.warnings``, beside the data's own.
     """
     config.validate()
+    classes = config.wants_classes(data.source in CLASS_DATASETS)
     dataset, rng = load_dataset(
         data.source,
         inputs=data.inputs,
@@ -60,6 +61,8 @@ def build_session(data: DataOptions, config: TrainConfig) -> Session:
         normalize=data.normalize,
         seed=config.seed,
         limits=data.limits,
+        classes=classes,
+        sigmoid_output=config.head(classes)[0] == "sigmoid",
     )
     arch = config.architecture(dataset.n_inputs, dataset.n_outputs, bool(dataset.classes))
     check_memory(dataset, config, data.limits)
