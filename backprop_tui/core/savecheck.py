@@ -85,13 +85,21 @@ def _counted(doc: dict, where: str) -> None:
     400,000 breakpoints fit in the file's 16 MiB, and building and parsing them all only
     to drop them took the app seconds and hundreds of MB."""
     from .breakpoints import MAX_BREAKPOINTS
+    from .editing import MAX_EDITS
     from .watches import MAX_WATCHES
 
-    for key, most in (("breakpoints", MAX_BREAKPOINTS), ("watches", MAX_WATCHES)):
+    for key, most in (("breakpoints", MAX_BREAKPOINTS), ("watches", MAX_WATCHES),
+                      ("edits", MAX_EDITS)):
         items = doc.get(key)
         if isinstance(items, list) and len(items) > most:
             raise SaveFileError(f"{where}: {len(items):,} {key}; a session holds at most "
                                 f"{most}")
+
+
+def _phase_count(config: TrainConfig) -> int:
+    """The phases of a step of the network the config makes (11 for the lab; a deeper
+    network has more): their number depends on the layers alone, not on the data."""
+    return len(net_for(Architecture(1, config.layers, config.activations)).phases)
 
 
 def state_from_json(doc: dict, where: str) -> SessionState:
