@@ -409,3 +409,14 @@ def test_the_command_line_refuses_a_far_save_in_one_line(tmp_path: Path) -> None
             f"(at update 100,000,001) lies more than {MAX_AHEAD:,} updates into the run, the "
             f"most a resume (like the app's go-to) computes to get there".replace(
                 "place (at update", "place (update")]
+
+
+def test_a_file_with_more_edits_than_a_run_keeps_is_refused_as_it_is_read(tmp_path: Path) -> None:
+    """A run keeps at most 1000 edits; a file with 200,000 is refused before any is replayed."""
+    _, state = saved_state(DataOptions(), TrainConfig(), 0, 0)
+    doc = savefile.to_json(state)
+    doc["edits"] = [{"update": 0, "text": "lr = 0.1"}] * 200_000
+    path = tmp_path / "edits.json"
+    path.write_text(json.dumps(doc))
+    with pytest.raises(SaveFileError, match="200,000 edits; a session holds at most 1000"):
+        savefile.load(path)
