@@ -31,12 +31,14 @@ _EXPORTS = {
     "Edit": "backprop_tui.core.editing",
     "EditError": "backprop_tui.core.edits",
     "PHASES": "backprop_tui.core.phases",
+    "Architecture": "backprop_tui.core.arch",
 }
-__all__ = ["Cursor", "DataError", "DataOptions", "Edit", "EditError", "Limits", "PHASES",
-           "Params", "RunResult", "Session", "TrainConfig", "__version__", "build_session",
+__all__ = ["Architecture", "Cursor", "DataError", "DataOptions", "Edit", "EditError", "Limits",
+           "PHASES", "Params", "RunResult", "Session", "TrainConfig", "__version__", "build_session",
            "gradient_check"]
 
 if TYPE_CHECKING:  # for type checkers and editors; at run time __getattr__ loads lazily
+    from .core.arch import Architecture
     from .core.csvload import DataError
     from .core.editing import Edit
     from .core.edits import EditError
