@@ -34,8 +34,8 @@ _EXPORTS = {
     "Architecture": "backprop_tui.core.arch",
 }
 __all__ = ["Architecture", "Cursor", "DataError", "DataOptions", "Edit", "EditError", "Limits",
-           "PHASES", "Params", "RunResult", "Session", "TrainConfig", "__version__", "build_session",
-           "gradient_check"]
+           "PHASES", "Params", "RunResult", "Session", "TrainConfig", "__version__",
+           "build_session", "gradient_check"]
 
 if TYPE_CHECKING:  # for type checkers and editors; at run time __getattr__ loads lazily
     from .core.arch import Architecture
