@@ -61,7 +61,7 @@ def test_readme_example_runs_as_written() -> None:
     assert lines[2].startswith(f"sets η from 0.5 to 0.1 for the updates from epoch {epoch}, "
                                f"sample {position + 1} on; the {10 * session.n - 250:,} updates")
     assert session.timeline.head == 250 and [e.text for e in session.edits] == ["W1[0,1] = 0.5"]
-    worst = float(lines[4].rsplit(" ", 1)[1])
+    worst = float(lines[3].rsplit(" ", 1)[1])
     assert worst < 1e-7
-    assert lines[5] == "4-4-3-3 tanh, softmax output, ce 15"  # a deeper network, by name
-    assert 0.0 <= float(lines[6]) <= 1.0
+    assert lines[4] == "4-4-3-3 tanh, softmax output, ce 15"  # a deeper network, by name
+    assert 0.0 <= float(lines[5]) <= 1.0
