@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from . import __version__
 
 if TYPE_CHECKING:
+    from .core.session import Session
     from .core.timeline import EpochRecord
 
 from .app_setup import add_app_file_options, prepare
@@ -167,6 +168,15 @@ def load_student_for_app(path: str, memory_mb: float | None = None):
         raise UsageError(str(err)) from None
 
 
+def student_network(session: Session) -> None:
+    """A --student file is the lab's forward_backward_pass: any other network is refused
+    in one line (as ``check`` refuses it), before the file is loaded."""
+    from .check.names import lab_only
+
+    if (refused := lab_only(session.arch, "--student compares with")) is not None:
+        raise UsageError(refused)
+
+
 def needs_no_terminal() -> bool:
     """True when the app draws somewhere else than this terminal (a browser, through
     textual-serve, sets TEXTUAL_DRIVER), so a redirected stdout is fine."""
@@ -198,6 +208,8 @@ def _run_app(argv: Sequence[str]) -> int:
     if args.theme is not None:
         check_theme(args.theme)
     setup = prepare(args, argv)
+    if args.student:
+        student_network(setup.session)
     if not needs_no_terminal() and not (sys.stdout.isatty() and sys.stdin.isatty()):
         # Textual sizes the screen from stdout: redirected, it draws for the wrong size.
         raise UsageError("the app draws on a terminal, and stdin or stdout is not one "

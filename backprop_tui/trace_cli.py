@@ -117,12 +117,11 @@ def run_trace(argv: Sequence[str]) -> int:
     except TraceError as err:
         raise UsageError(str(err)) from None
     reach(session, updates[0], args.start)
-    ds = session.dataset
 
     def write(out) -> None:
         records = trace_records(session, updates)
         if fmt == "csv":
-            write_csv(records, out, ds.n_inputs, session.config.hidden)
+            write_csv(records, out, session.net)
         else:
             write_jsonl(records, out)
 

@@ -27,7 +27,7 @@ from . import state
 from .compare import Mismatch, SampleComparison, compare_call, student_args
 from .diagnose import UNEXPLAINED
 from .loader import PARAMETERS, RETURNS, CallResult, StudentError, one_line, precheck
-from .names import label
+from .names import lab_only, label
 from .sandbox import DEFAULT_MEMORY_MB, Crashed, OverMemory, StudentProcess, TimedOut
 
 STATUS_EXIT = {"ok": 0, "wrong": 1, "timeout": 1, "crashed": 1, "memory": 1, "error": 2}
@@ -115,9 +115,12 @@ def check_file(session: Session, path: str, samples: int, timeout: float,
                memory_mb: float = DEFAULT_MEMORY_MB) -> CheckReport:
     """Load ``path`` in a child process and compare it with the engine on ``samples`` samples.
 
-    Raises StudentError when the file cannot be checked at all (exit status 2),
-    and when the student's code imports this package (sandbox.EngineUsed).
+    Raises StudentError when the file cannot be checked at all (exit status 2): the
+    session is not the lab's network, or the student's code imports this package
+    (sandbox.EngineUsed).
     """
+    if (refused := lab_only(session.arch)) is not None:
+        raise StudentError(refused)
     precheck(path)
     report = CheckReport(path, "ok", samples, timeout)
     with StudentProcess(path, timeout, memory_mb=memory_mb) as proc:

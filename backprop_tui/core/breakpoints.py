@@ -20,7 +20,8 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .conditions import NOT_YET, Condition, context_at
-from .phases import PHASES, UPDATE_PHASE
+from .netphases import Net
+from .phases import lab_net
 from .scan import Scanner, nonfinite_phase
 from .timeline import CancelFn
 
@@ -133,6 +134,11 @@ class Stop:
     breakpoint: Breakpoint | None = None
     values: tuple[tuple[str, object], ...] = field(default=())
     note: str = ""                # the divergence's explanation
+    net: Net | None = field(default=None, repr=False, compare=False)  # the lab's if None
+
+    def _key(self) -> str:
+        """The name of the phase it stopped at, in the session's network."""
+        return (self.net or lab_net()).phases[self.phase].key
 
     @property
     def text(self) -> str:
@@ -141,7 +147,7 @@ class Stop:
 
     def where(self) -> str:
         return (f"epoch {self.update // self.n}, sample {self.update % self.n + 1}, "
-                f"phase {PHASES[self.phase].key}")
+                f"phase {self._key()}")
 
     def describe(self) -> str:
         """One line for the screen, e.g. ``stopped: L < 0.01 (L = 0.00987)``."""
@@ -150,7 +156,7 @@ class Stop:
                               if v is not NOT_YET)
             return f"stopped: {self.text}" + (f" ({shown})" if shown else "")
         if self.reason == DIVERGED:
-            return f"stopped: first non-finite value (phase {PHASES[self.phase].key}): {self.note}"
+            return f"stopped: first non-finite value (phase {self._key()}): {self.note}"
         if self.reason == CANCELLED:
             return f"cancelled at {self.where()}"
         return f"reached {self.where()}: no breakpoint held"
@@ -172,8 +178,8 @@ def run_until(
     updates (a cancel leaves the cursor at the start of the first update not searched).
     """
     active = [b for b in breakpoints if b.enabled]
-    c = session.cursor
-    u0, lo = (c.update, c.phase + 1) if c.phase < UPDATE_PHASE else (c.update + 1, 0)
+    c, last_phase = session.cursor, session.net.update_phase
+    u0, lo = (c.update, c.phase + 1) if c.phase < last_phase else (c.update + 1, 0)
     tl = session.timeline
     last = target_update if tl.limit is None else min(target_update, tl.limit)
     total = max(target_update - c.update, 0)
@@ -224,8 +230,9 @@ def run_until(
 def _scan(scanner: Scanner, start: int, end: int, u0: int, lo: int, target: int,
           diverges: int | None) -> tuple[int, int, int] | None:
     """The first hit in updates [start, end); the scanner is left at the update after."""
+    last = scanner.net.update_phase
     for u in range(start, end):
-        found = scanner.check(u, lo if u == u0 else 0, 0 if u == target else UPDATE_PHASE)
+        found = scanner.check(u, lo if u == u0 else 0, 0 if u == target else last)
         if found is not None:
             return u, found[0], found[1]
         if u != diverges:
@@ -247,4 +254,4 @@ def _stop(session, reason: str, active: list[Breakpoint], update: int, phase: in
         values = tuple(fired.condition.term_values(context_at(session)))
     elif reason == DIVERGED and session.divergence is not None:
         note = session.divergence.message
-    return Stop(reason, c.update, c.phase, session.n, fired, values, note)
+    return Stop(reason, c.update, c.phase, session.n, fired, values, note, session.net)

@@ -21,17 +21,13 @@ from functools import reduce
 import numpy as np
 
 from . import condops as ops
+from .condnames import FUNCTIONS, POSITION_NAMES, aliases, main_names, phase_aliases
 from .condops import Compiled, Fn, Shape
-from .phases import LAB_NAMES, PHASE_INDEX, phase_hint
+from .netphases import Net
+from .phases import lab_net
 
 MAX_DEPTH = 32
-POSITION_NAMES = ("epoch", "sample", "row", "phase", "lr")
-MAIN_NAMES = ("x", "y", "W1", "b1", "W2", "b2", "z1", "a1", "z2", "y_hat", "L", "delta2", "dW2",
-              "db2", "delta1", "dW1", "db1")
-FUNCTIONS = ("abs", "min", "max", "norm", "finite")
-ALIASES = {lab: ours for ours, lab in LAB_NAMES.items()}  # pred -> y_hat, loss -> L, ...
-PHASE_ALIASES = {**{k: k for k in PHASE_INDEX}, **{a: k for a, k in ALIASES.items()
-                                                   if k in PHASE_INDEX}}
+_LAB = lab_net()
 
 
 class ConditionError(ValueError):
@@ -46,12 +42,16 @@ def _where(node: ast.AST) -> str:
 class _Compiler:
     source: str
     shapes: Mapping[str, Shape]
+    net: Net
     names: list[str] = field(default_factory=list)
     terms: dict[str, Fn] = field(default_factory=dict)
     arrays: bool = False
 
+    def __post_init__(self) -> None:
+        self.aliases = aliases(self.net)
+
     def known(self) -> list[str]:
-        return [*POSITION_NAMES, *(n for n in self.shapes if n != "lr"), *ALIASES]
+        return [*POSITION_NAMES, *(n for n in self.shapes if n != "lr"), *self.aliases]
 
     def fail(self, node: ast.AST, what: str, after: str = "") -> ConditionError:
         """One line: the problem, its column, then any help (``after``)."""
@@ -105,12 +105,13 @@ class _Compiler:
             self.names.append(name)
 
     def v_Name(self, node: ast.Name):
-        name = ALIASES.get(node.id, node.id)
+        name = self.aliases.get(node.id, node.id)
         if node.id in FUNCTIONS:
             raise self.fail(node, f"{node.id} is a function: write {node.id}(...)")
         if name == "phase":
             self.use(name)
-            return (lambda c: PHASE_INDEX[c["phase"]]), (), "phase"
+            index = self.net.index
+            return (lambda c: index[c["phase"]]), (), "phase"
         if name in POSITION_NAMES:
             self.use(name)
             self.terms.setdefault(node.id, lambda c: c[name])
@@ -120,7 +121,7 @@ class _Compiler:
             close = [known[m] for m in difflib.get_close_matches(node.id.lower(), known, n=1,
                                                                  cutoff=0.5)]
             hint = f": did you mean {close[0]}?" if close else ""
-            listed = ", ".join((*POSITION_NAMES, *MAIN_NAMES))
+            listed = ", ".join((*POSITION_NAMES, *main_names(self.net)))
             raise ConditionError(f"unknown name {node.id!r} at {_where(node)}{hint} "
                                  f"(names: {listed})")
         self.use(name)
@@ -154,12 +155,12 @@ class _Compiler:
             part = base.slice
             indices[:0] = list(part.elts) if isinstance(part, ast.Tuple) else [part]
             base = base.value
-        if not isinstance(base, ast.Name) or ALIASES.get(base.id, base.id) not in self.shapes:
+        if not isinstance(base, ast.Name) or self.aliases.get(base.id, base.id) not in self.shapes:
             if isinstance(base, ast.Name):
                 self.visit(base)  # says what is wrong with the name
             raise self.fail(node, "indexing of something else than a quantity",
                             " (index a name, e.g. W1[0,1])")
-        name = ALIASES.get(base.id, base.id)
+        name = self.aliases.get(base.id, base.id)
         self.use(name)
         shape = self.shapes[name]
         segment = ast.get_source_segment(self.source, node) or name
@@ -243,11 +244,11 @@ class _Compiler:
         is_phase = lambda n: isinstance(n, ast.Name) and n.id == "phase"  # noqa: E731
         is_text = lambda n: isinstance(n, ast.Constant) and isinstance(n.value, str)  # noqa: E731
         if is_text(node) and any(is_phase(n) for n in neighbours):
-            key = PHASE_ALIASES.get(node.value)
+            key = phase_aliases(self.net).get(node.value)
             if key is None:
                 raise self.fail(node, f"unknown phase {node.value!r}",
-                                phase_hint(str(node.value)))
-            k = PHASE_INDEX[key]
+                                self.net.hint(str(node.value)))
+            k = self.net.index[key]
             return lambda c: k
         if is_phase(node) and all(is_text(n) for n in neighbours):
             return self.visit(node)[0]
@@ -281,9 +282,11 @@ class _Compiler:
         return (lambda c: reduce(ufunc, (f(c) for f in fns))), shape, "num"
 
 
-def compile_tree(body: ast.AST, source: str, shapes: Mapping[str, Shape]) -> Compiled:
-    """Check and compile the expression ``body`` of ``source`` for a run of these shapes."""
-    compiler = _Compiler(source, shapes)
+def compile_tree(body: ast.AST, source: str, shapes: Mapping[str, Shape],
+                 net: Net | None = None) -> Compiled:
+    """Check and compile the expression ``body`` of ``source`` for a run of these shapes,
+    whose phases and lab names are ``net``'s (the lab's when not given)."""
+    compiler = _Compiler(source, shapes, net or _LAB)
     fn, shape, kind = compiler.visit(body)
     if kind != "num":
         compiler.number(body)  # raises: a bare phase or text is no condition

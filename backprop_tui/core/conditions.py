@@ -24,10 +24,11 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from .condcompile import MAX_DEPTH, POSITION_NAMES, Compiled, ConditionError, compile_tree
-from .phases import PHASES, quantity_shapes
+from .netphases import Net
+from .phases import quantity_shapes
 
 __all__ = ["MAX_LENGTH", "NOT_YET", "Condition", "ConditionError", "context_at", "parse",
-           "parse_for"]
+           "parse_for", "parse_net"]
 
 MAX_LENGTH = 200
 """Characters of a condition: enough for any sensible one, and no parser stress from a paste."""
@@ -129,10 +130,12 @@ def _syntax_column(err: SyntaxError, text: str) -> int:
     return max(1, min(offset, len(text) + 1))
 
 
-def parse(text: str, shapes: Mapping[str, tuple[int, ...]]) -> Condition:
+def parse(text: str, shapes: Mapping[str, tuple[int, ...]], net: Net | None = None
+          ) -> Condition:
     """Parse and check ``text`` against the run's quantity shapes; ConditionError if bad.
 
-    ``shapes`` is :func:`~backprop_tui.core.phases.quantity_shapes` of the run.
+    ``shapes`` is :meth:`Net.shapes` of the run's network ``net`` (the lab's when not
+    given), whose phases and lab names (``phase == 'dW3'``, ``pred``) it may use.
     """
     source = _check_text(text)
     try:
@@ -148,13 +151,18 @@ def parse(text: str, shapes: Mapping[str, tuple[int, ...]]) -> Condition:
     if depth > MAX_DEPTH:
         raise ConditionError(f"condition nested too deeply ({depth} levels, at most "
                              f"{MAX_DEPTH})")
-    compiled = compile_tree(tree.body, source, shapes)
+    compiled = compile_tree(tree.body, source, shapes, net)
     return Condition(source, compiled.names, compiled.shape, ast.dump(tree.body), compiled)
 
 
 def parse_for(text: str, n_inputs: int, n_hidden: int) -> Condition:
-    """:func:`parse` for a network with these layer sizes (what the app and tests call)."""
+    """:func:`parse` for the lab's network with these layer sizes."""
     return parse(text, quantity_shapes(n_inputs, n_hidden))
+
+
+def parse_net(text: str, net: Net) -> Condition:
+    """:func:`parse` for any network: a session's is ``session.net`` (W3, delta3, dact2...)."""
+    return parse(text, net.shapes(), net)
 
 
 def _depth(node: ast.AST) -> int:
@@ -171,13 +179,13 @@ def position_context(session, update: int, phase: int) -> dict[str, object]:
     """The names that say where a position is, as the app counts (epoch from 0, sample 1..N)."""
     n = session.n
     return {"epoch": float(update // n), "sample": float(update % n + 1),
-            "row": float(session.timeline.row(update)), "phase": PHASES[phase].key,
+            "row": float(session.timeline.row(update)), "phase": session.net.phases[phase].key,
             "lr": float(session.timeline.lr_at(update))}
 
 
 def context_at(session) -> dict[str, object]:
     """What a condition sees at the session's cursor: the quantities computed so far
-    (W1..b2 are the parameters before this sample's update, always there) plus epoch,
+    (W1..bL are the parameters before this sample's update, always there) plus epoch,
     sample, row, phase and lr. The session's own values: a stop shows what the screen does.
     """
     c = session.cursor

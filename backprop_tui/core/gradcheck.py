@@ -16,6 +16,10 @@ as h^4, so n(2h) - n(h) is about 15 times the error of n(h)). The relative error
 
 is then at most GOOD whenever backprop is within the finite difference's own error:
 correct float64 code is never flagged, and a wrong formula still shows errors near 1.
+
+The lab's network is differenced by the formula below; any other network (deeper,
+other activations, bce or ce, several outputs) by the same rule in :mod:`.gradnet`,
+every layer's dW and db, the analytic side from the network's own phases.
 """
 
 from __future__ import annotations
@@ -24,6 +28,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from .arch import Architecture
+from .netphases import Net, net_for
 from .network import PARAM_NAMES, Params, half_squared_error, param_shapes, sigmoid
 from .phases import forward_backward
 
@@ -111,9 +117,26 @@ def _losses(params: Params, x: np.ndarray, y: float, offsets: np.ndarray
     return L, rounding
 
 
-def numeric_with_bounds(params: Params, x: np.ndarray, y: float, h: float = STEP
+def network_of(params: Params, net: Net | None = None) -> Net:
+    """The network checked: ``net`` (a session's ``session.net``) or, when not given, the
+    lab's family of the parameters' sizes (sigmoid layers, ½ squared error)."""
+    if net is not None:
+        return net
+    sizes = params.sizes
+    return net_for(Architecture(sizes[0], sizes[1:-1], n_outputs=sizes[-1]))
+
+
+def numeric_with_bounds(params: Params, x: np.ndarray, y: float | np.ndarray,
+                        h: float = STEP, net: Net | None = None
                         ) -> tuple[dict[str, np.ndarray], dict[str, np.ndarray]]:
-    """Five-point central differences for every entry, and each one's error bound."""
+    """Five-point central differences for every entry, and each one's error bound.
+
+    ``y`` is the target as a step reads it (a vector for several outputs or a class)."""
+    net = network_of(params, net)
+    if not net.arch.is_lab:
+        from .gradnet import numeric_with_bounds as any_network
+
+        return any_network(params, x, y, net, h)
     x = np.asarray(x, dtype=float)
     size = params.flat().size
     steps = _steps(params, x, h)
@@ -142,10 +165,10 @@ def numeric_with_bounds(params: Params, x: np.ndarray, y: float, h: float = STEP
     return grads, bounds
 
 
-def numeric_gradients(params: Params, x: np.ndarray, y: float, h: float = STEP
-                      ) -> dict[str, np.ndarray]:
-    """Five-point central differences of L for every entry of W1, b1, W2, b2."""
-    return numeric_with_bounds(params, x, y, h)[0]
+def numeric_gradients(params: Params, x: np.ndarray, y: float | np.ndarray,
+                      h: float = STEP, net: Net | None = None) -> dict[str, np.ndarray]:
+    """Five-point central differences of L for every entry of W1, b1, ..., WL, bL."""
+    return numeric_with_bounds(params, x, y, h, net)[0]
 
 
 @dataclass(frozen=True)
@@ -170,12 +193,22 @@ class GradCheck:
         return band(self.max_error)
 
 
-def gradient_check(params: Params, x: np.ndarray, y: float) -> list[GradCheck]:
-    """Check dW1, db1, dW2, db2 of one sample against finite differences."""
-    values = forward_backward(params, np.asarray(x, dtype=float), float(y))
-    numeric, bounds = numeric_with_bounds(params, np.asarray(x, dtype=float), float(y))
+def gradient_check(params: Params, x: np.ndarray, y: float | np.ndarray,
+                   net: Net | None = None) -> list[GradCheck]:
+    """Check dW1, db1, ..., dWL, dbL of one sample against finite differences.
+
+    ``net`` is the session's network (``session.net``, with ``session.target(row)`` as
+    ``y``); without it, the lab's family of the parameters' sizes."""
+    net = network_of(params, net)
+    x = np.asarray(x, dtype=float)
+    if net.arch.is_lab:
+        values = forward_backward(params, x, float(y))
+        numeric, bounds = numeric_with_bounds(params, x, float(y), net=net)
+    else:
+        values = net.run(params, x, y, 0.0, upto=net.update_phase - 1)
+        numeric, bounds = numeric_with_bounds(params, x, y, net=net)
     out = []
-    for name in PARAM_NAMES:
+    for name in net.arch.param_names:
         a = np.asarray(values["d" + name], dtype=float)
         out.append(GradCheck(name, a, numeric[name],
                              relative_error(a, numeric[name], bounds[name]), bounds[name]))

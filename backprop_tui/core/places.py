@@ -2,17 +2,21 @@
 
 The go-to key (``:``) reads a place in the app's own counting, the one the
 title line shows: epochs from 0, samples 1..N within an epoch, and a phase by
-name or by its number 1..11. A place far ahead is reached by running the
-trainer there, with the same progress and cancel as a run of epochs.
+name or by its number (1..11 for the lab; 1..4L+3 for a network of L layers,
+whose phases it names: ``3 17 dW3``). A place far ahead is reached by running
+the trainer there, with the same progress and cancel as a run of epochs.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import lru_cache
 
-from .phases import PHASE_INDEX, PHASES, phase_hint
+from .condnames import aliases
+from .netphases import Net
+from .phases import lab_net
 from .session import Cursor, RunResult, Session
 from .timeline import CancelFn
 
@@ -27,35 +31,50 @@ class PlaceError(ValueError):
 
 @dataclass(frozen=True)
 class Place(Cursor):
-    """Where a go-to leads: a cursor position (update u = epoch * N + sample - 1, phase)."""
+    """Where a go-to leads: a cursor position (update u = epoch * N + sample - 1, phase)
+    in the phases of ``net`` (the lab's when not given)."""
+
+    net: Net | None = field(default=None, repr=False, compare=False)
 
     @property
     def sample(self) -> int:
         return self.position + 1
 
     def describe(self) -> str:
-        return f"epoch {self.epoch}, sample {self.sample}/{self.n}, phase {PHASES[self.phase].key}"
+        key = (self.net or lab_net()).phases[self.phase].key
+        return f"epoch {self.epoch}, sample {self.sample}/{self.n}, phase {key}"
 
 
-def _phase(word: str) -> int:
+@lru_cache(maxsize=32)
+def _phase_words(net: Net) -> dict[str, str]:
+    """The words a place may name a phase by, beyond its key: the lab's names (pred,
+    grad_output, ...) and db1..dbL, computed in the phase of dW1..dWL."""
+    words = {lab: ours for lab, ours in aliases(net).items() if ours in net.index}
+    words.update({f"db{layer}": f"dW{layer}" for layer in range(1, net.arch.depth + 1)})
+    return words
+
+
+def _phase(word: str, net: Net) -> int:
+    count = len(net.phases)
     if word.isascii() and word.isdigit():
         k = int(word)
-        if 1 <= k <= len(PHASES):
+        if 1 <= k <= count:
             return k - 1
-        raise PlaceError(f"phase {word}: phases are numbered 1 to {len(PHASES)}")
-    alias = {"pred": "y_hat", "loss": "L", "grad_output": "delta2", "grad_hidden": "delta1",
-             "db2": "dW2", "db1": "dW1"}.get(word, word)
-    if alias in PHASE_INDEX:
-        return PHASE_INDEX[alias]
-    raise PlaceError(f"unknown phase {word!r}{phase_hint(word)}")
+        raise PlaceError(f"phase {word}: phases are numbered 1 to {count}")
+    key = _phase_words(net).get(word, word)
+    if key in net.index:
+        return net.index[key]
+    raise PlaceError(f"unknown phase {word!r}{net.hint(word)}")
 
 
-def parse_place(text: str, n: int) -> Place:
-    """``epoch sample [phase]`` (also ``epoch:sample``) in the app's counting.
+def parse_place(text: str, n: int, net: Net | None = None) -> Place:
+    """``epoch sample [phase]`` (also ``epoch:sample``) in the app's counting, the phase
+    one of ``net``'s (a session's ``session.net``; the lab's when not given).
 
     A lone number is an epoch's first sample; the phase defaults to the first
     (load sample). Raises PlaceError with a one-line reason.
     """
+    net = net or lab_net()
     if len(text) > MAX_TEXT:
         raise PlaceError(f"a place is at most {MAX_TEXT} characters, like '3 17 dW2'")
     words = re.split(r"[\s,:]+", text.strip())
@@ -72,11 +91,11 @@ def parse_place(text: str, n: int) -> Place:
     sample = int(words[1]) if len(words) > 1 else 1
     if not 1 <= sample <= n:
         raise PlaceError(f"sample {sample}: an epoch has samples 1 to {n}")
-    phase = _phase(words[2]) if len(words) > 2 else 0
+    phase = _phase(words[2], net) if len(words) > 2 else 0
     if epoch > (MAX_AHEAD + 10 * n) // n + 1:
         raise PlaceError(f"epoch {epoch} is too far: a go-to runs at most {MAX_AHEAD:,} "
                          f"updates ahead")
-    return Place(epoch * n + sample - 1, phase, n)
+    return Place(epoch * n + sample - 1, phase, n, net)
 
 
 def check_reachable(session: Session, place: Place) -> None:

@@ -9,7 +9,8 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from .phases import PHASES
+from .arch import Architecture
+from .netphases import net_for
 from .savefile import (
     MAX_TEXT,
     MAX_UPDATE,
@@ -140,8 +141,9 @@ def state_from_json(doc: dict, where: str) -> SessionState:
                     for i, t in enumerate(_items(doc, "watches", str, where)))
     p = _object(doc, "cursor", where)
     phase = _field(p, "phase", int, f"{where}: cursor")
-    if not 0 <= phase < len(PHASES):
-        raise SaveFileError(f"{where}: cursor: 'phase' must be in 0..{len(PHASES) - 1}, "
+    count = _phase_count(config)
+    if not 0 <= phase < count:
+        raise SaveFileError(f"{where}: cursor: 'phase' must be in 0..{count - 1}, "
                             f"not {phase}")
     cursor = Place(_update(p, f"{where}: cursor"), phase)
     version = doc.get("program_version")

@@ -13,13 +13,14 @@ that still sees every value they use, and never shows a different number from
 the session's own:
 
 * ``position`` (only epoch, sample, row, phase, lr): no arithmetic at all;
-* ``params`` (also W1, b1, W2, b2, x, y): P(u) stepped in plain floats by the
-  trainer itself (:func:`~backprop_tui.core.kernel.sgd_samples`), the very bits
-  the timeline replays;
-* ``sample`` (any other quantity): :func:`~backprop_tui.core.phases.run_phases`
-  on P(u), as the session computes its values (numpy's matrix product may round
-  differently from a plain loop, so nothing cheaper is bit-identical), and only
-  up to the last phase any condition reads.
+* ``params`` (also W1, b1, ..., WL, bL, x, y): P(u) stepped in plain floats by the
+  trainer itself (:func:`~backprop_tui.core.kernel.sgd_samples` for the lab's
+  network, :func:`~backprop_tui.core.netkernel.sgd_net` for any other), the very
+  bits the timeline replays;
+* ``sample`` (any other quantity): the session's :meth:`Net.run` on P(u), as the
+  session computes its values (numpy's matrix product may round differently
+  from a plain loop, so nothing cheaper is bit-identical), and only up to the
+  last phase any condition reads.
 
 A condition that does not read ``phase`` keeps its value between the phases
 that add a quantity it reads, so it is evaluated only there.
@@ -28,42 +29,57 @@ that add a quantity it reads, so it is evaluated only there.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 
+from . import engine
 from .condcompile import POSITION_NAMES
 from .conditions import Condition, context_at, position_context
 from .kernel import FastParams, sgd_samples
-from .network import PARAM_NAMES
-from .phases import PHASE_INDEX, PHASES, PRODUCED_BY, UPDATE_PHASE, run_phases
+from .netphases import Net
+from .network import Params
+from .phases import lab_net
 
-CHEAP_NAMES = frozenset(PARAM_NAMES) | {"x", "y"}  # known before any phase runs
 Hit = tuple[int, int, int]  # (update, phase, index of the condition)
 
 
-def tier(conditions: Sequence[Condition]) -> str:
+@lru_cache(maxsize=32)
+def cheap_names(net: Net) -> frozenset[str]:
+    """What is known before any phase runs: the parameters, x and y."""
+    return frozenset(net.arch.param_names) | {"x", "y"}
+
+
+CHEAP_NAMES = cheap_names(lab_net())  # the lab's: W1, b1, W2, b2, x, y
+
+
+def tier(conditions: Sequence[Condition], net: Net | None = None) -> str:
     """The cheapest way to scan that still gives every name these conditions read."""
     names = {n for c in conditions for n in c.names}
     if names <= set(POSITION_NAMES):
         return "position"
-    return "params" if names <= set(POSITION_NAMES) | CHEAP_NAMES else "sample"
+    cheap = cheap_names(net or lab_net())
+    return "params" if names <= set(POSITION_NAMES) | cheap else "sample"
 
 
-def phase_of(name: str) -> int:
+def phase_of(name: str, net: Net | None = None) -> int:
     """The phase after which ``name`` is in the context (0 for what is always there)."""
-    return 0 if name in CHEAP_NAMES or name in POSITION_NAMES else PHASE_INDEX[PRODUCED_BY[name]]
+    net = net or lab_net()
+    if name in cheap_names(net) or name in POSITION_NAMES:
+        return 0
+    return net.index[net.produced_by[name]]
 
 
 def nonfinite_phase(session, u: int) -> int:
     """The first phase of update u whose values are not all finite (its update if none)."""
-    row = session.timeline.row(u)
-    values = run_phases(session.timeline.params_at(u), session.dataset.X_train[row],
-                        float(session.dataset.y_train[row]), session.timeline.lr_at(u))
-    for k, phase in enumerate(PHASES):
+    row, net = session.timeline.row(u), session.net
+    values = net.run(session.timeline.params_at(u), session.dataset.X_train[row],
+                     session.target(row), session.timeline.lr_at(u))
+    for k, phase in enumerate(net.phases):
         with np.errstate(all="ignore"):
             if not all(np.isfinite(values[n]).all() for n in phase.produces):
                 return k
-    return UPDATE_PHASE
+    return net.update_phase
 
 
 class Scanner:
@@ -71,15 +87,18 @@ class Scanner:
 
     def __init__(self, session, conditions: Sequence[Condition], start: int) -> None:
         self.session, self.conditions = session, list(conditions)
-        self.tier = tier(self.conditions)
-        self.last_phase = max((phase_of(n) for c in self.conditions for n in c.quantities),
-                              default=0)
+        self.net: Net = session.net
+        self.lab = session.arch.is_lab  # the lab's unrolled loop; any other: the net kernel
+        self.tier = tier(self.conditions, self.net)
+        self.last_phase = max((phase_of(n, self.net) for c in self.conditions
+                               for n in c.quantities), default=0)
         # at phase k, the conditions whose value may change there (all of them at the
         # first phase of a range: their value there was never looked at)
-        self.at_phase: list[list[int]] = [[] for _ in PHASES]
+        phases = self.net.phases
+        self.at_phase: list[list[int]] = [[] for _ in phases]
         for i, c in enumerate(self.conditions):
-            phases = range(len(PHASES)) if c.uses_phase else {0, *map(phase_of, c.quantities)}
-            for k in phases:
+            read = {0, *(phase_of(n, self.net) for n in c.quantities)}
+            for k in range(len(phases)) if c.uses_phase else read:
                 self.at_phase[k].append(i)
         self.every = list(range(len(self.conditions)))
         # whether each held at the last position looked at: a breakpoint fires where its
@@ -87,36 +106,41 @@ class Scanner:
         start_ctx = context_at(session)
         self.held = [c.holds(start_ctx) for c in self.conditions]
         self.p: FastParams | None = None
+        self.head: engine.Head | None = None
         if self.tier != "position":
-            self.p = FastParams.from_params(session.timeline.params_at(start))
+            p0 = session.timeline.params_at(start)
+            if self.lab:
+                self.p = FastParams.from_params(p0)
+            else:
+                self.head = engine.make_head(engine.PYTHON, p0.flat().tolist(),
+                                             session.timeline.data, session.arch)
         self.data = session.timeline.data
-        self.u = start  # the update whose parameters self.p holds
+        self.u = start  # the update whose parameters self.p (or self.head) holds
 
     def check(self, u: int, lo: int, hi: int) -> tuple[int, int] | None:
         """(phase, condition index) of the first position of u, in phases lo..hi, where a
         condition becomes true (holds there, and did not at the position before)."""
         if u != self.u:
             raise ValueError(f"scanner holds update {self.u}, asked for {u}")
-        s = self.session
+        s, phases = self.session, self.net.phases
         ctx = position_context(s, u, 0)
         values = None
         if self.tier != "position":
-            p, row = self.p, int(ctx["row"])
+            row = int(ctx["row"])
             if self.tier == "params":
-                ctx.update(W1=p.W1, b1=p.b1, W2=[p.W2], b2=[p.b2], x=self.data.xs[row],
-                           y=self.data.ys[row])
+                ctx.update(self._cheap(row))
             else:
-                params = p.to_params()
-                values = run_phases(params, s.dataset.X_train[row], float(s.dataset.y_train[row]),
-                                    s.timeline.lr_at(u), upto=self.last_phase)
+                params = self._params()
+                values = self.net.run(params, s.dataset.X_train[row], s.target(row),
+                                      s.timeline.lr_at(u), upto=self.last_phase)
                 ctx.update(params.as_dict())
         for k in range(hi + 1):
             if values is not None and k <= self.last_phase:
-                for name in PHASES[k].produces:
+                for name in phases[k].produces:
                     ctx[name] = values[name]
             if k < lo:
                 continue
-            ctx["phase"] = PHASES[k].key
+            ctx["phase"] = phases[k].key
             held = self.held
             for i in self.every if k == lo else self.at_phase[k]:
                 now = self.conditions[i].holds(ctx)
@@ -124,6 +148,24 @@ class Scanner:
                     return k, i
                 held[i] = now
         return None
+
+    def _cheap(self, row: int) -> dict[str, object]:
+        """The parameters (as nested lists of floats), x and y of update u's row."""
+        p, data = self.p, self.data
+        if p is not None:
+            return {"W1": p.W1, "b1": p.b1, "W2": [p.W2], "b2": [p.b2], "x": data.xs[row],
+                    "y": data.ys[row]}
+        head = self.head
+        arrays = (a for layer in zip(head.Ws, head.bs, strict=True) for a in layer)
+        return {**dict(zip(self.net.arch.param_names, arrays, strict=True)),
+                "x": data.xs[row], "y": self.session.target(row)}
+
+    def _params(self) -> Params:
+        """P(u) as the session holds parameters, for the phases to run on."""
+        if self.p is not None:
+            return self.p.to_params()
+        return Params.from_sizes(np.asarray(self.head.flat(), dtype=float),
+                                 self.net.arch.sizes)
 
     def step(self) -> None:
         """On to the next update: P(u + 1) from P(u), by the trainer's own loop, with
@@ -135,4 +177,10 @@ class Scanner:
             edited = tl.overrides.flat_at(self.u + 1)
             if edited is not None:
                 self.p = FastParams.from_flat(list(edited), len(self.p.W1[0]), len(self.p.b1))
+        elif self.head is not None:
+            self.head.run(np.array([tl.row(self.u)]), tl.lr_at(self.u), 0.0)
+            edited = tl.overrides.flat_at(self.u + 1)
+            if edited is not None:
+                self.head = engine.make_head(engine.PYTHON, list(edited), self.data,
+                                             self.session.arch)
         self.u += 1

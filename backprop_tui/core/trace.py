@@ -22,7 +22,8 @@ from typing import IO
 import numpy as np
 
 from .atomic import write_atomic
-from .phases import PHASES, UPDATE_PHASE, quantity_shapes
+from .netphases import Net
+from .phases import lab_net
 from .places import MAX_AHEAD
 from .session import Session
 
@@ -41,10 +42,12 @@ class TraceError(ValueError):
     """A range or an option a trace cannot use; ``str`` is one line."""
 
 
-def quantity_names() -> list[str]:
-    """Every quantity of a step, in the order the phases compute them (x and y, the
-    parameters they read, then what each later phase produces)."""
-    return ["x", "y", "W1", "b1", "W2", "b2", *(n for p in PHASES[1:] for n in p.produces)]
+def quantity_names(net: Net | None = None) -> list[str]:
+    """Every quantity of a step of ``net`` (the lab's when not given), in the order the
+    phases compute them: x and y, the parameters they read (W1, b1, ..., WL, bL), then
+    what each later phase produces."""
+    net = net or lab_net()
+    return ["x", "y", *net.arch.param_names, *(n for p in net.phases[1:] for n in p.produces)]
 
 
 def _place(text: str, option: str, n: int, epochs: int) -> int:
@@ -93,9 +96,9 @@ def update_range(start: str | None, stop: str | None, n: int, epochs: int,
 def trace_records(session: Session, updates: Iterable[int]) -> Iterator[dict[str, object]]:
     """One record per update: where it is, then every quantity as the session has it at the
     update phase. Stops after an update whose step diverged (the run ends there)."""
-    names = quantity_names()
+    names = quantity_names(session.net)
     for u in updates:
-        if not session.goto(u, UPDATE_PHASE):
+        if not session.goto(u, session.net.update_phase):
             return
         values = session.values
         c = session.cursor
@@ -129,22 +132,32 @@ def write_jsonl(records: Iterable[dict[str, object]], out: IO[str]) -> int:
     return count
 
 
-def csv_columns(n_inputs: int, n_hidden: int) -> list[tuple[str, str, tuple[int, ...]]]:
-    """(header, quantity, index) of every column: one per array element, ``W1[0,1]``."""
-    shapes = quantity_shapes(n_inputs, n_hidden)
+def _net(network: Net | int, n_hidden: int) -> Net:
+    """The network meant: a session's ``session.net``, or the lab's of (n_inputs, H)."""
+    return network if isinstance(network, Net) else lab_net(network, n_hidden)
+
+
+def csv_columns(network: Net | int, n_hidden: int = 0
+                ) -> list[tuple[str, str, tuple[int, ...]]]:
+    """(header, quantity, index) of every column: one per array element, ``W1[0,1]``.
+
+    ``network`` is the session's net (any architecture: W3, y[1], ...), or for the
+    lab's the number of inputs with ``n_hidden``."""
+    net = _net(network, n_hidden)
+    shapes = net.shapes()
     columns = [(name, name, ()) for name in HEAD]
-    for name in quantity_names():
+    for name in quantity_names(net):
         for index in np.ndindex(*shapes[name]):
             label = f"{name}[{','.join(map(str, index))}]" if index else name
             columns.append((label, name, index))
     return columns
 
 
-def write_csv(records: Iterable[dict[str, object]], out: IO[str], n_inputs: int,
-              n_hidden: int) -> int:
+def write_csv(records: Iterable[dict[str, object]], out: IO[str], network: Net | int,
+              n_hidden: int = 0) -> int:
     """A header row, then one row per update; floats as ``repr`` (nan, inf as Python
-    writes them). Returns the number of rows written."""
-    columns = csv_columns(n_inputs, n_hidden)
+    writes them). Returns the number of rows written. ``network``: as :func:`csv_columns`."""
+    columns = csv_columns(network, n_hidden)
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(label for label, _, _ in columns)
     count = 0
@@ -178,7 +191,7 @@ def export_sample(session: Session, path: Path | str, *, overwrite: bool = False
     head = {"format": SAMPLE_FORMAT, "format_version": 1, "dataset": session.dataset.name,
             "epoch": c.epoch, "sample": c.position + 1, "row": session.row,
             "update": c.update, "phase": session.phase.key, "lr": float(values["lr"])}
-    numbers = {name: values[name] for name in quantity_names() if name in values}
+    numbers = {name: values[name] for name in quantity_names(session.net) if name in values}
 
     def write(out: IO[str]) -> None:
         out.write("{\n")

@@ -4,7 +4,7 @@ A watch is a :class:`~backprop_tui.core.conditions.Condition` used as an
 expression (``W2[0,1]``, ``L``, ``norm(dW1)``, ``abs(a1)``). Its value at the
 cursor is what the screen shows (NOT_YET before its phase); its history has one
 point per update u: the value at (u, update), every phase of u computed, with
-W1..b2 still the parameters *before* u's update (as the screen shows them at
+W1..bL still the parameters *before* u's update (as the screen shows them at
 that phase). Updates 0..cursor-1 are drawn, and the cursor's own update too once
 the cursor stands on its update phase. An array-valued watch is drawn as its
 norm, and :func:`label` says so.
@@ -22,7 +22,6 @@ import numpy as np
 
 from .conditions import Condition, context_at, position_context
 from .network import Params
-from .phases import UPDATE_PHASE, run_phases
 from .scan import tier
 
 MAX_WATCHES = 16
@@ -82,7 +81,7 @@ def label(condition: Condition) -> str:
 def history_updates(session, max_points: int = 2000) -> list[int]:
     """The updates a history draws: all of them up to the cursor, or an even sample."""
     c = session.cursor
-    m = c.update + (1 if c.phase == UPDATE_PHASE else 0)
+    m = c.update + (1 if c.phase == session.net.update_phase else 0)
     if m <= max_points:
         return list(range(m))
     max_points = max(max_points, 2)
@@ -101,25 +100,24 @@ def history(session, condition: Condition, max_points: int = 2000
     where the run diverged.
     """
     updates = history_updates(session, max_points)
-    tl, data = session.timeline, session.dataset
-    kind = tier([condition])
-    shape = (data.n_inputs, session.params0.n_hidden)
+    tl, data, net = session.timeline, session.dataset, session.net
+    kind = tier([condition], net)
     values: list[float] = []
     at, flat = -1, None  # the parameters P(at) last rebuilt
     for u in updates:
-        ctx = position_context(session, u, UPDATE_PHASE)
+        ctx = position_context(session, u, net.update_phase)
         if kind != "position":
             start, start_flat = tl.checkpoint_before(u)
             if flat is None or start > at:
                 at, flat = start, start_flat
             flat, at = tl.replay(flat, at, u), u
-            params = Params.from_flat(np.asarray(flat, dtype=float), *shape)
+            params = Params.from_sizes(np.asarray(flat, dtype=float), session.arch.sizes)
             row = int(ctx["row"])
-            x, y = data.X_train[row], float(data.y_train[row])
+            x, y = data.X_train[row], session.target(row)
             if kind == "params":
                 ctx.update(params.as_dict(), x=x, y=y)
             else:
-                ctx.update(run_phases(params, x, y, tl.lr_at(u)))
+                ctx.update(net.run(params, x, y, tl.lr_at(u)))
         values.append(_as_float(condition.evaluate(ctx)))
     return updates, values
 
