@@ -142,6 +142,9 @@ async def drive_one_tab(port: int, on_open=None) -> tuple[bytes, bytes]:
     (["--", "--datset", "iris"], "unrecognized arguments: --datset iris"),
     (["--", "--dataset", "no-such-file.csv"], "no-such-file.csv"),
     (["--", "--hidden", "lots"], "--hidden"),
+    (["--", "--hidden", "4,,3"], "an empty layer size"),
+    (["--", "--activation", "tahn"], "did you mean tanh"),
+    (["--", "--output", "softmax"], "needs classes"),
     (["--host", "no-such-host.invalid"], "--host no-such-host.invalid: cannot listen"),
     (["--public-url", "class.example.org"], "--public-url"),
 ])
