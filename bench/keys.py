@@ -16,6 +16,10 @@ median after the run is over --limit-ms (30), 2 with a one-line error if tmux is
 missing or the app does not start.
 
     python bench/keys.py [--epochs 1000] [--repeats 30] [--size 120x40] [--limit-ms 30]
+                         [--app-args "--hidden 8,8"]
+
+``--app-args``: options for the app (a deeper network, another dataset), split as a
+shell would.
 """
 
 from __future__ import annotations
@@ -156,6 +160,8 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=30)
     parser.add_argument("--size", default="120x40", help="terminal size, COLSxROWS")
     parser.add_argument("--limit-ms", type=float, default=30.0)
+    parser.add_argument("--app-args", default="",
+                        help="options for the app, e.g. '--hidden 8,8' (split as a shell would)")
     parser.add_argument("--run-limit", type=float, default=600.0,
                         help="seconds to wait for the epochs to run")
     args = parser.parse_args()
@@ -168,7 +174,7 @@ def main() -> int:
     if args.epochs < 1 or args.repeats < 2:
         fail("--epochs must be >= 1 and --repeats >= 2")
 
-    command = app_command()
+    command = app_command() + shlex.split(args.app_args)
     try:
         tmux = Tmux(command, width, height)
     except RuntimeError as error:
@@ -186,7 +192,8 @@ def main() -> int:
     finally:
         tmux.close()
 
-    print(f"backprop-tui in tmux {width}x{height}: key sent -> screen changed, ms "
+    print(f"{shlex.join(command[1:]) or 'backprop-tui'} in tmux {width}x{height}: key sent -> "
+          f"screen changed, ms "
           f"({args.repeats} presses per key; one capture-pane takes {resolution:.1f} ms; "
           f"{os.cpu_count()} CPUs, shared)")
     print(f"{args.epochs} epochs ran in about {seconds:.1f} s; status line after the run: "
