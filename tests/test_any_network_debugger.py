@@ -337,6 +337,26 @@ def test_a_deeper_session_saves_and_resumes_bit_for_bit(tmp_path: Path) -> None:
         restore(replace(state, cursor=replace(state.cursor, phase=15)))
 
 
+def test_iris_species_one_hot_targets_through_the_debugger(tmp_path: Path) -> None:
+    """The bundled class data (softmax + ce): a breakpoint on y and y_hat stops where
+    stepping does, the gradient check passes, and a save resumes bit for bit."""
+    data = DataOptions("iris-species")
+    config = TrainConfig(hidden=(4, 3), activation="tanh", lr=0.2, shuffle=True)
+    bps = Breakpoints()
+    bps.add(parse_net("y[2] == 1 and y_hat[2] > 0.4", build_session(data, config).net))
+    expected = brute_force(build_session(data, config), bps, 600)
+    s = build_session(data, config)
+    stop = run_until(s, bps, 600)
+    assert expected[2] is not None and (stop.update, stop.phase) == expected[:2]
+    assert s.target(s.row).tolist() == [0.0, 0.0, 1.0]
+    row = s.row
+    assert all(c.band == "ok" for c in gradient_check(s.params, s.dataset.X_train[row],
+                                                       s.target(row), s.net))
+    again, _ = restore(load(save(tmp_path / "species.json", state_of(s, data))))
+    assert again.cursor == s.cursor and again.params.equals(s.params)
+    assert np.array_equal(again.values["y"], s.values["y"])
+
+
 # -- trace ----------------------------------------------------------------------------------
 
 def test_trace_columns_follow_the_network() -> None:
