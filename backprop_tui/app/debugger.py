@@ -128,7 +128,7 @@ class DebuggerActions(_Base):
 
         def check(text: str) -> Verdict:
             try:
-                place = parse_place(text, s.n)
+                place = parse_place(text, s.n, s.net)
                 check_reachable(s, place)
             except PlaceError as err:
                 return Verdict(False, str(err))
@@ -148,7 +148,7 @@ class DebuggerActions(_Base):
     def go_to_text(self, text: str) -> None:
         """Jump to the place ``text`` names (already checked by the dialog)."""
         s = self.session
-        place = parse_place(text, s.n)
+        place = parse_place(text, s.n, s.net)
         if not updates_to_run(s, place):
             go_to(s, place)
             self._moved(True)

@@ -125,7 +125,7 @@ class GradCheckScreen(ModalScreen[None]):
         reached (or that ask mode still hides) are left out."""
         c, row = session.cursor, session.row
         checks = gradient_check(session.params, session.dataset.X_train[row],
-                                float(session.dataset.y_train[row]))
+                                session.target(row), session.net)
         where = f"epoch {c.epoch}, sample {c.position + 1}/{session.n} (row {row})"
         return cls(checks, where, reached=set(session.values) - hidden)
 
