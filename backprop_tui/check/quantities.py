@@ -21,6 +21,7 @@ from . import shapes
 from .exact import Reference
 from .loader import Raised
 from .names import label
+from .values import TooLarge
 
 TOLERANCE = GOOD
 PARAM_OF = shapes.GRADIENTS
@@ -81,8 +82,9 @@ class Mismatch:
 def check_quantity(name: str, expected: np.ndarray, got: np.ndarray | str, ref: Reference,
                    numeric: np.ndarray | None, bound: np.ndarray | None) -> QuantityCheck:
     """Shape first (cheap, whatever the size), then finiteness, then the value."""
-    if isinstance(got, str):
-        return QuantityCheck(name, expected, None, got, False, None, "missing", numeric)
+    if isinstance(got, str):  # words; a too-large array's words keep its (wrong) shape
+        band = "shape" if isinstance(got, TooLarge) else "missing"
+        return QuantityCheck(name, expected, None, got, False, None, band, numeric)
     note = None
     if name in ("pred", "loss"):
         shape_ok = got.size == 1

@@ -45,10 +45,24 @@ def describe(value: object) -> str:
     return f"{type(value).__name__} {text}"
 
 
+class TooLarge(str):
+    """Words for an array with more numbers than the checker reads, keeping its ``shape``:
+    a wrong shape is then judged as one (by shape, without its values)."""
+
+    shape: tuple[int, ...]
+    elements: int
+
+    def __new__(cls, shape: tuple[int, ...], elements: int) -> TooLarge:
+        text = (f"an array of shape {tuple(shape)} ({math.prod(shape):,} numbers, more than "
+                f"the {elements:,} the checker reads)")
+        obj = super().__new__(cls, text)
+        obj.shape, obj.elements = tuple(shape), elements
+        return obj
+
+
 def too_large(shape: tuple[int, ...], elements: int) -> str:
     """Words for an array with more numbers than the checker reads: its shape, not its values."""
-    return (f"an array of shape {shape} ({math.prod(shape):,} numbers, more than the "
-            f"{elements:,} the checker reads)")
+    return TooLarge(shape, elements)
 
 
 def as_numbers(value: object, elements: int = MIN_ELEMENTS) -> np.ndarray | str:

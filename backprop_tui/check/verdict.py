@@ -11,6 +11,7 @@ of the known slips". Shapes come first of all and cost nothing more than the sha
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
@@ -25,6 +26,7 @@ from .names import label
 from .precision import approximate_words, float32_words
 from .quantities import PARAM_OF, Mismatch, QuantityCheck
 from .state import updated_weights
+from .values import TooLarge
 
 
 @dataclass(frozen=True)
@@ -47,6 +49,13 @@ def explain(check: QuantityCheck, v: dict[str, object], checks: dict[str, Quanti
     name = check.name
     matched = [k for k, c in checks.items() if c.band == "ok"]
     found = diagnose.find_slips(v, grads, name, matched) if name in PARAM_OF else None
+    if isinstance(check.got_text, TooLarge):  # a shape far off: judged by its shape alone
+        return Mismatch(name, "shape", f"{label(name)} has shape {check.got_text.shape} "
+                        f"({math.prod(check.got_text.shape):,} numbers) where the engine's "
+                        f"has shape {check.expected.shape}: "
+                        + (f"a gradient has its parameter's shape, {PARAM_OF[name]}'s"
+                           if name in PARAM_OF else "one number")
+                        + "; its values were not read."), found
     if check.band == "missing":
         text = f"{label(name)} is {check.got_text}, not numbers."
         if check.got_text and "Ellipsis" in check.got_text:

@@ -28,6 +28,7 @@ from typing import BinaryIO
 import numpy as np
 
 from .loader import PARAMETERS, CallResult, Frame, Raised
+from .values import TooLarge
 
 MAGIC = b"BPTW"
 HEADER = struct.Struct(">4sI")
@@ -91,7 +92,8 @@ def encode_result(result: CallResult) -> dict[str, object]:
         "frames": [[f.line, f.function, f.source] for f in result.raised.frames]}
     return {
         "values": None if result.values is None else [
-            v if isinstance(v, str) else encode_array(v) for v in result.values],
+            {"big": [list(v.shape), v.elements]} if isinstance(v, TooLarge)
+            else v if isinstance(v, str) else encode_array(v) for v in result.values],
         "returned": result.returned,
         "raised": raised,
         "mutated": [[name, encode_array(v)] for name, v in result.mutated],
@@ -109,6 +111,7 @@ def decode_result(obj: object, elements: int) -> CallResult:
         if not isinstance(values, list) or len(values) > MAX_VALUES:
             raise WireError("a result's values are not a list of at most 64")
         values = tuple(v if isinstance(v, str) and len(v) <= MAX_TEXT
+                       else _decode_big(v) if isinstance(v, dict) and "big" in v
                        else decode_array(v, elements) for v in values)
     mutated = obj["mutated"]
     if not isinstance(mutated, list) or len(mutated) > len(PARAMETERS):
@@ -123,6 +126,18 @@ def decode_result(obj: object, elements: int) -> CallResult:
         raise WireError("a result's dtypes are malformed")
     return CallResult(values, _text(obj["returned"]), _decode_raised(obj["raised"]),
                       tuple(changed), tuple(_text(d) for d in dtypes))
+
+
+def _decode_big(obj: dict) -> TooLarge:
+    """A too-large array's shape and the bound it broke (its values never travel)."""
+    spec = obj.get("big")
+    if set(obj) != {"big"} or not isinstance(spec, list) or len(spec) != 2:
+        raise WireError("a too-large array's description is malformed")
+    shape, bound = spec
+    if not isinstance(shape, list) or not 0 < len(shape) <= 8 or not all(
+            type(n) is int and 0 <= n < 2**40 for n in shape) or type(bound) is not int:
+        raise WireError("a too-large array's shape is malformed")
+    return TooLarge(tuple(shape), bound)
 
 
 def _decode_raised(obj: object) -> Raised | None:
