@@ -130,8 +130,8 @@ class BackpropApp(DebuggerActions, WatchingActions, FileActions, ViewActions, Ap
         answer: Answer | None | bool = False
         if self.student is not None:
             answer = self.student.answer_for(s)
-        self.main.show(self.ask.view(s), answer, student_note(answer, s.cursor.phase),
-                       self.ask.on, self.running, self.watches)
+        note = student_note(answer, s.cursor.phase, s.net.index)
+        self.main.show(self.ask.view(s), answer, note, self.ask.on, self.running, self.watches)
 
     def say_default(self) -> None:
         if self._at_divergence():

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..core.phases import PHASES
 from ..core.session import Session
 
 
@@ -55,7 +54,7 @@ class AskMode:
         c = session.cursor
         if not self.on or self.asked != (c.update, c.phase):
             return ()
-        return PHASES[c.phase].produces
+        return session.net.phases[c.phase].produces
 
     def arrived(self, session: Session) -> None:
         """The cursor stepped forward onto a phase: ask for it (loading a sample is no

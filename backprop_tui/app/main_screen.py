@@ -11,6 +11,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import numpy as np
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.containers import Horizontal
@@ -20,7 +21,6 @@ from textual.widget import MountError
 from textual.widgets import Static, TabbedContent, TabPane, Tabs
 
 from ..core.conditions import NOT_YET
-from ..core.phases import UPDATE_PHASE
 from ..core.records import EpochRecord, RunningEpoch
 from ..core.session import RunResult, Session
 from ..paths import PathError, inside
@@ -40,6 +40,8 @@ from .widgets.watch_line import WatchLine
 if TYPE_CHECKING:
     from ..core.watches import Watches
 
+LOSS_WORDS = {"half-mse": "½ squared error", "bce": "binary cross-entropy",
+              "ce": "cross-entropy"}
 TITLES = {"network": "Network", "params": "Parameters", "forward": "Forward",
           "backward": "Backward", "equation": "Equation"}
 
@@ -69,11 +71,18 @@ class MainScreen(Screen):
                 # The plots (plotext) are mounted after the first frame: see mount_plots.
                 with TabbedContent(id="plots"):
                     yield TabPane("Loss per epoch", id="tab-loss")
-                    yield TabPane("Predictions vs targets", id="tab-fit")
+                    yield TabPane("Accuracy" if self._classifies else "Predictions vs targets",
+                                  id="tab-fit")
         yield WatchLine(id="watches")
         yield Static(id="warning")
         yield StatusBar(id="status")
         yield KeysFooter()
+
+    @property
+    def _classifies(self) -> bool:
+        """A classifier's second tab is accuracy and confusion, not predictions."""
+        session = getattr(self.app, "session", None)
+        return bool(session is not None and session.arch.classifies)
 
     def on_mount(self) -> None:
         for widget_id, title in TITLES.items():
@@ -96,9 +105,16 @@ class MainScreen(Screen):
         start-up otherwise, for pictures nobody has asked for yet."""
         from .widgets.plots import FitPlot, LossPlot
 
+        arch = self.app.session.arch  # type: ignore[attr-defined]
+        loss = "" if arch.is_lab else LOSS_WORDS[arch.loss]
+        if self._classifies:
+            from .widgets.class_plot import ClassPlot
+            second: FitPlot | ClassPlot = ClassPlot(id="fit-plot")
+        else:
+            second = FitPlot(id="fit-plot")
         try:  # both in the DOM before either is awaited: show_plots may run in between
-            mounted = [self.query_one("#tab-loss").mount(LossPlot(id="loss-plot")),
-                       self.query_one("#tab-fit").mount(FitPlot(id="fit-plot"))]
+            mounted = [self.query_one("#tab-loss").mount(LossPlot(loss, id="loss-plot")),
+                       self.query_one("#tab-fit").mount(second)]
             for waiting in mounted:
                 await waiting
         except (MountError, NoMatches):  # the app quit before its first frame was out
@@ -147,7 +163,7 @@ class MainScreen(Screen):
         from ..core.watches import history, label
 
         c = view.cursor
-        key = (c.update, c.phase == UPDATE_PHASE, tuple(view.edit_updates()),
+        key = (c.update, c.phase == view.net.update_phase, tuple(view.edit_updates()),
                tuple(w.text for w in self._watches), view.timeline.head)
         plot = plots.first()
         if key == plot._key:
@@ -178,8 +194,23 @@ class MainScreen(Screen):
         loss_plots.first().show(s.epoch_records, epoch_so_far, marks)  # type: ignore
         fit_plots = self.query("#fit-plot")  # mounted a moment after the loss plot
         if not running and fit_plots:
-            fit_plots.first().show(*s.fit(), key=s.cursor.update)  # type: ignore
+            self._show_second(s, fit_plots.first())
             self.show_watch_plot(s)
+
+    def _show_second(self, s: Session | AskView, plot) -> None:
+        """Predictions against targets (every output's, pooled), or for a classifier its
+        accuracy per epoch and confusion now, computed only when the state changed."""
+        if not self._classifies:
+            targets, predictions, loss = s.fit()
+            plot.show(np.ravel(targets), np.ravel(predictions), loss, key=s.cursor.update)
+            return
+        from .widgets.class_plot import class_figures
+
+        records = s.epoch_records
+        key = (s.cursor.update, len(records), records[-1] if records else None,
+               tuple(s.edit_updates()))
+        if plot.wants(key):
+            plot.show(class_figures(s, records), key)  # type: ignore[arg-type]
 
     def run_started(self, label: str) -> None:
         """A run or a go-to has started: ``label`` says what runs. The plot takes the room

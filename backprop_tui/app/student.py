@@ -11,7 +11,7 @@ with the update it belongs to.
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -20,7 +20,7 @@ import numpy as np
 from textual.message import Message
 
 from ..core.network import Params
-from ..core.phases import PHASE_INDEX
+from ..core.phases import lab_net
 from ..core.session import Session
 
 if TYPE_CHECKING:  # the checker is imported when a student file is given, not at start-up
@@ -138,20 +138,24 @@ class StudentRunner:
         self.proc.close(kill=True)
 
 
-def student_note(answer: Answer | None | bool, phase: int) -> str | None:
+def student_note(answer: Answer | None | bool, phase: int,
+                 index: Mapping[str, int] | None = None) -> str | None:
     """The first mismatch explained, once the cursor's ``phase`` has reached where it shows
-    first (a wrong delta2, read back from the student's db2, shows at the delta2 phase)."""
+    first (a wrong delta2, read back from the student's db2, shows at the delta2 phase).
+    ``index``: the session's phase positions by key (``session.net.index``); the lab's
+    when not given, as the student's function is the lab's."""
+    index = lab_net().index if index is None else index
     if isinstance(answer, str):
         return f"your forward_backward_pass {answer}"
     if answer is None or isinstance(answer, bool) or answer.mismatch is None:
         return None
     where = answer.explain_at
-    if where is not None and phase < PHASE_INDEX[where]:
+    if where is not None and phase < index[where]:
         return None
     m = answer.mismatch
     what = KIND_WORDS.get(m.kind, m.kind)
     head = f"your {m.quantity} ({what})" if m.quantity else f"your function ({what})"
     if answer.origin is not None and answer.error_starts_at_delta2 and \
-            phase < PHASE_INDEX["dW2"]:
+            phase < index["dW2"]:
         return f"your delta2 (read back from your db2) is wrong: {answer.origin.text}"
     return f"{head}: {m.explanation}"

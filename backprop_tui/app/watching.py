@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
 from ..core.breakpoints import BREAKPOINT, CANCELLED, DIVERGED, Stop, run_until
-from ..core.conditions import NOT_YET, ConditionError, context_at, parse_for
+from ..core.conditions import NOT_YET, ConditionError, context_at, parse_net
 from ..core.session import RunResult
 from .palette import PALETTE
 from .widgets.prompt import PromptDialog, Verdict
@@ -30,8 +30,19 @@ class WatchingActions(_Base):
 
     # -- breakpoints -------------------------------------------------------------
     def _condition(self, text: str):
-        d, h = self.session.params0.n_inputs, self.session.params0.n_hidden
-        return parse_for(text, d, h)
+        """``text`` checked against this network's quantities, names and phases."""
+        return parse_net(text, self.session.net)
+
+    def _names_hint(self) -> str:
+        """The names a condition may use, this network's (the lab's: x y W1 b1 W2 b2 z1 a1
+        z2 y_hat L delta2 dW2 delta1 dW1): the inputs, the parameters, the forward pass,
+        then each layer's delta and dW from the output back."""
+        net = self.session.net
+        keys = ["x", "y", *net.arch.param_names]
+        keys += [p.key for p in net.phases if p.stage == "forward" and p.key != "load"]
+        keys += [k for p in net.phases if p.stage == "backward" for k in p.produces
+                 if k.startswith(("delta", "dW"))]
+        return "names: epoch sample phase lr " + " ".join(keys) + " …"
 
     def _now(self, condition) -> str:
         """The condition's value at the cursor, for the dialog ("now: false")."""
@@ -71,8 +82,7 @@ class WatchingActions(_Base):
 
         self.push_screen(PromptDialog(
             "Break when", check, placeholder="e.g. L < 0.01   sample == 17   not finite(dW1)",
-            hint="names: epoch sample phase lr x y W1 b1 W2 b2 z1 a1 z2 y_hat L delta2 dW2 "
-                 "delta1 dW1 …"), chosen)
+            hint=self._names_hint()), chosen)
 
     def action_breakpoints(self) -> None:
         from .widgets.breakpoints import BreakpointsScreen

@@ -15,17 +15,12 @@ from textual.containers import ScrollableContainer
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from ...core.network import PARAM_NAMES
-from ...core.phases import PHASES
 from ...core.session import Session
 from ..ask import is_unknown
 from ..palette import PALETTE
 from ..render import join_lines, shape_of, value_style
+from .values import quantity_name
 
-QUANTITY_ORDER = [name for phase in PHASES for name in phase.produces]
-# The panels' names for the quantities whose key is not what the screen calls them.
-NAMES = {"dsig2": "σ'(z2)", "da1": "W2^T delta2", "dsig1": "σ'(z1)", "W1_new": "W1 new",
-         "b1_new": "b1 new", "W2_new": "W2 new", "b2_new": "b2 new"}
 DIGITS = 10  # significant digits: enough to compare with a print of your own to 1e-9
 
 
@@ -53,16 +48,22 @@ def full_text(session: Session) -> Text:
     """All parameters, then every quantity computed so far, uncut and to DIGITS digits."""
     values = session.values
     params = session.params.as_dict()
-    names = [*PARAM_NAMES, *(q for q in QUANTITY_ORDER if q in values)]
+    net = session.net
+    order = [name for phase in net.phases for name in phase.produces]
+    names = [*net.arch.param_names, *(q for q in order if q in values)]
+
+    def name_of(n: str) -> str:
+        """The panels' name (σ'(z2), W2^T delta2; "W1 new" for the updated W1)."""
+        return n[:-4] + " new" if n.endswith("_new") else quantity_name(net, n)
 
     def label(n: str) -> str:
         v = params.get(n, values.get(n))
-        return f"{NAMES.get(n, n)} {shape_of(v)}" if np.ndim(v) else NAMES.get(n, n)
+        return f"{name_of(n)} {shape_of(v)}" if np.ndim(v) else name_of(n)
 
     width = max(len(label(n)) for n in names) + 1
     c = session.cursor
     lines = [Text(f"Every value at epoch {c.epoch}, sample {c.position + 1}/{session.n} "
-                  f"(row {session.row}), phase {c.phase + 1}/{len(PHASES)} "
+                  f"(row {session.row}), phase {c.phase + 1}/{len(net.phases)} "
                   f"{session.phase.key}, to {DIGITS} significant digits; parameters "
                   "before this sample's update", style="bold"), Text("")]
     for name in names:

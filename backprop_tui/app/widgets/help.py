@@ -1,7 +1,9 @@
 """The help screen: the live key bindings and the phases of a training step.
 
 Rows come from the app's active bindings (after any keymap), so the help can
-never disagree with the keys; the phases come from the core's PHASES list.
+never disagree with the keys; the phases come from the session's network (the
+core generates them: the lab's 11, or 4L + 3 for any other), so the list is the
+one the stepper walks, and the symbols include each activation the network uses.
 """
 
 from __future__ import annotations
@@ -14,7 +16,9 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from ...core.phases import LAB_NAMES, PHASES
+from ...core.activations import ACTIVATIONS
+from ...core.netphases import Net
+from ...core.phases import lab_net
 from ..palette import PALETTE
 from ..render import value_style
 
@@ -41,22 +45,38 @@ def bindings_table(rows: list[tuple[str, str, str]]) -> Table:
     return table
 
 
-def phases_table() -> Table:
+def phases_table(net: Net) -> Table:
     table = Table(box=None, show_header=True, header_style="bold", pad_edge=False)
     table.add_column("#", justify="right")
     table.add_column("phase", style="bold")
     table.add_column("formula")
-    for i, phase in enumerate(PHASES, 1):
+    for i, phase in enumerate(net.phases, 1):
         table.add_row(str(i), phase.key, Text(phase.formula))
     return table
 
 
-def legend_table() -> Table:
+def symbols(net: Net) -> tuple[tuple[str, str], ...]:
+    """The lab's symbols, then (another network) each other activation it uses and its
+    slope, in the core's words, and the loss."""
+    arch = net.arch
+    if arch.is_lab:
+        return SYMBOLS
+    used = dict.fromkeys((*arch.activations, arch.output))
+    acts = [ACTIVATIONS[n] for n in used if n in ACTIVATIONS and n != "sigmoid"]
+    extra = tuple((f"{a.symbol}(z), {a.slope_symbol}", a.note) for a in acts)
+    if arch.output == "softmax":
+        extra += (("softmax(z)", "e^z_k / Σ_j e^z_j: probabilities that sum to 1; with "
+                                 "cross-entropy its slope cancels, so delta = y_hat − y"),)
+    loss = net.phases[net.index["L"]].formula
+    return (*SYMBOLS, *extra, ("L", f"this network's loss: {loss}"))
+
+
+def legend_table(net: Net) -> Table:
     """What the screen's symbols, colours and marks mean."""
     table = Table(box=None, show_header=False, pad_edge=False)
     table.add_column(style="bold")
     table.add_column()
-    for symbol, meaning in SYMBOLS:
+    for symbol, meaning in symbols(net):
         table.add_row(Text(symbol), Text(meaning))
     swatch = Text.assemble(("+0.42", value_style(1, 1)), " ", ("-0.42", value_style(-1, 1)))
     table.add_row(swatch, "blue positive, orange negative; stronger (further from the "
@@ -73,7 +93,7 @@ def legend_table() -> Table:
                               "left; a port's number is the weight (or its gradient) of the "
                               "edge ending there: W1[i, j] on the edge from x_j into h_i"))
     table.add_row("lab:", "the lab's name for a quantity: "
-                  + ", ".join(f"{ours} = {theirs}" for ours, theirs in LAB_NAMES.items()))
+                  + ", ".join(f"{ours} = {theirs}" for ours, theirs in net.lab_names.items()))
     return table
 
 
@@ -98,12 +118,17 @@ CONDITIONS = (
 )
 
 
-def conditions_table() -> Table:
-    """The debugger's small language, for b, w and = (the README has it in full)."""
+def conditions_table(net: Net | None = None) -> Table:
+    """The debugger's small language, for b, w and = (the README has it in full); the
+    names are the network's (every quantity of every layer)."""
     table = Table(box=None, show_header=False, pad_edge=False)
     table.add_column(style="bold")
     table.add_column()
     for what, text in CONDITIONS:
+        if what == "names" and net is not None and not net.arch.is_lab:
+            keys = [*net.arch.param_names, *(k for p in net.phases if p.stage != "update"
+                                             for k in p.produces)]
+            text = "epoch sample row phase lr, and every quantity: " + " ".join(keys)
         table.add_row(what, Text(text))
     return table
 
@@ -120,16 +145,18 @@ class HelpScreen(ModalScreen[None]):
         self.rows = rows
 
     def compose(self) -> ComposeResult:
+        session = getattr(self.app, "session", None)
+        net = lab_net() if session is None else session.net
         with VerticalScroll(id="help-body"):
             yield Static(Text("Keys", style="bold underline"))
             yield Static(bindings_table(self.rows))
             yield Static(Text("\nOne training step, phase by phase", style="bold underline"))
-            yield Static(phases_table())
+            yield Static(phases_table(net))
             yield Static(Text("\nWhat the symbols and colours mean", style="bold underline"))
-            yield Static(legend_table())
+            yield Static(legend_table(net))
             yield Static(Text("\nThe debugger: conditions (b, w) and edits (=)",
                               style="bold underline"))
-            yield Static(conditions_table())
+            yield Static(conditions_table(net))
             yield Static(Text("\n" + COUNTING))
             yield Static(Text("\nescape, q or ? closes this help.", style="dim"))
 

@@ -1,8 +1,10 @@
-"""The Parameters panel: W1, b1, W2, b2, coloured by sign, with the update marked.
+"""The Parameters panel: W1, b1, ..., WL, bL, coloured by sign, with the update marked.
 
 On the update phase the new values stand over the old ones ("was"); a cell is
 underlined as changed only where its shown digits changed, so the panel never
 claims a change the reader cannot see (a smaller change is counted in words).
+The names come from the session's architecture, so every layer of a deeper
+network is listed, in the order of the flat parameter vector.
 """
 
 from __future__ import annotations
@@ -11,7 +13,6 @@ import numpy as np
 from rich.text import Text
 from textual.widgets import Static
 
-from ...core.network import PARAM_NAMES
 from ...core.session import Session
 from ..ask import is_unknown
 from ..render import fmt_all, join_lines, labelled, shape_of
@@ -38,11 +39,12 @@ class ParamsPanel(Static):
         values = session.values
         phase = session.phase
         updated = "W1_new" in values
+        names = session.arch.param_names
         lines: list[Text] = []
-        labels = {name: f"{name} {shape_of(params[name])}" for name in PARAM_NAMES}
+        labels = {name: f"{name} {shape_of(params[name])}" for name in names}
         width = max(LABEL, *(len(label) + 1 for label in labels.values()))
         below = 0
-        for name in PARAM_NAMES:
+        for name in names:
             old = params[name]
             label = labels[name]
             if updated:

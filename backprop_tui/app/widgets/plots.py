@@ -113,8 +113,10 @@ class LossPlot(CachedPlot):
     the running marker moves on every sample, so it is placed over that cached picture
     in the cell plotext would give it, which costs a line copy instead of a build."""
 
-    def __init__(self, **kwargs) -> None:
+    def __init__(self, loss: str = "", **kwargs) -> None:
+        """``loss``: the loss plotted, in words, for a network other than the lab's."""
         super().__init__(**kwargs)
+        self.loss = loss
         self._key: object = None
         self._shown: Sequence[EpochRecord] = ()
         self._now: RunningEpoch | None = None
@@ -169,13 +171,15 @@ class LossPlot(CachedPlot):
 
     def _title(self, log: bool, width: int) -> str:
         """The longest wording that fits: the sum is the lab's figure, so it stays."""
-        scale = "log scale" if log else "linear scale"
+        scale, what = "log scale" if log else "linear scale", self.loss or "loss"
         if not self._shown:
-            return f"mean loss per epoch ({scale}) · no epoch finished yet"
+            return f"mean {what} per epoch ({scale}) · no epoch finished yet"
         last = self._shown[-1]
         short = f"epoch {last.epoch}: sum {last.train_loss_sum:.3g}"
-        for title in (f"mean loss per epoch ({scale}) · {short} (the lab prints the sum)",
-                      f"mean loss per epoch ({scale}) · {short}", f"mean loss · {short}"):
+        lab = "" if self.loss else " (the lab prints the sum)"
+        for title in (f"mean {what} per epoch ({scale}) · {short}{lab}",
+                      f"mean {what} per epoch ({scale}) · {short}", f"mean {what} · {short}",
+                      f"mean loss · {short}"):
             if len(title) <= width:
                 break
         return title

@@ -5,7 +5,6 @@ from __future__ import annotations
 from rich.text import Text
 from textual.widgets import Static
 
-from ...core.phases import PHASES, UPDATE_PHASE
 from ...core.session import Session
 from ..palette import PALETTE
 
@@ -18,14 +17,15 @@ def dataset_label(name: str, limit: int = 24) -> str:
 
 def next_step(session: Session) -> str:
     """The next phase's formula ("next: a1 = σ(z1)"), or the next sample after the update."""
-    k = session.cursor.phase
-    if k == UPDATE_PHASE:
+    k, net = session.cursor.phase, session.net
+    if k == net.update_phase:
         return "next: the next sample"
-    return f"next: {PHASES[k + 1].formula}"
+    return f"next: {net.phases[k + 1].formula}"
 
 
 class PositionBar(Static):
-    """Dataset, epoch, sample i/N (row), phase k/11 and what comes next, and η.
+    """Dataset, epoch, sample i/N (row), phase k/N and what comes next, and η (N = 4L + 3:
+    11 for the lab, 15 for a 3-4-4-1 network).
 
     Counting: epochs from 0, as the lab prints them; samples 1..N within an epoch;
     the row is the sample's 0-based index in the training data.
@@ -37,10 +37,10 @@ class PositionBar(Static):
         narrow; ``running``: the progress of a run, shown instead of the phase; ``ask``:
         ask mode is on (a badge says so). The current phase is named (its formula heads
         the Equation panel); the next one is given as a formula while there is room."""
-        c = session.cursor
+        c, phases = session.cursor, session.net.phases
         nxt = next_step(session)
-        short_next = "next: next sample" if c.phase == UPDATE_PHASE else \
-            f"next: {PHASES[c.phase + 1].key}"
+        short_next = "next: next sample" if c.phase == len(phases) - 1 else \
+            f"next: {phases[c.phase + 1].key}"
         for drop in range(4):
             t = Text()
             if ask:
@@ -64,7 +64,7 @@ class PositionBar(Static):
             if running:
                 t.append(running, style=f"bold {PALETTE.warning}")
             else:
-                t.append(f"phase {c.phase + 1}/{len(PHASES)} {session.phase.key}", style="bold")
+                t.append(f"phase {c.phase + 1}/{len(phases)} {session.phase.key}", style="bold")
                 t.append(" │ ")
                 t.append(nxt if drop < 2 else short_next, style="italic")
             if not width or t.cell_len <= width:

@@ -4,6 +4,8 @@ The quantity the current phase produced is highlighted and the ones it read are
 underlined, as in the diagram and the equation; one not computed yet says so in
 words and in a colour no value has. Where the lab's code names a quantity
 differently (pred, loss, grad_output, grad_hidden), its name stands beside ours.
+Which quantities there are comes from the session's phases, so a 3-4-4-1 network
+lists every layer's, in the order the step computes them.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ import numpy as np
 from rich.text import Text
 from textual.widgets import Static
 
-from ...core.phases import LAB_NAMES, PRODUCED_BY, Phase, quantity_shapes
+from ...core.activations import ACTIVATIONS
+from ...core.netphases import Net, Phase
 from ...core.session import Session
 from ..palette import PALETTE
 from ..render import join_lines, labelled, placeholder, row_lines, shape_of
@@ -24,11 +27,26 @@ if TYPE_CHECKING:  # the checker is imported only with a student file
     from ...check.compare import QuantityCheck, SampleComparison
     from ...check.origin import DerivedDelta
 
-FORWARD = (("x", "x"), ("y", "y"), ("z1", "z1"), ("a1", "a1"), ("z2", "z2"),
-           ("y_hat", "y_hat"), ("L", "L"))
-BACKWARD = (("σ'(z2)", "dsig2"), ("delta2", "delta2"), ("dW2", "dW2"), ("db2", "db2"),
-            ("W2^T delta2", "da1"), ("σ'(z1)", "dsig1"), ("delta1", "delta1"), ("dW1", "dW1"),
-            ("db1", "db1"))
+FORWARD, BACKWARD = "forward", "backward"  # the two panels, by the stage they show
+
+
+def quantity_name(net: Net, key: str) -> str:
+    """What the screen calls a quantity: σ'(z2) for dsig2, tanh'(z1) for dact1,
+    W2^T delta2 for da1; every other key is its own name."""
+    if key.startswith(("dsig", "dact")):
+        layer = int(key[4:])
+        name = net.arch.layer_activation(layer)
+        return f"{ACTIVATIONS[name].slope_symbol}(z{layer})"
+    if key.startswith("da") and key[2:].isdigit():
+        above = int(key[2:]) + 1
+        return f"W{above}^T delta{above}"
+    return key
+
+
+def quantities(net: Net, stage: str) -> tuple[tuple[str, str], ...]:
+    """(label, key) of every quantity the phases of ``stage`` produce, in step order."""
+    return tuple((quantity_name(net, key), key) for phase in net.phases
+                 if phase.stage == stage for key in phase.produces)
 
 
 def label_style(phase: Phase, key: str) -> str:
@@ -46,11 +64,12 @@ def quantity_label(label: str, key: str, shape: tuple[int, ...]) -> str:
 
 
 class ValuesPanel(Static):
-    """Shows ``quantities`` (label, key) of the current sample; 'not yet' until computed."""
+    """Shows the quantities of one stage (FORWARD or BACKWARD) of the current sample;
+    'not yet' until computed."""
 
-    def __init__(self, quantities: tuple[tuple[str, str], ...], **kwargs) -> None:
+    def __init__(self, stage: str, **kwargs) -> None:
         super().__init__(**kwargs)
-        self.quantities = quantities
+        self.stage = stage
 
     def lines(self, session: Session, student: SampleComparison | str | None | bool = False,
               room: int = 0) -> list[Text]:
@@ -60,13 +79,15 @@ class ValuesPanel(Static):
         """
         values = session.values
         phase = session.phase
-        shapes = quantity_shapes(session.params.n_inputs, session.params.n_hidden)
-        labels = [quantity_label(label, key, shapes[key]) for label, key in self.quantities]
+        net = session.net
+        shapes, lab_names, made_by = net.shapes(), net.lab_names, net.produced_by
+        shown = quantities(net, self.stage)
+        labels = [quantity_label(label, key, shapes[key]) for label, key in shown]
         width = max(len(label) for label in labels) + 1
         lines: list[Text] = []
-        for label, (_, key) in zip(labels, self.quantities, strict=True):
+        for label, (_, key) in zip(labels, shown, strict=True):
             if key in values:
-                lab = f"  lab: {LAB_NAMES[key]}" if key in LAB_NAMES else ""
+                lab = f"  lab: {lab_names[key]}" if key in lab_names else ""
                 shown = labelled(label, values[key], width, room=max(room - len(lab), 1)
                                  if room else 0, style=label_style(phase, key),
                                  highlight=key in phase.produces)
@@ -78,7 +99,7 @@ class ValuesPanel(Static):
                         and key in student.deltas:  # type: ignore[union-attr]
                     lines += delta_lines(student.deltas[key], width, room)
             else:
-                lines.append(placeholder(label, width, f"phase {PRODUCED_BY[key]}"))
+                lines.append(placeholder(label, width, f"phase {made_by[key]}"))
         return lines
 
     def show(self, session: Session, student: SampleComparison | str | None | bool = False
