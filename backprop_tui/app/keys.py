@@ -66,7 +66,8 @@ APP_BINDINGS = [
             tooltip="ask mode: each step shows ? first, n reveals (predict, then reveal)"),
     Binding("a", "ask(0)", "Ask off", id="ask_off", tooltip="leave ask mode"),
     Binding("t", "next_tab", "Plot", id="next_tab", show=False,
-            tooltip="switch plot: loss per epoch / predictions vs targets / watches"),
+            tooltip="switch plot: loss per epoch / predictions vs targets (accuracy for "
+                    "classes) / watches"),
     Binding("v", "plot_view", "Plot view", id="plot_view", show=False,
             tooltip="give the plot the room (again: back to the numbers)"),
     Binding("f", "full_values", "All values", id="full_values", show=False,

@@ -76,6 +76,7 @@ class Activation:
     note: str                 # one line the equation panel adds (what happens at z = 0, ...)
     f: Callable[[np.ndarray], np.ndarray]
     slope: Callable[[np.ndarray, np.ndarray], np.ndarray]  # from (z, a)
+    definition: str = ""      # what it is, as its first lecture writes it: σ(z) = 1/(1 + e^−z)
 
     def formula(self, a: str, z: str) -> str:
         """'a1 = σ(z1)'."""
@@ -90,18 +91,22 @@ SIGMOID, TANH, RELU, LEAKY_RELU, IDENTITY, SOFTMAX = range(6)
 
 ACTIVATIONS: dict[str, Activation] = {a.name: a for a in (
     Activation("sigmoid", SIGMOID, "σ", "σ'", "{a} (1 − {a})",
-               "σ(z) = 1 / (1 + e^−z), so σ'(z) = σ(z) (1 − σ(z))", sigmoid, _sigmoid_slope),
+               "σ(z) = 1 / (1 + e^−z), so σ'(z) = σ(z) (1 − σ(z))", sigmoid, _sigmoid_slope,
+               "σ(z) = 1 / (1 + e^−z)"),
     Activation("tanh", TANH, "tanh", "tanh'", "1 − {a}²",
-               "tanh' = 1 − tanh², read off the activation", _tanh, _tanh_slope),
+               "tanh' = 1 − tanh², read off the activation", _tanh, _tanh_slope,
+               "tanh(z) = (e^z − e^−z) / (e^z + e^−z)"),
     Activation("relu", RELU, "relu", "relu'", "[{z} > 0]",
                "relu' is 1 where z > 0, else 0 (at z = 0 exactly: 0, as every framework "
-               "takes it)", _relu, _relu_slope),
+               "takes it)", _relu, _relu_slope, "relu(z) = max(0, z)"),
     Activation("leaky-relu", LEAKY_RELU, "lrelu", "lrelu'",
                f"[{{z}} > 0] + {LEAKY_SLOPE:g} [{{z}} ≤ 0]",
                f"leaky relu: z where z > 0, else {LEAKY_SLOPE:g} z; its slope is 1 or "
-               f"{LEAKY_SLOPE:g} (at z = 0: {LEAKY_SLOPE:g})", _leaky, _leaky_slope),
+               f"{LEAKY_SLOPE:g} (at z = 0: {LEAKY_SLOPE:g})", _leaky, _leaky_slope,
+               f"lrelu(z) = z where z > 0, else {LEAKY_SLOPE:g} z"),
     Activation("identity", IDENTITY, "id", "id'", "1",
-               "the identity passes z on: a = z, slope 1", _identity, _identity_slope),
+               "the identity passes z on: a = z, slope 1", _identity, _identity_slope,
+               "id(z) = z"),
 )}
 HIDDEN_NAMES = tuple(ACTIVATIONS)
 OUTPUT_NAMES = ("sigmoid", "identity", "softmax")

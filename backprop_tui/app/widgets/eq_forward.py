@@ -12,17 +12,11 @@ import math
 
 import numpy as np
 
-from ...core.activations import ACTIVATIONS, LEAKY_SLOPE
+from ...core.activations import ACTIVATIONS
 from ..ask import is_unknown
 from ..render import scalar_text
 from .eq_parts import Eq, Prose, Row, dst_name, src_name, words
 
-# What each activation is, in the words of its first lecture (the lab's sigmoid's first).
-DEFINITIONS = {"sigmoid": "σ(z) = 1 / (1 + e^−z)",
-               "tanh": "tanh(z) = (e^z − e^−z) / (e^z + e^−z)",
-               "relu": "relu(z) = max(0, z)",
-               "leaky-relu": f"lrelu(z) = z where z > 0, else {LEAKY_SLOPE:g} z",
-               "identity": "id(z) = z"}
 MAX_TERMS = 6  # probabilities written out in the sum; more are "+ …"
 
 
@@ -50,7 +44,7 @@ def activation(e: Eq, layer: int) -> list[Row]:
     name = arch.layer_activation(layer)
     if layer < arch.depth:
         return [[f"{dst} = {ACTIVATIONS[name].symbol}(", e.col(z), ") =", e.col(dst),
-                 Prose(f"   {DEFINITIONS[name]}, each entry")]]
+                 Prose(f"   {ACTIVATIONS[name].definition}, each entry")]]
     if name == "identity":
         return [[f"y_hat = {z} =", e.col(dst),
                  Prose("   an identity output passes z on: the prediction is z itself")]]
