@@ -77,7 +77,9 @@ class Body(VerticalScroll, inherit_bindings=False):
             return picture
 
         picture = draw(width - params_w - PANEL_CHROME)
-        if picture.width + PANEL_CHROME + params_w > width:  # not beside the Parameters
+        # Not beside the Parameters when it does not fit there, or fits only by leaving
+        # layers out (a deep network): across the width it may show them all.
+        if picture.width + PANEL_CHROME + params_w > width or picture.layers_cut:
             picture = draw(width - PANEL_CHROME)
         equation.max_lines = max(height - len(picture.lines) - 4 - note_h, 4)
         eq_lines = equation.lines(session, width - PANEL_CHROME, equation.max_lines)

@@ -5,12 +5,15 @@ from __future__ import annotations
 from textual.widgets import Static
 
 from ...core.session import Session
-from ..diagram import Picture, draw_network
+from ..diagram import Picture, draw_net
 from ..render import join_lines
+
+FULL_ROWS = 120
+"""The most rows a picture of any height takes (one that fits in them is the same)."""
 
 
 class NetworkDiagram(Static):
-    """Inputs, hidden units and output with every edge; sized by what it draws."""
+    """Inputs, every layer's units and the outputs with every edge; sized by what it draws."""
 
     picture: Picture | None = None
 
@@ -19,9 +22,11 @@ class NetworkDiagram(Static):
         """The picture for ``session`` in ``width`` x ``height`` cells of content (0: any);
         ``spread`` lets spare height space the units apart."""
         ds = session.dataset
-        return draw_network(session.values, session.cursor.phase, session.params.n_inputs,
-                            session.params.n_hidden, ds.input_names, ds.target_name,
-                            width, height, spread)
+        # "Any height" for a large network would be thousands of rows (1000 hidden boxes,
+        # or 64 boxes of 65 ports), drawn for seconds and then cut to the room anyway.
+        height = height or FULL_ROWS
+        return draw_net(session.values, session.net, session.cursor.phase, ds.input_names,
+                        ds.target_name, ds.classes, width, height, spread)
 
     def show(self, picture: Picture) -> None:
         self.picture = picture
