@@ -184,6 +184,16 @@ def run_check(path: str) -> subprocess.CompletedProcess[str]:
                           capture_output=True, text=True, timeout=120, start_new_session=True)
 
 
+def test_sigterm_to_the_parent_is_not_the_sandboxs_cue(tmp_path: Path, pidfile: Path) -> None:
+    """SIGTERM tells the guard to bury the tree, but only when the sandbox sends it: a
+    student's SIGTERM to its parent, followed by slow work, must not end the check."""
+    path = student_file(tmp_path, pidfile, "_os.kill(_os.getppid(), _signal.SIGTERM)\n"
+                        "_time.sleep(0.3)")
+    proc = run_check(path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert "all quantities match" in proc.stdout
+
+
 def test_signal_to_the_parent_does_not_take_check_down(tmp_path: Path, pidfile: Path) -> None:
     path = student_file(tmp_path, pidfile, "_os.kill(_os.getppid(), _signal.SIGINT)\n"
                         "_os.kill(_os.getppid(), _signal.SIGTERM)\n"
