@@ -18,36 +18,36 @@ __version__ = "0.1.0"
 
 # public name -> module that defines it
 _EXPORTS = {
-    "build_session": "backprop_tui.core.training",
-    "DataOptions": "backprop_tui.core.training",
-    "TrainConfig": "backprop_tui.core.session",
-    "Session": "backprop_tui.core.session",
-    "Cursor": "backprop_tui.core.session",
-    "RunResult": "backprop_tui.core.session",
-    "gradient_check": "backprop_tui.core.gradcheck",
+    "build_session": "backprop_tui.core.run.training",
+    "DataOptions": "backprop_tui.core.run.training",
+    "TrainConfig": "backprop_tui.core.run.session",
+    "Session": "backprop_tui.core.run.session",
+    "Cursor": "backprop_tui.core.run.session",
+    "RunResult": "backprop_tui.core.run.session",
+    "gradient_check": "backprop_tui.core.network.gradcheck",
     "Limits": "backprop_tui.core.limits",
-    "DataError": "backprop_tui.core.csvload",
-    "Params": "backprop_tui.core.network",
-    "Edit": "backprop_tui.core.editing",
-    "EditError": "backprop_tui.core.edits",
-    "PHASES": "backprop_tui.core.phases",
-    "Architecture": "backprop_tui.core.arch",
+    "DataError": "backprop_tui.core.data.errors",
+    "Params": "backprop_tui.core.network.params",
+    "Edit": "backprop_tui.core.debugger.editing",
+    "EditError": "backprop_tui.core.debugger.edits",
+    "PHASES": "backprop_tui.core.network.phases",
+    "Architecture": "backprop_tui.core.network.arch",
 }
 __all__ = ["Architecture", "Cursor", "DataError", "DataOptions", "Edit", "EditError", "Limits",
            "PHASES", "Params", "RunResult", "Session", "TrainConfig", "__version__",
            "build_session", "gradient_check"]
 
 if TYPE_CHECKING:  # for type checkers and editors; at run time __getattr__ loads lazily
-    from .core.arch import Architecture
-    from .core.csvload import DataError
-    from .core.editing import Edit
-    from .core.edits import EditError
-    from .core.gradcheck import gradient_check
+    from .core.data.errors import DataError
+    from .core.debugger.editing import Edit
+    from .core.debugger.edits import EditError
     from .core.limits import Limits
-    from .core.network import Params
-    from .core.phases import PHASES
-    from .core.session import Cursor, RunResult, Session, TrainConfig
-    from .core.training import DataOptions, build_session
+    from .core.network.arch import Architecture
+    from .core.network.gradcheck import gradient_check
+    from .core.network.params import Params
+    from .core.network.phases import PHASES
+    from .core.run.session import Cursor, RunResult, Session, TrainConfig
+    from .core.run.training import DataOptions, build_session
 
 
 def __getattr__(name: str) -> object:

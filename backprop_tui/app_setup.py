@@ -18,9 +18,9 @@ from typing import TYPE_CHECKING
 from .options import UsageError, add_data_options, add_train_options, open_session
 
 if TYPE_CHECKING:
-    from .core.savefile import SessionState
-    from .core.session import Session
-    from .core.training import DataOptions
+    from .core.files.savefile import SessionState
+    from .core.run.session import Session
+    from .core.run.training import DataOptions
 
 LIMIT_DESTS = {"max_size_mb", "download_timeout", "max_rows", "max_columns", "max_memory_mb"}
 
@@ -129,10 +129,10 @@ def resume(args: argparse.Namespace, argv: Sequence[str], *, to_cursor: bool = T
 
     ``to_cursor`` False leaves the session at its last edit (``trace`` goes where its
     range says, and computing the run up to the saved place would be wasted)."""
-    from .cli import needs_no_terminal
-    from .core.savefile import SaveFileError, load, restore
+    from .core.files.savefile import SaveFileError, load, restore
     from .options import data_and_config
     from .progress import Progress
+    from .terminal import needs_no_terminal
 
     if not args.load.strip():  # '' was skipped as if --load were absent
         raise UsageError("--load: the path is empty; give a saved session file")

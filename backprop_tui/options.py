@@ -105,8 +105,8 @@ def add_train_options(parser: argparse.ArgumentParser) -> None:
 def data_and_config(args: argparse.Namespace):
     """The core's option objects from parsed arguments (imports kept local: fast --help)."""
     from .core.limits import Limits
-    from .core.session import TrainConfig
-    from .core.training import DataOptions
+    from .core.run.session import TrainConfig
+    from .core.run.training import DataOptions
 
     limits = Limits(max_size_mb=args.max_size_mb, download_timeout=args.download_timeout,
                     max_rows=args.max_rows, max_columns=args.max_columns,
@@ -121,7 +121,7 @@ def data_and_config(args: argparse.Namespace):
 
 def hidden_option(text: str) -> int | tuple[int, ...]:
     """--hidden: a number for one layer (as before), a tuple for several; UsageError else."""
-    from .core.arch import parse_hidden
+    from .core.network.arch import parse_hidden
 
     try:
         layers = parse_hidden(text)
@@ -132,8 +132,8 @@ def hidden_option(text: str) -> int | tuple[int, ...]:
 
 def open_session(args: argparse.Namespace):
     """Build the session, turning every data or settings problem into a UsageError."""
-    from .core.data import DataError
-    from .core.training import build_session
+    from .core.data.datasets import DataError
+    from .core.run.training import build_session
 
     data, config = data_and_config(args)
     try:

@@ -86,7 +86,7 @@ def split_argv(argv: Sequence[str]) -> tuple[list[str], list[str]]:
 
 def parse(argv: Sequence[str]) -> tuple[argparse.Namespace, list[str], argparse.Namespace]:
     """Serve options, the app's argv, and the app's parsed options; UsageError if any is bad."""
-    from .cli import app_parser
+    from .app_options import app_parser
 
     own, app_argv = split_argv(argv)
     parser = serve_parser()
@@ -164,7 +164,7 @@ def check_app(app_args: argparse.Namespace, app_argv: Sequence[str] = ()) -> Non
 
     prepare(app_args, app_argv)
     if app_args.student:
-        from .cli import load_student_for_app
+        from .app_options import load_student_for_app
 
         load_student_for_app(app_args.student, app_args.memory).close()
 

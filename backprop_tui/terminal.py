@@ -11,6 +11,7 @@ line, "s" for sigma), so that the layout, measured in cells, stays intact.
 from __future__ import annotations
 
 import codecs
+import os
 import sys
 import unicodedata
 
@@ -81,3 +82,9 @@ def readable_output(style: str = "words") -> None:
         except (UnicodeEncodeError, LookupError):
             if hasattr(stream, "reconfigure"):
                 stream.reconfigure(errors=HANDLERS[style])
+
+
+def needs_no_terminal() -> bool:
+    """True when the app draws somewhere else than this terminal (a browser, through
+    textual-serve, sets TEXTUAL_DRIVER), so a redirected stdout is fine."""
+    return bool(os.environ.get("TEXTUAL_DRIVER"))

@@ -21,7 +21,7 @@ from .options import (
 )
 
 if TYPE_CHECKING:
-    from .core.session import Session
+    from .core.run.session import Session
 
 TRACE_EPILOG = ("EPOCH:SAMPLE counts as the app does: epochs from 0, samples 1..N in each "
                 "epoch; both ends are included. Example: backprop-tui trace --from 0:1 "
@@ -30,7 +30,7 @@ TRACE_EPILOG = ("EPOCH:SAMPLE counts as the app does: epochs from 0, samples 1..
 
 def max_updates(text: str) -> int:
     """--max-updates: a whole number between 1 and the trace limit (it can only lower it)."""
-    from .core.trace import TRACE_LIMIT
+    from .core.files.trace import TRACE_LIMIT
 
     try:
         value = int(text)
@@ -83,8 +83,8 @@ def run_trace(argv: Sequence[str]) -> int:
     args = trace_parser().parse_args(argv)
     import os
 
-    from .core.atomic import WriteError, write_atomic
-    from .core.trace import (
+    from .core.files.atomic import WriteError, write_atomic
+    from .core.files.trace import (
         TRACE_LIMIT,
         TraceError,
         trace_records,

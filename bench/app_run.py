@@ -40,15 +40,15 @@ QUIET = 0.3  # seconds without a new frame after which the screen counts as sett
 
 
 def session_for(epochs: int, hidden: int):
-    from backprop_tui.core.session import TrainConfig
-    from backprop_tui.core.training import DataOptions, build_session
+    from backprop_tui.core.run.session import TrainConfig
+    from backprop_tui.core.run.training import DataOptions, build_session
 
     return build_session(DataOptions(), TrainConfig(hidden=hidden, epochs=epochs))
 
 
 def load_compiled(hidden: int) -> None:
     """Import numba and load the cached kernel, as an earlier long run would have."""
-    from backprop_tui.core import engine
+    from backprop_tui.core.run import engine
 
     s = session_for(1, hidden)
     head = engine.make_head("numba", s.params0.flat().tolist(), engine.Data(

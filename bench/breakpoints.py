@@ -25,12 +25,12 @@ import sys
 import time
 import timeit
 
-from backprop_tui.core.breakpoints import Breakpoints, run_until
-from backprop_tui.core.conditions import context_at, parse_for
-from backprop_tui.core.phases import UPDATE_PHASE
-from backprop_tui.core.session import Session, TrainConfig
-from backprop_tui.core.training import DataOptions, build_session
-from backprop_tui.core.watches import history
+from backprop_tui.core.debugger.breakpoints import Breakpoints, run_until
+from backprop_tui.core.debugger.conditions import context_at, parse_for
+from backprop_tui.core.debugger.watches import history
+from backprop_tui.core.network.phases import UPDATE_PHASE
+from backprop_tui.core.run.session import Session, TrainConfig
+from backprop_tui.core.run.training import DataOptions, build_session
 
 CASES = [("position", "epoch > 1e9"), ("parameter", "abs(W2[0,0]) > 1e9"),
          ("per-sample", "L > 1e9")]

@@ -24,9 +24,9 @@ import tracemalloc
 
 import numpy as np
 
-from backprop_tui.core.edits import EditError
-from backprop_tui.core.session import Session, TrainConfig
-from backprop_tui.core.training import DataOptions, build_session
+from backprop_tui.core.debugger.edits import EditError
+from backprop_tui.core.run.session import Session, TrainConfig
+from backprop_tui.core.run.training import DataOptions, build_session
 
 
 def lab(epochs: int) -> Session:

@@ -140,8 +140,8 @@ def ms(values: list[float]) -> str:
 
 def run(mode: str, n: int, count: int, rate: float, render_ms: float) -> None:
     """One teacher (server in a child process or a thread), alone, then with n followers."""
-    from backprop_tui.core.session import TrainConfig
-    from backprop_tui.core.training import DataOptions, build_session
+    from backprop_tui.core.run.session import TrainConfig
+    from backprop_tui.core.run.training import DataOptions, build_session
     from backprop_tui.teach.server import Publisher
 
     data = DataOptions("lab")

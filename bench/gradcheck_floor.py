@@ -22,15 +22,15 @@ from pathlib import Path
 
 import numpy as np
 
-from backprop_tui.core.gradcheck import (
+from backprop_tui.core.network.gradcheck import (
     STEP,
     band,
     loss_at,
     numeric_with_bounds,
     relative_error,
 )
-from backprop_tui.core.network import PARAM_NAMES, Params
-from backprop_tui.core.phases import forward_backward
+from backprop_tui.core.network.params import PARAM_NAMES, Params
+from backprop_tui.core.network.phases import forward_backward
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "tests"))
 from test_gradcheck import sweep_positions  # noqa: E402

@@ -33,9 +33,9 @@ import tracemalloc
 
 import numpy as np
 
-from backprop_tui.core.phases import PHASES, UPDATE_PHASE
-from backprop_tui.core.session import Session, TrainConfig
-from backprop_tui.core.training import DataOptions, build_session
+from backprop_tui.core.network.phases import PHASES, UPDATE_PHASE
+from backprop_tui.core.run.session import Session, TrainConfig
+from backprop_tui.core.run.training import DataOptions, build_session
 
 MEMORY_LIMIT_MB = 100.0
 STEP_BACK_LIMIT_MS = 50.0
@@ -70,7 +70,7 @@ def numba_fixed_mb() -> float:
     the run's own growth is measured apart from it; 0 without numba."""
     before = rss_mb()
     try:
-        from backprop_tui.core.compiled import sgd_rows
+        from backprop_tui.core.network.compiled import sgd_rows
     except ImportError:
         return 0.0
     one = np.zeros(1)

@@ -30,7 +30,7 @@ import numpy as np
 CHILD = r"""
 import json, resource, sys, time
 import numpy as np
-from backprop_tui.core.data import load_dataset
+from backprop_tui.core.data.datasets import load_dataset
 
 def rss_mb():
     with open("/proc/self/status") as f:

@@ -39,10 +39,10 @@ from pathlib import Path
 
 import numpy as np
 
-from backprop_tui.core import engine
-from backprop_tui.core.kernel import FastParams, sgd_samples
-from backprop_tui.core.session import Session, TrainConfig
-from backprop_tui.core.training import DataOptions, build_session
+from backprop_tui.core.network.kernel import FastParams, sgd_samples
+from backprop_tui.core.run import engine
+from backprop_tui.core.run.session import Session, TrainConfig
+from backprop_tui.core.run.training import DataOptions, build_session
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import lab_loop  # noqa: E402 - the numpy baseline, beside this file
@@ -75,7 +75,7 @@ def plain_floats(s: Session, epochs: int) -> list[float]:
 
 
 def bare_compiled(s: Session, epochs: int) -> list[float]:
-    from backprop_tui.core.compiled import sgd_rows
+    from backprop_tui.core.network.compiled import sgd_rows
 
     theta = s.params0.flat()
     X = np.ascontiguousarray(s.dataset.X_train)
@@ -107,8 +107,8 @@ PATHS = [("numpy loop (lab style)", numpy_loop), ("plain floats, bare", plain_fl
 
 BEFORE = """
 import json, sys, time
-from backprop_tui.core.session import TrainConfig
-from backprop_tui.core.training import DataOptions, build_session
+from backprop_tui.core.run.session import TrainConfig
+from backprop_tui.core.run.training import DataOptions, build_session
 out = {}
 for name, source, fraction, hidden, epochs, repeat in json.loads(sys.argv[1]):
     best = float("inf")

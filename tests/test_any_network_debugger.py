@@ -22,11 +22,24 @@ from test_breakpoints import brute_force
 
 from backprop_tui.check.cli import run_check
 from backprop_tui.cli import main
-from backprop_tui.core import gradnet
-from backprop_tui.core.breakpoints import BREAKPOINT, Breakpoints, run_until
-from backprop_tui.core.conditions import NOT_YET, ConditionError, context_at, parse_net
-from backprop_tui.core.edits import EditError
-from backprop_tui.core.gradcheck import (
+from backprop_tui.core.debugger.breakpoints import BREAKPOINT, Breakpoints, run_until
+from backprop_tui.core.debugger.conditions import NOT_YET, ConditionError, context_at, parse_net
+from backprop_tui.core.debugger.edits import EditError
+from backprop_tui.core.debugger.places import PlaceError, go_to, parse_place
+from backprop_tui.core.debugger.scan import tier
+from backprop_tui.core.debugger.watches import Watches, history
+from backprop_tui.core.files.savefile import (
+    SavedBreakpoint,
+    SavedEdit,
+    SaveFileError,
+    load,
+    restore,
+    save,
+    state_of,
+)
+from backprop_tui.core.files.trace import csv_columns, quantity_names, trace_records, write_csv
+from backprop_tui.core.network import gradnet
+from backprop_tui.core.network.gradcheck import (
     GOOD,
     SUSPECT,
     band,
@@ -34,22 +47,9 @@ from backprop_tui.core.gradcheck import (
     numeric_with_bounds,
     relative_error,
 )
-from backprop_tui.core.network import init_params
-from backprop_tui.core.places import PlaceError, go_to, parse_place
-from backprop_tui.core.savefile import (
-    Breakpoint,
-    Edit,
-    SaveFileError,
-    load,
-    restore,
-    save,
-    state_of,
-)
-from backprop_tui.core.scan import tier
-from backprop_tui.core.session import Session, TrainConfig
-from backprop_tui.core.trace import csv_columns, quantity_names, trace_records, write_csv
-from backprop_tui.core.training import DataOptions, build_session
-from backprop_tui.core.watches import Watches, history
+from backprop_tui.core.network.params import init_params
+from backprop_tui.core.run.session import Session, TrainConfig
+from backprop_tui.core.run.training import DataOptions, build_session
 
 DEEP = TrainConfig(hidden=(4, 3), activation="tanh")
 RELU_BCE = TrainConfig(hidden=3, activation="relu", loss="bce")
@@ -316,8 +316,8 @@ def test_a_deeper_session_saves_and_resumes_bit_for_bit(tmp_path: Path) -> None:
     s.goto(9, 0)
     s.edit("W3[0,2] = 0.75")
     s.goto(200, 13)
-    state = state_of(s, data, edits=tuple(Edit(e.update, e.text) for e in s.edits),
-                     breakpoints=(Breakpoint("norm(dW3) > 1"),), watches=("delta2[1]",))
+    state = state_of(s, data, edits=tuple(SavedEdit(e.update, e.text) for e in s.edits),
+                     breakpoints=(SavedBreakpoint("norm(dW3) > 1"),), watches=("delta2[1]",))
     path = save(tmp_path / "deep.json", state)
     doc = json.loads(path.read_text())
     assert doc["config"]["hidden"] == [4, 3] and doc["config"]["activation"] == "tanh,relu"

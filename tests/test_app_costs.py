@@ -23,8 +23,8 @@ from backprop_tui.app import runs as runs_module
 from backprop_tui.app.app import BackpropApp
 from backprop_tui.app.keys import DURING_RUN
 from backprop_tui.app.runs import EpochRuns, RunFinished, RunProgress
-from backprop_tui.core.session import TrainConfig
-from backprop_tui.core.training import DataOptions, build_session
+from backprop_tui.core.run.session import TrainConfig
+from backprop_tui.core.run.training import DataOptions, build_session
 
 
 def lab_session(**config):

@@ -13,11 +13,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from backprop_tui.app_options import app_parser
 from backprop_tui.app_setup import prepare, run_options_given
-from backprop_tui.cli import app_parser
-from backprop_tui.core.savefile import Breakpoint, save, state_of
-from backprop_tui.core.session import TrainConfig
-from backprop_tui.core.training import DataOptions, build_session
+from backprop_tui.core.files.savefile import SavedBreakpoint, save, state_of
+from backprop_tui.core.run.session import TrainConfig
+from backprop_tui.core.run.training import DataOptions, build_session
 from backprop_tui.options import UsageError
 
 NOT_A_TERMINAL = "the app draws on a terminal"  # every check before it passed
@@ -159,7 +159,7 @@ def test_load_resumes_the_saved_session(tmp_path: Path) -> None:
     data = DataOptions("iris", normalize=True)
     session = build_session(data, TrainConfig(hidden=3, shuffle=True))
     session.goto(321, 6)
-    state = state_of(session, data, breakpoints=(Breakpoint("L < 0.01"),), watches=("L",))
+    state = state_of(session, data, breakpoints=(SavedBreakpoint("L < 0.01"),), watches=("L",))
     path = save(tmp_path / "s.json", state)
     setup = setup_of(["--load", str(path), "--max-rows", "1000"])
     assert setup.state == state and setup.session.cursor == session.cursor

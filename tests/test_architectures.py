@@ -18,12 +18,12 @@ import numpy as np
 import pytest
 from autograd import grad
 
-from backprop_tui.core import phases as lab_phases
-from backprop_tui.core.arch import Architecture, parse_hidden, parse_names
-from backprop_tui.core.kernel import FastParams, sgd_samples
-from backprop_tui.core.netkernel import codes, join_flat, sgd_net, split_flat
-from backprop_tui.core.netphases import net_for
-from backprop_tui.core.network import Params
+from backprop_tui.core.network import phases as lab_phases
+from backprop_tui.core.network.arch import Architecture, parse_hidden, parse_names
+from backprop_tui.core.network.kernel import FastParams, sgd_samples
+from backprop_tui.core.network.netkernel import codes, join_flat, sgd_net, split_flat
+from backprop_tui.core.network.netphases import net_for
+from backprop_tui.core.network.params import Params
 
 HIDDEN = ("sigmoid", "tanh", "relu", "leaky-relu", "identity")
 HEADS = (("sigmoid", "half-mse", 1), ("identity", "half-mse", 2), ("sigmoid", "bce", 1),
@@ -167,7 +167,7 @@ def test_the_float_kernel_trains_as_a_numpy_loop_does(arch: Architecture) -> Non
 
 @pytest.mark.parametrize("arch", ARCHS, ids=ids)
 def test_the_compiled_kernel_gives_the_float_kernel_bits(arch: Architecture) -> None:
-    compiled = pytest.importorskip("backprop_tui.core.netcompiled")
+    compiled = pytest.importorskip("backprop_tui.core.network.netcompiled")
     rng = np.random.RandomState(5)
     p = params_for(arch, rng, 0.6)
     data = [sample(arch, rng) for _ in range(30)]

@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from test_training import diverging_session
 
-from backprop_tui.core.breakpoints import (
+from backprop_tui.core.debugger.breakpoints import (
     BREAKPOINT,
     CANCELLED,
     DIVERGED,
@@ -22,11 +22,11 @@ from backprop_tui.core.breakpoints import (
     Breakpoints,
     run_until,
 )
-from backprop_tui.core.conditions import context_at, parse_for
-from backprop_tui.core.phases import PHASE_INDEX, PHASES, UPDATE_PHASE
-from backprop_tui.core.scan import tier
-from backprop_tui.core.session import Session, TrainConfig
-from backprop_tui.core.training import DataOptions, build_session
+from backprop_tui.core.debugger.conditions import context_at, parse_for
+from backprop_tui.core.debugger.scan import tier
+from backprop_tui.core.network.phases import PHASE_INDEX, PHASES, UPDATE_PHASE
+from backprop_tui.core.run.session import Session, TrainConfig
+from backprop_tui.core.run.training import DataOptions, build_session
 
 
 def lab_session(**config: object) -> Session:

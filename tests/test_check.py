@@ -26,9 +26,9 @@ from backprop_tui.check import StudentError, compare_sample, load_student
 from backprop_tui.check.cli import run_check
 from backprop_tui.check.sandbox import StudentProcess, TimedOut
 from backprop_tui.check.template import TEMPLATE, write_template
-from backprop_tui.core.network import Params
-from backprop_tui.core.session import TrainConfig
-from backprop_tui.core.training import DataOptions, build_session, train
+from backprop_tui.core.network.params import Params
+from backprop_tui.core.run.session import TrainConfig
+from backprop_tui.core.run.training import DataOptions, build_session, train
 
 STUDENTS = Path(__file__).parent / "students"
 REPO = Path(__file__).parent.parent

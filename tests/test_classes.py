@@ -13,9 +13,9 @@ import numpy as np
 import pytest
 
 from backprop_tui.cli import main
-from backprop_tui.core.data import DataError, load_dataset
-from backprop_tui.core.session import TrainConfig
-from backprop_tui.core.training import DataOptions, build_session
+from backprop_tui.core.data.datasets import DataError, load_dataset
+from backprop_tui.core.run.session import TrainConfig
+from backprop_tui.core.run.training import DataOptions, build_session
 
 
 def write(tmp_path: Path, text: str, name: str = "d.csv") -> str:
@@ -99,7 +99,7 @@ def test_an_empty_label_is_named(tmp_path: Path) -> None:
 
 
 def test_a_saved_species_session_resumes(tmp_path: Path) -> None:
-    from backprop_tui.core.savefile import load, restore, save, state_of
+    from backprop_tui.core.files.savefile import load, restore, save, state_of
 
     data, config = DataOptions("iris-species"), TrainConfig(hidden=(4, 3), activation="tanh")
     session = build_session(data, config)

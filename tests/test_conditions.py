@@ -13,7 +13,7 @@ import math
 import numpy as np
 import pytest
 
-from backprop_tui.core.conditions import (
+from backprop_tui.core.debugger.conditions import (
     MAX_LENGTH,
     NOT_YET,
     Condition,
@@ -21,9 +21,9 @@ from backprop_tui.core.conditions import (
     context_at,
     parse_for,
 )
-from backprop_tui.core.phases import PHASES, UPDATE_PHASE
-from backprop_tui.core.session import Session, TrainConfig
-from backprop_tui.core.training import DataOptions, build_session
+from backprop_tui.core.network.phases import PHASES, UPDATE_PHASE
+from backprop_tui.core.run.session import Session, TrainConfig
+from backprop_tui.core.run.training import DataOptions, build_session
 
 
 def lab_session(**config: object) -> Session:

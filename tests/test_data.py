@@ -21,8 +21,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from backprop_tui.core.data import DataError, Dataset, load_dataset
-from backprop_tui.core.network import init_params
+from backprop_tui.core.data.datasets import DataError, Dataset, load_dataset
+from backprop_tui.core.network.params import init_params
 
 UCI_IRIS_MD5 = "42615765a885ddf54427f12c34a0a070"  # archive.ics.uci.edu .../iris/iris.data
 
@@ -115,7 +115,7 @@ def test_lab_rejects_column_options(option: dict[str, str]) -> None:
 
 
 def test_bundled_iris_is_the_uci_file() -> None:
-    raw = resources.files("backprop_tui.core").joinpath("iris.data").read_bytes()
+    raw = resources.files("backprop_tui.core.data").joinpath("iris.data").read_bytes()
     assert hashlib.md5(raw).hexdigest() == UCI_IRIS_MD5
     lines = raw.decode().split("\n")
     assert len(lines) == 152 and lines[-2:] == ["", ""]  # 150 rows + trailing blank line
@@ -450,7 +450,7 @@ def test_semicolon_separated_file_gets_a_hint(tmp_path) -> None:
 def test_clean_numeric_file_takes_the_fast_reader(tmp_path: Path,
                                                   monkeypatch: pytest.MonkeyPatch) -> None:
     """numpy's reader does the work for a clean file; the streaming one only when needed."""
-    from backprop_tui.core import csvload
+    from backprop_tui.core.data import csvload
 
     def refuse(*args: object, **kwargs: object) -> None:
         raise AssertionError("the streaming reader ran")

@@ -17,10 +17,10 @@ from backprop_tui.check.diagnose import close
 from backprop_tui.check.loader import RETURNS, CallResult
 from backprop_tui.check.precision import digits_to_differ, engine_float32
 from backprop_tui.check.shapes import accepted, matmul_hint
-from backprop_tui.core.network import Params
-from backprop_tui.core.phases import forward_backward
-from backprop_tui.core.session import TrainConfig
-from backprop_tui.core.training import DataOptions, build_session
+from backprop_tui.core.network.params import Params
+from backprop_tui.core.network.phases import forward_backward
+from backprop_tui.core.run.session import TrainConfig
+from backprop_tui.core.run.training import DataOptions, build_session
 
 STUDENTS = Path(__file__).parent / "students"
 

@@ -12,15 +12,16 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from backprop_tui.core import editing, engine, overrides
-from backprop_tui.core import edits as edits_module
-from backprop_tui.core.edits import EditError
-from backprop_tui.core.kernel import FastParams, sgd_samples
-from backprop_tui.core.network import Params
-from backprop_tui.core.phases import UPDATE_PHASE
-from backprop_tui.core.session import Cursor, Session, TrainConfig
-from backprop_tui.core.timeline import Timeline
-from backprop_tui.core.training import DataOptions, build_session
+from backprop_tui.core.debugger import editing
+from backprop_tui.core.debugger import edits as edits_module
+from backprop_tui.core.debugger.edits import EditError
+from backprop_tui.core.network.kernel import FastParams, sgd_samples
+from backprop_tui.core.network.params import Params
+from backprop_tui.core.network.phases import UPDATE_PHASE
+from backprop_tui.core.run import engine, overrides
+from backprop_tui.core.run.session import Cursor, Session, TrainConfig
+from backprop_tui.core.run.timeline import Timeline
+from backprop_tui.core.run.training import DataOptions, build_session
 
 N = 200  # the lab's training rows
 KERNELS = ["python", "numpy", "numba"] if engine.numba_installed() else ["python", "numpy"]

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from backprop_tui.core.edits import MAX_LR, MAX_TEXT, MAX_VALUE, EditError, parse_edit
+from backprop_tui.core.debugger.edits import MAX_LR, MAX_TEXT, MAX_VALUE, EditError, parse_edit
 
 D, H = 3, 2  # the lab's shapes: W1 (2, 3), b1 (2,), W2 (1, 2), b2 (1,)
 

@@ -12,7 +12,7 @@ import pytest
 import reference as ref
 
 from backprop_tui.check import slips
-from backprop_tui.core.gradcheck import (
+from backprop_tui.core.network.gradcheck import (
     GOOD,
     SUSPECT,
     band,
@@ -21,10 +21,10 @@ from backprop_tui.core.gradcheck import (
     numeric_with_bounds,
     relative_error,
 )
-from backprop_tui.core.network import PARAM_NAMES, Params
-from backprop_tui.core.phases import forward_backward
-from backprop_tui.core.session import TrainConfig
-from backprop_tui.core.training import DataOptions, build_session
+from backprop_tui.core.network.params import PARAM_NAMES, Params
+from backprop_tui.core.network.phases import forward_backward
+from backprop_tui.core.run.session import TrainConfig
+from backprop_tui.core.run.training import DataOptions, build_session
 
 
 def random_case(seed: int, n_hidden: int, n_inputs: int = 3

@@ -13,10 +13,10 @@ from pathlib import Path
 
 import pytest
 
-from backprop_tui.core import engine
-from backprop_tui.core.network import Params
-from backprop_tui.core.session import Session, TrainConfig
-from backprop_tui.core.training import DataOptions, build_session, report, train
+from backprop_tui.core.network.params import Params
+from backprop_tui.core.run import engine
+from backprop_tui.core.run.session import Session, TrainConfig
+from backprop_tui.core.run.training import DataOptions, build_session, report, train
 
 ROOT = Path(__file__).resolve().parents[1]
 needs_numba = pytest.mark.skipif(not engine.numba_installed(), reason="numba is not installed")
@@ -154,9 +154,9 @@ def test_fallback_when_numba_cannot_be_imported(tmp_path: Path) -> None:
     (tmp_path / "numba" / "__init__.py").write_text("raise ImportError('broken on purpose')\n")
     code = (
         "import json, sys\n"
-        "from backprop_tui.core import engine\n"
-        "from backprop_tui.core.training import DataOptions, build_session, report, train\n"
-        "from backprop_tui.core.session import TrainConfig\n"
+        "from backprop_tui.core.run import engine\n"
+        "from backprop_tui.core.run.training import DataOptions, build_session, report, train\n"
+        "from backprop_tui.core.run.session import TrainConfig\n"
         "s = build_session(DataOptions(), TrainConfig(epochs=3000))\n"
         "r = train(s, 3000)\n"
         "doc = report(s, DataOptions(), r)\n"
@@ -187,7 +187,7 @@ def test_first_frame_path_imports_no_numba() -> None:
     """Opening a session and showing its first state never loads numba or the checker."""
     code = ("import sys\n"
             "from backprop_tui.options import open_session\n"
-            "from backprop_tui.cli import app_parser\n"
+            "from backprop_tui.app_options import app_parser\n"
             "s, _ = open_session(app_parser().parse_args([]))\n"
             "s.values; s.params; s.epoch_records; s.epoch_losses(); s.fit()\n"
             "for _ in range(30): s.step_forward()\n"

@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 
-from backprop_tui.core.breakpoints import Breakpoints, run_until
-from backprop_tui.core.conditions import parse_net
-from backprop_tui.core.savefile import state_of
-from backprop_tui.core.session import TrainConfig
-from backprop_tui.core.training import DataOptions, build_session
+from backprop_tui.core.debugger.breakpoints import Breakpoints, run_until
+from backprop_tui.core.debugger.conditions import parse_net
+from backprop_tui.core.files.savefile import state_of
+from backprop_tui.core.run.session import TrainConfig
+from backprop_tui.core.run.training import DataOptions, build_session
 from backprop_tui.paths import PathError
 from backprop_tui.teach.lesson import (
     MAX_STOPS,

@@ -22,7 +22,7 @@ import pytest
 
 from backprop_tui import DataOptions, Limits, Session, TrainConfig, build_session
 from backprop_tui.cli import main
-from backprop_tui.core.data import DataError, load_dataset
+from backprop_tui.core.data.datasets import DataError, load_dataset
 from backprop_tui.core.limits import MAX_HIDDEN
 
 CSV = "a,b,t\n" + "".join(f"{i % 7 / 7},{i % 5 / 5},{i % 3 / 3}\n" for i in range(40))

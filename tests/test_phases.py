@@ -14,9 +14,9 @@ import numpy as np
 import pytest
 import reference as ref
 
-from backprop_tui.core.kernel import FastParams, sgd_samples
-from backprop_tui.core.network import Params, sigmoid, sigmoid_prime
-from backprop_tui.core.phases import PHASES, UPDATE_PHASE, forward_backward, run_phases
+from backprop_tui.core.network.kernel import FastParams, sgd_samples
+from backprop_tui.core.network.params import Params, sigmoid, sigmoid_prime
+from backprop_tui.core.network.phases import PHASES, UPDATE_PHASE, forward_backward, run_phases
 
 RTOL = 1e-12
 ATOL = 1e-15

@@ -5,8 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from backprop_tui.core.phases import PHASE_INDEX, PHASES
-from backprop_tui.core.places import (
+from backprop_tui.core.debugger.places import (
     MAX_AHEAD,
     Place,
     PlaceError,
@@ -15,8 +14,9 @@ from backprop_tui.core.places import (
     parse_place,
     updates_to_run,
 )
-from backprop_tui.core.session import Session, TrainConfig
-from backprop_tui.core.training import DataOptions, build_session
+from backprop_tui.core.network.phases import PHASE_INDEX, PHASES
+from backprop_tui.core.run.session import Session, TrainConfig
+from backprop_tui.core.run.training import DataOptions, build_session
 
 N = 200
 

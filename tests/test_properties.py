@@ -21,10 +21,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from backprop_tui.cli import main
-from backprop_tui.core.csvload import DataError, load_table
-from backprop_tui.core.data import load_dataset
+from backprop_tui.core.data.csvload import DataError, load_table
+from backprop_tui.core.data.datasets import load_dataset
+from backprop_tui.core.data.source import open_source
 from backprop_tui.core.limits import Limits
-from backprop_tui.core.source import open_source
 
 SETTINGS = settings(max_examples=150, deadline=None,
                     suppress_health_check=[HealthCheck.function_scoped_fixture])

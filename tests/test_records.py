@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from backprop_tui.cli import main
-from backprop_tui.core.records import EpochLog, EpochRecord
-from backprop_tui.core.session import TrainConfig
-from backprop_tui.core.training import DataOptions, build_session
+from backprop_tui.core.run.records import EpochLog, EpochRecord
+from backprop_tui.core.run.session import TrainConfig
+from backprop_tui.core.run.training import DataOptions, build_session
 
 
 def record(e: int) -> EpochRecord:

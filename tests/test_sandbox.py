@@ -27,8 +27,8 @@ import pytest
 from backprop_tui.check.compare import student_args
 from backprop_tui.check.runner import check_file
 from backprop_tui.check.sandbox import Crashed, StudentProcess, TimedOut
-from backprop_tui.core.session import TrainConfig
-from backprop_tui.core.training import DataOptions, build_session
+from backprop_tui.core.run.session import TrainConfig
+from backprop_tui.core.run.training import DataOptions, build_session
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
                                 reason="process trees are read from /proc")

@@ -15,13 +15,13 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from backprop_tui.core import savefile
-from backprop_tui.core.atomic import WriteError
-from backprop_tui.core.savefile import (
+from backprop_tui.core.files import savefile
+from backprop_tui.core.files.atomic import WriteError
+from backprop_tui.core.files.savefile import (
     FORMAT_VERSION,
-    Breakpoint,
-    Edit,
-    Place,
+    SavedBreakpoint,
+    SavedEdit,
+    SavedPlace,
     SaveFileError,
     SessionState,
     data_sha256,
@@ -30,8 +30,8 @@ from backprop_tui.core.savefile import (
     save,
     state_of,
 )
-from backprop_tui.core.session import Session, TrainConfig
-from backprop_tui.core.training import DataOptions, build_session
+from backprop_tui.core.run.session import Session, TrainConfig
+from backprop_tui.core.run.training import DataOptions, build_session
 
 CSV = "a,b,t\n" + "".join(f"{i % 7 / 7},{i % 5 / 5},{i % 4 / 4}\n" for i in range(40))
 
@@ -46,8 +46,9 @@ def saved_state(data: DataOptions, config: TrainConfig, update: int, phase: int,
 def test_the_document_holds_what_the_format_says(tmp_path: Path) -> None:
     _, state = saved_state(DataOptions("iris", normalize=True),
                            TrainConfig(hidden=3, lr=0.25, shuffle=True), 130, 7,
-                           breakpoints=(Breakpoint("L < 0.01"), Breakpoint("epoch == 3", False)),
-                           watches=("W2[0,1]", "L"), edits=(Edit(5, "W1[0,1] = 0.5"),))
+                           breakpoints=(SavedBreakpoint("L < 0.01"),
+                                        SavedBreakpoint("epoch == 3", False)),
+                           watches=("W2[0,1]", "L"), edits=(SavedEdit(5, "W1[0,1] = 0.5"),))
     path = save(tmp_path / "s.json", state)
     doc = json.loads(path.read_text())
     assert doc["format"] == "backprop-tui session" and doc["format_version"] == FORMAT_VERSION
@@ -134,7 +135,7 @@ def test_writing_into_a_missing_folder_is_one_line(tmp_path: Path) -> None:
 
 def good_doc() -> dict:
     _, state = saved_state(DataOptions(), TrainConfig(), 3, 1, watches=("L",),
-                           breakpoints=(Breakpoint("L > 1"),))
+                           breakpoints=(SavedBreakpoint("L > 1"),))
     return savefile.to_json(state)
 
 
@@ -232,7 +233,7 @@ def test_the_most_breakpoints_and_watches_are_read() -> None:
     doc = good_doc()
     doc["breakpoints"] = [{"text": f"sample == {i}", "enabled": True} for i in range(32)]
     doc["watches"] = [f"W1[0,0] + {i}" for i in range(16)]
-    from backprop_tui.core.savecheck import state_from_json
+    from backprop_tui.core.files.savecheck import state_from_json
 
     state = state_from_json(doc, "s.json")
     assert len(state.breakpoints) == 32 and len(state.watches) == 16
@@ -316,8 +317,8 @@ def test_another_seed_is_other_data(tmp_path: Path) -> None:
 def test_edits_are_replayed_in_order_then_the_cursor() -> None:
     """The real edits, redone: the same run bit for bit, progress told on the way."""
     _, state = saved_state(DataOptions(), TrainConfig(), 300, 4)
-    state = replace(state, edits=(Edit(10, "W1[0,1] = 0.5"), Edit(12, "b2 = [0]"),
-                                  Edit(250, "lr = 0.1")))
+    state = replace(state, edits=(SavedEdit(10, "W1[0,1] = 0.5"), SavedEdit(12, "b2 = [0]"),
+                                  SavedEdit(250, "lr = 0.1")))
     seen: list[tuple[int, int]] = []
     session, back = restore(state, progress=lambda done, total: seen.append((done, total)))
     assert [(e.update, e.text) for e in session.edits] == [(e.update, e.text)
@@ -329,7 +330,7 @@ def test_edits_are_replayed_in_order_then_the_cursor() -> None:
     by_hand.goto(300, 4)
     assert by_hand.params.equals(session.params)
     with pytest.raises(SaveFileError, match=r"edit 2 \('W9 = 1'\): unknown name 'W9'"):
-        restore(replace(state, edits=(Edit(1, "lr = 1"), Edit(2, "W9 = 1"))))
+        restore(replace(state, edits=(SavedEdit(1, "lr = 1"), SavedEdit(2, "W9 = 1"))))
 
 
 def test_edits_out_of_order_are_refused_not_silently_dropped() -> None:
@@ -338,7 +339,7 @@ def test_edits_out_of_order_are_refused_not_silently_dropped() -> None:
     _, state = saved_state(DataOptions(), TrainConfig(), 3, 0)
     with pytest.raises(SaveFileError, match=r"out of order \('lr = 0.2' at update 100 "
                                             r"follows 'lr = 0.1' at 300\)"):
-        restore(replace(state, edits=(Edit(300, "lr = 0.1"), Edit(100, "lr = 0.2"))))
+        restore(replace(state, edits=(SavedEdit(300, "lr = 0.1"), SavedEdit(100, "lr = 0.2"))))
 
 
 def test_a_cursor_beyond_a_diverged_run_is_refused(tmp_path: Path) -> None:
@@ -347,28 +348,28 @@ def test_a_cursor_beyond_a_diverged_run_is_refused(tmp_path: Path) -> None:
     data = DataOptions(str(csv), test_fraction=0.0)
     _, state = saved_state(data, TrainConfig(lr=1e10), 0, 0)
     with pytest.raises(SaveFileError, match="beyond the run's end"):
-        restore(replace(state, cursor=Place(100, 0)))
+        restore(replace(state, cursor=SavedPlace(100, 0)))
 
 
 def test_a_place_beyond_the_go_to_bound_is_refused_before_any_work(monkeypatch) -> None:
     """A cursor or an edit past the app's go-to bound (10^8 updates) is one line, at once:
     resuming a place 10^9 updates in took 80-100 s of silence (issue 17)."""
-    from backprop_tui.core.places import MAX_AHEAD
-    from backprop_tui.core.timeline import Timeline
+    from backprop_tui.core.debugger.places import MAX_AHEAD
+    from backprop_tui.core.run.timeline import Timeline
 
     _, state = saved_state(DataOptions(), TrainConfig(), 5, 0)
     monkeypatch.setattr(Timeline, "advance", lambda *a: pytest.fail("the run was computed"))
     with pytest.raises(SaveFileError, match=rf"^the saved place \(update 100,000,001\) lies "
                        rf"more than {MAX_AHEAD:,} updates into the run"):
-        restore(replace(state, cursor=Place(MAX_AHEAD + 1, 0)))
+        restore(replace(state, cursor=SavedPlace(MAX_AHEAD + 1, 0)))
     with pytest.raises(SaveFileError, match=r"^an edit \(at update 100,000,001\) lies more"):
-        restore(replace(state, edits=(Edit(MAX_AHEAD + 1, "lr = 0.1"),)), to_cursor=False)
+        restore(replace(state, edits=(SavedEdit(MAX_AHEAD + 1, "lr = 0.1"),)), to_cursor=False)
 
 
 def test_without_the_cursor_the_run_stops_at_the_last_edit() -> None:
     """`trace --load` needs the edits, not the saved place."""
     _, state = saved_state(DataOptions(), TrainConfig(), 50_000, 4)
-    state = replace(state, edits=(Edit(10, "W1[0,1] = 0.5"), Edit(250, "lr = 0.1")))
+    state = replace(state, edits=(SavedEdit(10, "W1[0,1] = 0.5"), SavedEdit(250, "lr = 0.1")))
     session, _ = restore(state, to_cursor=False)
     assert session.timeline.head == 250 and session.cursor.update == 250
     assert [e.text for e in session.edits] == ["W1[0,1] = 0.5", "lr = 0.1"]
@@ -376,11 +377,11 @@ def test_without_the_cursor_the_run_stops_at_the_last_edit() -> None:
 
 def test_a_far_place_is_reached_by_the_compiled_kernel_with_progress() -> None:
     """The fast path of a long run (numba when installed), progress told on the way."""
-    from backprop_tui.core import engine
+    from backprop_tui.core.run import engine
 
     _, state = saved_state(DataOptions(), TrainConfig(), 0, 0)
     seen: list[tuple[int, int]] = []
-    session, _ = restore(replace(state, cursor=Place(2_000_000, 2)),
+    session, _ = restore(replace(state, cursor=SavedPlace(2_000_000, 2)),
                          progress=lambda done, total: seen.append((done, total)))
     assert (session.cursor.update, session.cursor.phase) == (2_000_000, 2)
     assert seen[-1] == (2_000_000, 2_000_000) and len(seen) > 100
@@ -392,14 +393,14 @@ def test_the_command_line_refuses_a_far_save_in_one_line(tmp_path: Path) -> None
     import subprocess
     import sys
 
-    from backprop_tui.core.places import MAX_AHEAD
+    from backprop_tui.core.debugger.places import MAX_AHEAD
 
     _, state = saved_state(DataOptions(), TrainConfig(), 5, 0)
-    path = save(tmp_path / "far.json", replace(state, cursor=Place(MAX_AHEAD + 1, 0)))
+    path = save(tmp_path / "far.json", replace(state, cursor=SavedPlace(MAX_AHEAD + 1, 0)))
     for command in ([], ["trace", "--to", "0:1"]):
         if command:  # trace needs no cursor: an edit that far is what it refuses
             path = save(tmp_path / "far-edit.json",
-                        replace(state, edits=(Edit(MAX_AHEAD + 1, "lr = 0.1"),)))
+                        replace(state, edits=(SavedEdit(MAX_AHEAD + 1, "lr = 0.1"),)))
         proc = subprocess.run([sys.executable, "-m", "backprop_tui", *command, "--load",
                                str(path)], capture_output=True, text=True, timeout=60,
                               stdin=subprocess.DEVNULL)

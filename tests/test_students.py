@@ -16,8 +16,8 @@ import pytest
 
 from backprop_tui.check.report import format_text, to_json
 from backprop_tui.check.runner import check_file, default_samples
-from backprop_tui.core.session import TrainConfig
-from backprop_tui.core.training import DataOptions, build_session
+from backprop_tui.core.run.session import TrainConfig
+from backprop_tui.core.run.training import DataOptions, build_session
 
 STUDENTS = Path(__file__).parent / "students"
 

@@ -20,8 +20,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from backprop_tui.core.session import Session, TrainConfig
-from backprop_tui.core.training import DataOptions, build_session
+from backprop_tui.core.run.session import Session, TrainConfig
+from backprop_tui.core.run.training import DataOptions, build_session
 from backprop_tui.teach.client import Follower, parse_url
 from backprop_tui.teach.mirror import RebuildError
 from backprop_tui.teach.protocol import Ui

@@ -21,9 +21,9 @@ from dataclasses import replace
 import pytest
 from aiohttp import web
 
-from backprop_tui.core.savefile import Edit, state_of
-from backprop_tui.core.session import TrainConfig
-from backprop_tui.core.training import DataOptions, build_session
+from backprop_tui.core.files.savefile import SavedEdit, state_of
+from backprop_tui.core.run.session import TrainConfig
+from backprop_tui.core.run.training import DataOptions, build_session
 from backprop_tui.teach.client import Follower
 from backprop_tui.teach.mirror import Mirror, RebuildError
 from backprop_tui.teach.protocol import (
@@ -53,7 +53,7 @@ def message(number: int, **change) -> str:
 
 
 def out_of_order() -> str:
-    state = replace(good_state(), edits=(Edit(9, "lr = 0.1"), Edit(4, "b2 = 0")))
+    state = replace(good_state(), edits=(SavedEdit(9, "lr = 0.1"), SavedEdit(4, "b2 = 0")))
     return frame(4, encode_body("Ms Ada", state, Ui()))
 
 
@@ -169,7 +169,7 @@ def test_a_state_whose_hash_does_not_match_is_refused_in_words() -> None:
     far = replace(state, cursor=replace(state.cursor, update=10**9))
     with pytest.raises(RebuildError, match="more than 100,000,000 updates"):
         mirror.apply(far)
-    unreachable = replace(state, edits=(Edit(5, "W9[0] = 1"),))
+    unreachable = replace(state, edits=(SavedEdit(5, "W9[0] = 1"),))
     with pytest.raises(RebuildError, match="edit 1"):
         mirror.apply(unreachable)
 

@@ -13,8 +13,8 @@ import time
 
 import aiohttp
 
-from backprop_tui.core.session import TrainConfig
-from backprop_tui.core.training import DataOptions, build_session
+from backprop_tui.core.run.session import TrainConfig
+from backprop_tui.core.run.training import DataOptions, build_session
 from backprop_tui.teach import routes
 from backprop_tui.teach.client import Follower
 from backprop_tui.teach.server import Publisher

@@ -12,11 +12,11 @@ import numpy as np
 import pytest
 import reference as ref
 
-from backprop_tui.core.kernel import FastParams, sgd_samples
-from backprop_tui.core.network import Params
-from backprop_tui.core.phases import PHASES, UPDATE_PHASE
-from backprop_tui.core.session import Cursor, Session, TrainConfig
-from backprop_tui.core.training import DataOptions, build_session
+from backprop_tui.core.network.kernel import FastParams, sgd_samples
+from backprop_tui.core.network.params import Params
+from backprop_tui.core.network.phases import PHASES, UPDATE_PHASE
+from backprop_tui.core.run.session import Cursor, Session, TrainConfig
+from backprop_tui.core.run.training import DataOptions, build_session
 
 N = 200
 LAST = UPDATE_PHASE

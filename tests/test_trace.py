@@ -19,10 +19,8 @@ import numpy as np
 import pytest
 import reference as ref
 
-from backprop_tui.core.atomic import WriteError, write_atomic
-from backprop_tui.core.phases import PHASE_INDEX, UPDATE_PHASE
-from backprop_tui.core.session import Session, TrainConfig
-from backprop_tui.core.trace import (
+from backprop_tui.core.files.atomic import WriteError, write_atomic
+from backprop_tui.core.files.trace import (
     TraceError,
     export_sample,
     quantity_names,
@@ -32,7 +30,9 @@ from backprop_tui.core.trace import (
     write_csv,
     write_jsonl,
 )
-from backprop_tui.core.training import DataOptions, build_session
+from backprop_tui.core.network.phases import PHASE_INDEX, UPDATE_PHASE
+from backprop_tui.core.run.session import Session, TrainConfig
+from backprop_tui.core.run.training import DataOptions, build_session
 
 TOL = 1e-12
 
@@ -248,7 +248,7 @@ def test_trace_never_imports_textual(tmp_path: Path) -> None:
 
 def test_cli_traces_a_saved_session_with_its_edits(tmp_path: Path) -> None:
     """`trace --load FILE`: the run as the app left it, edits included."""
-    from backprop_tui.core.savefile import Edit, save, state_of
+    from backprop_tui.core.files.savefile import SavedEdit, save, state_of
 
     data = DataOptions()
     session = build_session(data, TrainConfig())
@@ -257,7 +257,7 @@ def test_cli_traces_a_saved_session_with_its_edits(tmp_path: Path) -> None:
     session.goto(7)
     session.edit("W1[0,1] = 2")
     path = save(tmp_path / "s.json", state_of(session, data, edits=tuple(
-        Edit(e.update, e.text) for e in session.edits)))
+        SavedEdit(e.update, e.text) for e in session.edits)))
     proc = run("trace", "--load", str(path), "--to", "0:10")
     assert proc.returncode == 0, proc.stderr
     records = [json.loads(x) for x in proc.stdout.splitlines()]
@@ -271,7 +271,7 @@ def test_cli_traces_a_saved_session_with_its_edits(tmp_path: Path) -> None:
 def test_a_from_far_into_the_run_is_one_line_at_once() -> None:
     """`--from 999999999:1` meant ~2*10^11 updates of silent work (issue 17): bounded as
     the app's go-to is, and said before any work is done."""
-    from backprop_tui.core.places import MAX_AHEAD
+    from backprop_tui.core.debugger.places import MAX_AHEAD
 
     proc = run("trace", "--epochs", "1000000000", "--from", "999999999:1")
     assert proc.returncode == 2 and proc.stdout == ""
@@ -311,14 +311,14 @@ def test_trace_load_does_not_compute_the_saved_place(tmp_path: Path, monkeypatch
     from dataclasses import replace
 
     from backprop_tui.cli import main
-    from backprop_tui.core.places import MAX_AHEAD
-    from backprop_tui.core.savefile import Edit, Place, save, state_of
-    from backprop_tui.core.timeline import Timeline
+    from backprop_tui.core.debugger.places import MAX_AHEAD
+    from backprop_tui.core.files.savefile import SavedEdit, SavedPlace, save, state_of
+    from backprop_tui.core.run.timeline import Timeline
 
     data = DataOptions()
     session = build_session(data, TrainConfig())
-    state = replace(state_of(session, data), cursor=Place(MAX_AHEAD, 3),
-                    edits=(Edit(500, "lr = 0.25"),))
+    state = replace(state_of(session, data), cursor=SavedPlace(MAX_AHEAD, 3),
+                    edits=(SavedEdit(500, "lr = 0.25"),))
     path = save(tmp_path / "far.json", state)
     real = Timeline.advance
 
@@ -331,7 +331,7 @@ def test_trace_load_does_not_compute_the_saved_place(tmp_path: Path, monkeypatch
     records = [json.loads(x) for x in capsys.readouterr().out.splitlines()]
     assert [r["update"] for r in records] == list(range(400, 600))
     assert [r["lr"] for r in records] == [0.5] * 100 + [0.25] * 100
-    path = save(tmp_path / "too-far.json", replace(state, cursor=Place(MAX_AHEAD + 1, 3)))
+    path = save(tmp_path / "too-far.json", replace(state, cursor=SavedPlace(MAX_AHEAD + 1, 3)))
     assert main(["trace", "--load", str(path), "--to", "0:2"]) == 0  # unused, not refused
 
 

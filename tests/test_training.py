@@ -14,11 +14,11 @@ import numpy as np
 import pytest
 import reference as ref
 
-from backprop_tui.core.kernel import FastParams, sgd_samples
-from backprop_tui.core.network import Params
-from backprop_tui.core.phases import PHASES, UPDATE_PHASE
-from backprop_tui.core.session import Session, TrainConfig
-from backprop_tui.core.training import DataOptions, build_session, train
+from backprop_tui.core.network.kernel import FastParams, sgd_samples
+from backprop_tui.core.network.params import Params
+from backprop_tui.core.network.phases import PHASES, UPDATE_PHASE
+from backprop_tui.core.run.session import Session, TrainConfig
+from backprop_tui.core.run.training import DataOptions, build_session, train
 
 RTOL = 1e-12
 PARAM_NAMES = ("W1", "b1", "W2", "b2")

@@ -25,8 +25,8 @@ from backprop_tui.check.runner import _same, check_file
 from backprop_tui.check.sandbox import StudentProcess
 from backprop_tui.check.values import max_elements
 from backprop_tui.cli import main
-from backprop_tui.core.session import TrainConfig
-from backprop_tui.core.training import DataOptions, build_session
+from backprop_tui.core.run.session import TrainConfig
+from backprop_tui.core.run.training import DataOptions, build_session
 
 pytestmark = pytest.mark.skipif(not sys.platform.startswith("linux"),
                                 reason="memory limits and /proc are Linux's")
@@ -176,7 +176,7 @@ def test_the_package_cannot_be_imported_by_the_student(tmp_path: Path,
                                                        ) -> None:
     path = write(tmp_path, "imports.py", """
         import numpy as np
-        from backprop_tui.core.session import Session
+        from backprop_tui.core.run.session import Session
         def forward_backward_pass(x, target, W1, b1, W2, b2):
             pass
     """)
@@ -186,7 +186,7 @@ def test_the_package_cannot_be_imported_by_the_student(tmp_path: Path,
 
 
 def test_importing_inside_the_function_is_refused(tmp_path: Path) -> None:
-    path = correct_but(tmp_path, "late.py", "    import backprop_tui.core.network\n" + RIGHT)
+    path = correct_but(tmp_path, "late.py", "    import backprop_tui.core.network.params\n" + RIGHT)
     report = check_file(lab(), path, 3, 20.0)
     assert report.status == "wrong"
     m = report.comparison.mismatch
@@ -199,7 +199,7 @@ def test_going_around_the_blocker_is_caught(tmp_path: Path) -> None:
         import sys
         sys.meta_path[:] = [f for f in sys.meta_path if type(f).__name__ != "_NoEngine"]
         sys.path.insert(0, {root!r})
-        import backprop_tui.core.network
+        import backprop_tui.core.network.params
     """), "    ") + RIGHT)
     with pytest.raises(StudentError, match="imports backprop_tui"):
         check_file(lab(), path, 3, 20.0)

@@ -24,11 +24,11 @@ from backprop_tui.check.loader import RETURNS, CallResult
 from backprop_tui.check.precision import engine_float32
 from backprop_tui.check.report import format_text, matrix, to_json
 from backprop_tui.check.runner import CheckReport, SampleInfo
-from backprop_tui.core.gradcheck import GOOD
-from backprop_tui.core.network import Params
-from backprop_tui.core.phases import forward_backward
-from backprop_tui.core.session import TrainConfig
-from backprop_tui.core.training import DataOptions, build_session
+from backprop_tui.core.network.gradcheck import GOOD
+from backprop_tui.core.network.params import Params
+from backprop_tui.core.network.phases import forward_backward
+from backprop_tui.core.run.session import TrainConfig
+from backprop_tui.core.run.training import DataOptions, build_session
 
 
 def sample(update: int, data: DataOptions | None = None, config: TrainConfig | None = None

@@ -5,11 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from backprop_tui.core.conditions import NOT_YET, context_at, parse_for
-from backprop_tui.core.phases import PHASE_INDEX, UPDATE_PHASE
-from backprop_tui.core.session import Session, TrainConfig
-from backprop_tui.core.training import DataOptions, build_session
-from backprop_tui.core.watches import (
+from backprop_tui.core.debugger.conditions import NOT_YET, context_at, parse_for
+from backprop_tui.core.debugger.watches import (
     MAX_WATCHES,
     Watches,
     history,
@@ -17,6 +14,9 @@ from backprop_tui.core.watches import (
     label,
     value_at,
 )
+from backprop_tui.core.network.phases import PHASE_INDEX, UPDATE_PHASE
+from backprop_tui.core.run.session import Session, TrainConfig
+from backprop_tui.core.run.training import DataOptions, build_session
 
 
 def lab_session(**config: object) -> Session:

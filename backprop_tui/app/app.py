@@ -15,9 +15,9 @@ from typing import TYPE_CHECKING
 from textual import events
 from textual.app import App
 
-from ..core.breakpoints import Breakpoints
-from ..core.session import Session
-from ..core.watches import Watches
+from ..core.debugger.breakpoints import Breakpoints
+from ..core.debugger.watches import Watches
+from ..core.run.session import Session
 from .ask import AskMode
 from .autoplay import Autoplay
 from .debugger import DebuggerActions
@@ -37,8 +37,8 @@ from .widgets.watch_line import TALL, watch_text
 
 if TYPE_CHECKING:  # the checker starts with a student file, not with the app
     from ..check.sandbox import StudentProcess
-    from ..core.savefile import SessionState
-    from ..core.training import DataOptions
+    from ..core.files.savefile import SessionState
+    from ..core.run.training import DataOptions
 
 
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..core.session import Session
+from ..core.run.session import Session
 
 
 class Unknown(np.ndarray):

@@ -1,7 +1,7 @@
 """The debugger's keys: runs, go to, and (in the modules beside it) breakpoints,
 watches, edits, save and export.
 
-Every one of them asks the core: places come from :mod:`~backprop_tui.core.places`,
+Every one of them asks the core: places come from :mod:`~backprop_tui.core.debugger.places`,
 a run is a job for :class:`~.runs.EpochRuns` in a worker thread (or, when the core
 estimates it under AT_ONCE_S, done at once), and the screen is redrawn from the
 session afterwards. This mixin keeps ``app.py`` to the
@@ -14,9 +14,9 @@ import time
 from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from ..core.edits import EditError
-from ..core.places import PlaceError, check_reachable, go_to, parse_place, updates_to_run
-from ..core.session import RunResult
+from ..core.debugger.edits import EditError
+from ..core.debugger.places import PlaceError, check_reachable, go_to, parse_place, updates_to_run
+from ..core.run.session import RunResult
 from .palette import PALETTE
 from .runs import Job, RunFinished, RunProgress
 from .widgets.body import Body

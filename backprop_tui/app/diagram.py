@@ -9,7 +9,7 @@ computed, and the arrows turn round; on the update phase, the new value (old →
 when there is room). Edges are coloured by the sign of their port's number,
 stronger for larger magnitudes. What the current phase produced is highlighted and
 what it read is underlined, exactly as in the panels: both read the same phase
-data, the phases generated for the network (:mod:`backprop_tui.core.netphases`).
+data, the phases generated for the network (:mod:`backprop_tui.core.network.netphases`).
 
 Everything here is a pure function of the session's state and a size, so tests
 can draw it without a terminal. :mod:`.diagram_layout` decides what goes where.
@@ -22,8 +22,8 @@ from dataclasses import dataclass
 
 from rich.text import Text
 
-from ..core.netphases import Net, Phase
-from ..core.phases import lab_net
+from ..core.network.netphases import Net, Phase
+from ..core.network.phases import lab_net
 from .diagram_layout import (
     CHOICES,
     Placement,

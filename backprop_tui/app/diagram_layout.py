@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 
-from ..core.netphases import Net, Phase
+from ..core.network.netphases import Net, Phase
 from .diagram_parts import MAX_PORTS, Column, needs, unit_rows
 from .render import CELL
 

@@ -15,8 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 from rich.text import Text
 
-from ..core.activations import ACTIVATIONS
-from ..core.netphases import Net, Phase, slope_name
+from ..core.network.activations import ACTIVATIONS
+from ..core.network.netphases import Net, Phase, slope_name
 from .ask import is_unknown
 from .netdraw import Grid
 from .palette import PALETTE

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..core.atomic import WriteError
+from ..core.files.atomic import WriteError
 from ..paths import PathError, inside
 from .palette import PALETTE
 from .widgets.prompt import PromptDialog, Verdict
@@ -72,14 +72,14 @@ class FileActions(_Base):
             self.main.say("this session was not opened from the command line: it has no "
                           "data reference to save", PALETTE.error)
             return
-        from ..core import savefile
+        from ..core.files import savefile
 
         def write(path: Path, overwrite: bool) -> Path:
             s = self.session
             state = savefile.state_of(
                 s, self.data,
-                edits=tuple(savefile.Edit(e.update, e.text) for e in s.edits),
-                breakpoints=tuple(savefile.Breakpoint(b.text, b.enabled)
+                edits=tuple(savefile.SavedEdit(e.update, e.text) for e in s.edits),
+                breakpoints=tuple(savefile.SavedBreakpoint(b.text, b.enabled)
                                   for b in self.breakpoints),
                 watches=tuple(w.text for w in self.watches))
             return savefile.save(path, state, overwrite=overwrite)
@@ -88,7 +88,7 @@ class FileActions(_Base):
 
     def action_export_sample(self) -> None:
         """This sample's numbers, every phase computed so far, as JSON."""
-        from ..core.trace import export_sample, sample_file_name
+        from ..core.files.trace import export_sample, sample_file_name
 
         if self.ask.hidden(self.session):
             self.main.say("ask mode: reveal the answer (n) before exporting it",

@@ -20,9 +20,9 @@ from textual.screen import Screen
 from textual.widget import MountError
 from textual.widgets import Static, TabbedContent, TabPane, Tabs
 
-from ..core.conditions import NOT_YET
-from ..core.records import EpochRecord, RunningEpoch
-from ..core.session import RunResult, Session
+from ..core.debugger.conditions import NOT_YET
+from ..core.run.records import EpochRecord, RunningEpoch
+from ..core.run.session import RunResult, Session
 from ..paths import PathError, inside
 from .ask import AskView
 from .palette import PALETTE
@@ -38,7 +38,7 @@ from .widgets.values import BACKWARD, FORWARD, ValuesPanel
 from .widgets.watch_line import WatchLine
 
 if TYPE_CHECKING:
-    from ..core.watches import Watches
+    from ..core.debugger.watches import Watches
 
 LOSS_WORDS = {"half-mse": "½ squared error", "bce": "binary cross-entropy",
               "ce": "cross-entropy"}
@@ -160,7 +160,7 @@ class MainScreen(Screen):
         tabs = self.query_one("#plots", TabbedContent)
         if not plots or tabs.active != "tab-watch" or self._watches is None:
             return
-        from ..core.watches import history, label
+        from ..core.debugger.watches import history, label
 
         c = view.cursor
         key = (c.update, c.phase == view.net.update_phase, tuple(view.edit_updates()),

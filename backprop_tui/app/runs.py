@@ -27,8 +27,8 @@ from dataclasses import dataclass
 
 from textual.message import Message
 
-from ..core.records import EpochRecord
-from ..core.session import RunResult, Session
+from ..core.run.records import EpochRecord
+from ..core.run.session import RunResult, Session
 
 Job = Callable[[Callable[[int, int], None], Callable[[], bool]], object]
 """Work for the run thread: job(progress, cancel) returns what RunFinished carries."""

@@ -19,9 +19,9 @@ from typing import TYPE_CHECKING
 import numpy as np
 from textual.message import Message
 
-from ..core.network import Params
-from ..core.phases import lab_net
-from ..core.session import Session
+from ..core.network.params import Params
+from ..core.network.phases import lab_net
+from ..core.run.session import Session
 
 if TYPE_CHECKING:  # the checker is imported when a student file is given, not at start-up
     from ..check.sandbox import StudentProcess

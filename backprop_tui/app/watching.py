@@ -1,8 +1,8 @@
 """The debugger's conditions in the app: breakpoints (b, B, c) and watches (w, W).
 
-Both are the core's (:mod:`backprop_tui.core.breakpoints`,
-:mod:`backprop_tui.core.watches`), written in one small language
-(:mod:`backprop_tui.core.conditions`). This mixin asks for them, lists them,
+Both are the core's (:mod:`backprop_tui.core.debugger.breakpoints`,
+:mod:`backprop_tui.core.debugger.watches`), written in one small language
+(:mod:`backprop_tui.core.debugger.conditions`). This mixin asks for them, lists them,
 runs to them in the worker thread, and says where a run stopped and why.
 """
 
@@ -11,9 +11,9 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING
 
-from ..core.breakpoints import BREAKPOINT, CANCELLED, DIVERGED, Stop, run_until
-from ..core.conditions import NOT_YET, ConditionError, context_at, parse_net
-from ..core.session import RunResult
+from ..core.debugger.breakpoints import BREAKPOINT, CANCELLED, DIVERGED, Stop, run_until
+from ..core.debugger.conditions import NOT_YET, ConditionError, context_at, parse_net
+from ..core.run.session import RunResult
 from .palette import PALETTE
 from .widgets.prompt import PromptDialog, Verdict
 

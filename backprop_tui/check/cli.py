@@ -22,7 +22,7 @@ from .loader import StudentError
 from .template import DEFAULT_PATH, TemplateError, write_template
 
 if TYPE_CHECKING:
-    from ..core.session import Session
+    from ..core.run.session import Session
     from .runner import CheckReport
 
 DEFAULT_TIMEOUT = 10.0
@@ -128,7 +128,7 @@ def _check(args: argparse.Namespace) -> int:
 
 def _print_report(args: argparse.Namespace, session: Session, report: CheckReport,
                   samples: int) -> None:
-    from ..core.training import describe_dataset
+    from ..core.run.training import describe_dataset
     from .report import format_text, to_json
 
     if args.json:

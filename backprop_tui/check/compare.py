@@ -19,9 +19,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..core.gradcheck import numeric_with_bounds
-from ..core.network import Params
-from ..core.phases import forward_backward
+from ..core.network.gradcheck import numeric_with_bounds
+from ..core.network.params import Params
+from ..core.network.phases import forward_backward
 from . import diagnose, shapes, slips
 from .exact import Reference
 from .loader import PARAMETERS, RETURNS, CallResult, Student

@@ -14,8 +14,8 @@ from collections.abc import Collection, Mapping
 
 import numpy as np
 
-from ..core.gradcheck import GOOD, relative_error
-from ..core.network import sigmoid
+from ..core.network.gradcheck import GOOD, relative_error
+from ..core.network.params import sigmoid
 from . import slips
 from .loader import RETURNS
 from .names import label

@@ -13,7 +13,7 @@ with every 1 − σ(z) taken as σ(−z), so no subtraction cancels. Each entry 
 ``bound``, a first-order bound on how far ANY correct float64 computation may be
 from it (the engine's way is the least accurate usual one): each operation adds u
 times the size of what it combines, carried forward by its local derivative, as
-:mod:`backprop_tui.core.gradcheck` does for the loss. A student's value within that
+:mod:`backprop_tui.core.network.gradcheck` does for the loss. A student's value within that
 bound is as right as float64 allows; a wrong formula is off by far more. The
 engine's float64 values stay what the report shows.
 """
@@ -24,7 +24,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from ..core.gradcheck import FLOOR, relative_error
+from ..core.network.gradcheck import FLOOR, relative_error
 
 LD = np.longdouble
 U = float(np.finfo(float).eps) / 2  # float64's unit roundoff

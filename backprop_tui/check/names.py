@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from ..core.arch import Architecture
+    from ..core.network.arch import Architecture
 
 APP_NAME = {"pred": "y_hat", "loss": "L", "grad_output": "delta2", "grad_hidden": "delta1"}
 LAB_NAME = {"delta2": "grad_output", "delta1": "grad_hidden"}

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..core.gradcheck import GOOD, relative_error
+from ..core.network.gradcheck import GOOD, relative_error
 from .names import label
 
 SOURCES = {"delta2": ("db2", "dW2", "a1"), "delta1": ("db1", "dW1", "x")}
@@ -41,7 +41,7 @@ class DerivedDelta:
 class Origin:
     """The phase where the student's first wrong gradient starts, with one line saying why.
 
-    ``phase`` is a phase key of :data:`backprop_tui.core.phases.PHASES`: 'delta2' or
+    ``phase`` is a phase key of :data:`backprop_tui.core.network.phases.PHASES`: 'delta2' or
     'delta1' when the error is already in that delta, else 'dW2' or 'dW1'.
     """
 

@@ -19,7 +19,7 @@ from collections.abc import Mapping
 
 import numpy as np
 
-from ..core.gradcheck import FLOOR, GOOD, SUSPECT, relative_error
+from ..core.network.gradcheck import FLOOR, GOOD, SUSPECT, relative_error
 
 LOW_PRECISION = ("float32", "float16")
 # float32 rounding of the same formulas, times this, still counts as "float32 precision".

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..core.gradcheck import GOOD, relative_error
+from ..core.network.gradcheck import GOOD, relative_error
 from . import shapes
 from .exact import Reference
 from .loader import Raised

@@ -21,8 +21,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..core.network import Params
-from ..core.session import Session
+from ..core.network.params import Params
+from ..core.run.session import Session
 from . import state
 from .compare import Mismatch, SampleComparison, compare_call, student_args
 from .diagnose import UNEXPLAINED

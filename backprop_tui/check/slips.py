@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..core.network import sigmoid_prime
+from ..core.network.params import sigmoid_prime
 
 GRADIENT_NAMES = ("dW2", "db2", "dW1", "db1")
 RIGHT = "right"

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ..core.network import Params
+from ..core.network.params import Params
 from . import diagnose, shapes, slips
 from .diagnose import UNEXPLAINED
 from .exact import Reference

@@ -28,9 +28,9 @@ from urllib.parse import parse_qs, urlsplit
 import aiohttp
 from aiohttp import WSCloseCode, WSMsgType
 
+from ..core.files.savefile import SessionState
 from ..core.limits import Limits
-from ..core.savefile import SessionState
-from ..core.session import Session
+from ..core.run.session import Session
 from .codes import normal_code
 from .mirror import Mirror
 from .protocol import MAX_MESSAGE, Message, ProtocolError, decode

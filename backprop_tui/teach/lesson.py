@@ -31,8 +31,8 @@ import sys
 from dataclasses import dataclass, replace
 from importlib import resources
 
-from ..core.savefile import Breakpoint, Edit, Place, SessionState
-from ..core.session import Session
+from ..core.files.savefile import SavedBreakpoint, SavedEdit, SavedPlace, SessionState
+from ..core.run.session import Session
 from .protocol import LINE_CHARS, NOTE_LINES, ProtocolError, check_text
 
 if sys.version_info >= (3, 11):
@@ -40,7 +40,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - Python 3.10
     import tomli as tomllib
 
-__all__ = ["MAX_BYTES", "MAX_STOPS", "Lesson", "LessonError", "Stop", "parse_lesson",
+__all__ = ["MAX_BYTES", "MAX_STOPS", "Lesson", "LessonError", "LessonStop", "parse_lesson",
            "place_of", "place_text", "shipped", "state_at"]
 
 MAX_BYTES = 64 * 1024  # as a keymap: a lesson of 200 stops with notes fits in far less
@@ -59,7 +59,7 @@ class LessonError(ValueError):
 
 
 @dataclass(frozen=True)
-class Stop:
+class LessonStop:
     epoch: int
     sample: int
     phase: str  # a phase's name or its number 1..P, as the go-to key reads it
@@ -77,7 +77,7 @@ class Stop:
 @dataclass(frozen=True)
 class Lesson:
     title: str | None
-    stops: tuple[Stop, ...]
+    stops: tuple[LessonStop, ...]
 
 
 def _text(value: object, what: str, *, lines: int = 1, width: int = MAX_TEXT) -> str:
@@ -139,7 +139,7 @@ def _options(value: object, where: str) -> tuple[tuple[str, object], ...]:
         if type(v) is not kind:
             raise LessonError(f"{where}: option {key} must be {kind.__name__}")
         chosen.append((key, v))
-    from ..core.config import TrainConfig
+    from ..core.run.config import TrainConfig
 
     try:
         replace(TrainConfig(), **dict(chosen)).validate()
@@ -148,7 +148,7 @@ def _options(value: object, where: str) -> tuple[tuple[str, object], ...]:
     return tuple(chosen)
 
 
-def _stop(table: object, where: str) -> Stop:
+def _stop(table: object, where: str) -> LessonStop:
     if not isinstance(table, dict):
         raise LessonError(f"{where}: a stop is a table: [[stop]] then place = ..., note = ...")
     for key in table:
@@ -163,7 +163,7 @@ def _stop(table: object, where: str) -> Stop:
     question = table.get("question")
     if question is not None:
         question = _text(question, f"{where}: question", lines=NOTE_LINES, width=LINE_CHARS)
-    return Stop(epoch, sample, phase, note, question,
+    return LessonStop(epoch, sample, phase, note, question,
                 _options(table["options"], where) if "options" in table else (),
                 _texts(table.get("edits", []), f"{where}: edits", MAX_EDITS),
                 _texts(table.get("breakpoints", []), f"{where}: breakpoints", MAX_MARKS))
@@ -203,15 +203,15 @@ def shipped(name: str = "lab") -> Lesson:
         raise LessonError(f"no shipped lesson {name!r}") from None
 
 
-def place_of(stop: Stop, session: Session, where: str = "lesson") -> Place:
+def place_of(stop: LessonStop, session: Session, where: str = "lesson") -> SavedPlace:
     """The stop's place in ``session``'s counting and phases; LessonError if it has none."""
-    from ..core.places import PlaceError, parse_place
+    from ..core.debugger.places import PlaceError, parse_place
 
     try:
         p = parse_place(stop.place, session.n, session.net)
     except PlaceError as err:
         raise LessonError(f"{where}: place {stop.place!r}: {err}") from None
-    return Place(p.update, p.phase)
+    return SavedPlace(p.update, p.phase)
 
 
 def place_text(session: Session) -> str:
@@ -224,8 +224,8 @@ def state_at(lesson: Lesson, index: int, base: SessionState, session: Session) -
     """The state of stop ``index``: ``base`` (the teacher's start) with stops 0..index's
     options, edits and breakpoints applied in order, at stop ``index``'s place.
     ``session`` gives the counting (samples per epoch) and the phase names."""
-    from ..core.breakpoints import MAX_BREAKPOINTS
-    from ..core.data import CLASS_DATASETS
+    from ..core.data.datasets import CLASS_DATASETS
+    from ..core.debugger.breakpoints import MAX_BREAKPOINTS
 
     if not 0 <= index < len(lesson.stops):
         raise LessonError(f"no stop {index + 1} (the lesson has {len(lesson.stops)})")
@@ -242,10 +242,10 @@ def state_at(lesson: Lesson, index: int, base: SessionState, session: Session) -
             if new != config:  # another run: the edits of the last one do not apply
                 config, edits = new, []
         for text in stop.edits:  # as the = key does at the place: later edits discarded
-            edits = [e for e in edits if e.update <= place.update] + [Edit(place.update, text)]
+            edits = [e for e in edits if e.update <= place.update] + [SavedEdit(place.update, text)]
         for text in stop.breakpoints:
             if all(b.text != text for b in marks):
-                marks.append(Breakpoint(text))
+                marks.append(SavedBreakpoint(text))
         if len(marks) > MAX_BREAKPOINTS:
             raise LessonError(f"{where}: more than {MAX_BREAKPOINTS} breakpoints in all")
     return replace(base, config=config, edits=tuple(edits), breakpoints=tuple(marks),

@@ -15,8 +15,8 @@ import os
 import stat
 from pathlib import Path
 
-from ..core.atomic import write_atomic
-from ..core.session import Session
+from ..core.files.atomic import write_atomic
+from ..core.run.session import Session
 from .lesson import MAX_BYTES, MAX_STOPS, Lesson, LessonError, parse_lesson, place_of
 from .protocol import LINE_CHARS, NOTE_LINES, ProtocolError, check_text
 
@@ -63,9 +63,9 @@ def load_lesson(path: Path | str) -> Lesson:
 def check_lesson(lesson: Lesson, session: Session, where: str = "lesson") -> None:
     """Every stop's place, edits and breakpoints make sense in ``session``'s network
     (phase names, parameter shapes, condition names): said before the class starts."""
-    from ..core.breakpoints import Breakpoints
-    from ..core.conditions import parse_net
-    from ..core.edits import parse_edit
+    from ..core.debugger.breakpoints import Breakpoints
+    from ..core.debugger.conditions import parse_net
+    from ..core.debugger.edits import parse_edit
 
     for i, stop in enumerate(lesson.stops, 1):
         at = f"{where}: stop {i}"

@@ -26,14 +26,14 @@ import stat
 import tempfile
 from dataclasses import replace
 
-from ..core.csvload import ContentError
-from ..core.data import DataError
+from ..core.data.datasets import DataError
+from ..core.data.errors import ContentError
+from ..core.data.source import open_source
+from ..core.debugger.places import MAX_AHEAD
+from ..core.files.savefile import SessionState, data_sha256
 from ..core.limits import Limits
-from ..core.places import MAX_AHEAD
-from ..core.savefile import SessionState, data_sha256
-from ..core.session import Session
-from ..core.source import open_source
-from ..core.training import build_session
+from ..core.run.session import Session
+from ..core.run.training import build_session
 from .state import data_file
 
 __all__ = ["Mirror", "RebuildError"]

@@ -25,7 +25,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Any
 
-from ..core.savefile import FORMAT, FORMAT_VERSION, SaveFileError, SessionState, to_json
+from ..core.files.savefile import FORMAT, FORMAT_VERSION, SaveFileError, SessionState, to_json
 
 __all__ = ["MAX_MESSAGE", "VERSION", "Message", "ProtocolError", "Ui", "check_text",
            "decode", "encode_body", "frame"]
@@ -150,7 +150,7 @@ def _ui(doc: Any) -> Ui:
 
 
 def _state(doc: Any) -> SessionState:
-    from ..core.savecheck import state_from_json
+    from ..core.files.savecheck import state_from_json
 
     if not isinstance(doc, dict):
         raise ProtocolError("'state' must be an object")

@@ -23,10 +23,10 @@ import asyncio
 import threading
 from collections.abc import Iterable
 
+from ..core.files.savefile import SavedBreakpoint, SessionState
 from ..core.limits import Limits
-from ..core.savefile import Breakpoint, SessionState
-from ..core.session import Session
-from ..core.training import DataOptions
+from ..core.run.session import Session
+from ..core.run.training import DataOptions
 from .codes import CodeGate, new_code, normal_code
 from .protocol import MAX_MESSAGE, MAX_NAME, ProtocolError, Ui, check_text, encode_body, frame
 from .routes import Hub, ws_frame
@@ -168,7 +168,7 @@ class Publisher:
 
     def publish(self, session: Session, ui: Ui | None = None, *,
                 data: DataOptions | None = None,
-                breakpoints: Iterable[Breakpoint | tuple[str, bool]] = (),
+                breakpoints: Iterable[SavedBreakpoint | tuple[str, bool]] = (),
                 watches: Iterable[str] = ()) -> str | None:
         """Publish the session as it is now; None when done (or nothing changed), else the
         one-line reason it was not (also kept in :attr:`problem`). Cheap: no network work

@@ -14,11 +14,11 @@ import os
 from collections.abc import Iterable
 from dataclasses import replace
 
-from ..core.data import BUNDLED, Dataset
-from ..core.savefile import Breakpoint, Edit, Place, SessionState, state_of
-from ..core.session import Session
-from ..core.source import is_url
-from ..core.training import DataOptions
+from ..core.data.datasets import BUNDLED, Dataset
+from ..core.data.source import is_url
+from ..core.files.savefile import SavedBreakpoint, SavedEdit, SavedPlace, SessionState, state_of
+from ..core.run.session import Session
+from ..core.run.training import DataOptions
 
 __all__ = ["StateMaker", "data_file"]
 
@@ -40,7 +40,7 @@ class StateMaker:
         self._base: SessionState | None = None
 
     def state(self, session: Session, data: DataOptions,
-              breakpoints: Iterable[Breakpoint | tuple[str, bool]] = (),
+              breakpoints: Iterable[SavedBreakpoint | tuple[str, bool]] = (),
               watches: Iterable[str] = ()) -> SessionState:
         """The state of ``session`` (opened with ``data``): its edits, ``breakpoints``
         (``savefile.Breakpoint`` or (text, enabled)) and ``watches`` (texts)."""
@@ -48,9 +48,9 @@ class StateMaker:
             self._base = state_of(session, data)  # the one costly part: the data's hash
             self._dataset, self._data = session.dataset, data
         c = session.cursor
-        marks = tuple(b if isinstance(b, Breakpoint) else Breakpoint(b[0], b[1])
+        marks = tuple(b if isinstance(b, SavedBreakpoint) else SavedBreakpoint(b[0], b[1])
                       for b in breakpoints)
         return replace(self._base, config=session.config,
-                       edits=tuple(Edit(e.update, e.text) for e in session.edits),
+                       edits=tuple(SavedEdit(e.update, e.text) for e in session.edits),
                        breakpoints=marks, watches=tuple(watches),
-                       cursor=Place(c.update, c.phase))
+                       cursor=SavedPlace(c.update, c.phase))

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from backprop_tui.app.app import BackpropApp
-from backprop_tui.core.session import TrainConfig
-from backprop_tui.core.training import DataOptions, build_session
+from backprop_tui.core.run.session import TrainConfig
+from backprop_tui.core.run.training import DataOptions, build_session
 
 
 @pytest.fixture(autouse=True)

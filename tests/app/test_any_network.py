@@ -15,11 +15,11 @@ from rich.text import Text
 from backprop_tui.app.app import BackpropApp
 from backprop_tui.app.render import scalar_text
 from backprop_tui.app.widgets.class_plot import ClassPlot
-from backprop_tui.core.arch import Architecture
-from backprop_tui.core.data import Dataset
-from backprop_tui.core.evaluate import accuracy, confusion
-from backprop_tui.core.network import init_params
-from backprop_tui.core.session import Session, TrainConfig
+from backprop_tui.core.data.datasets import Dataset
+from backprop_tui.core.network.arch import Architecture
+from backprop_tui.core.network.evaluate import accuracy, confusion
+from backprop_tui.core.network.params import init_params
+from backprop_tui.core.run.session import Session, TrainConfig
 
 from .conftest import make_app, wait_for_run
 

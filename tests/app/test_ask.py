@@ -10,7 +10,7 @@ import numpy as np
 from backprop_tui.app.render import fmt_all
 from backprop_tui.app.widgets.full_values import FullValuesScreen
 from backprop_tui.app.widgets.gradcheck import GradCheckScreen
-from backprop_tui.core.phases import PHASES
+from backprop_tui.core.network.phases import PHASES
 
 from .conftest import make_app, wait_for_run
 

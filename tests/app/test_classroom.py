@@ -14,7 +14,7 @@ from textual.widgets import Footer
 
 from backprop_tui.app.palette import PALETTE
 from backprop_tui.app.widgets.gradcheck import GradCheckScreen
-from backprop_tui.core.phases import PHASE_INDEX
+from backprop_tui.core.network.phases import PHASE_INDEX
 
 from .conftest import make_app, wait_for_run
 
@@ -66,8 +66,8 @@ def test_palette_has_one_help_and_a_screenshot_that_says_where(tmp_path) -> None
 
 def test_dataset_warning_stays_until_dismissed() -> None:
     from backprop_tui.app.app import BackpropApp
-    from backprop_tui.core.session import TrainConfig
-    from backprop_tui.core.training import DataOptions, build_session
+    from backprop_tui.core.run.session import TrainConfig
+    from backprop_tui.core.run.training import DataOptions, build_session
 
     async def go():
         session = build_session(DataOptions("iris"), TrainConfig())  # raw: targets up to 2.5

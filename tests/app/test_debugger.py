@@ -12,7 +12,7 @@ from textual.widgets import DataTable
 
 from backprop_tui.app.widgets.breakpoints import BreakpointsScreen, WatchesScreen
 from backprop_tui.app.widgets.prompt import PromptDialog
-from backprop_tui.core.phases import PHASE_INDEX
+from backprop_tui.core.network.phases import PHASE_INDEX
 
 from .conftest import make_app, wait_for_run
 
@@ -198,8 +198,8 @@ def test_a_saved_session_resumes_exactly_with_its_lists(tmp_path: Path) -> None:
     """ctrl+s, then `backprop-tui --load FILE` (through the command line's own checks):
     the same place, the same numbers, the edits, breakpoints (with their state) and watches."""
     from backprop_tui.app.app import BackpropApp
+    from backprop_tui.app_options import app_parser
     from backprop_tui.app_setup import prepare
-    from backprop_tui.cli import app_parser
 
     async def save_one() -> BackpropApp:
         app = make_app("iris", hidden=3, shuffle=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from backprop_tui.app.widgets.breakpoints import BreakpointsScreen
 from backprop_tui.app.widgets.prompt import PromptDialog
-from backprop_tui.core.phases import PHASE_INDEX
+from backprop_tui.core.network.phases import PHASE_INDEX
 
 from .conftest import make_app, wait_for_run
 

@@ -9,10 +9,10 @@ from textual.color import Color
 from backprop_tui.app.diagram import draw_network
 from backprop_tui.app.palette import PALETTE
 from backprop_tui.app.render import fmt, number_format
-from backprop_tui.core.network import Params
-from backprop_tui.core.phases import PHASE_INDEX, run_phases
-from backprop_tui.core.session import TrainConfig
-from backprop_tui.core.training import DataOptions, build_session
+from backprop_tui.core.network.params import Params
+from backprop_tui.core.network.phases import PHASE_INDEX, run_phases
+from backprop_tui.core.run.session import TrainConfig
+from backprop_tui.core.run.training import DataOptions, build_session
 
 
 def values_at(d: int, h: int, phase: str, seed: int = 0) -> dict[str, object]:

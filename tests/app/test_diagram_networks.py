@@ -16,13 +16,13 @@ from backprop_tui.app.diagram import Picture, draw_net
 from backprop_tui.app.palette import PALETTE
 from backprop_tui.app.render import fmt, number_format
 from backprop_tui.app.widgets.diagram import NetworkDiagram
-from backprop_tui.core.arch import Architecture
-from backprop_tui.core.config import TrainConfig
-from backprop_tui.core.data import Dataset
-from backprop_tui.core.netphases import Net, net_for
-from backprop_tui.core.network import init_params
-from backprop_tui.core.session import Session
-from backprop_tui.core.training import DataOptions, build_session
+from backprop_tui.core.data.datasets import Dataset
+from backprop_tui.core.network.arch import Architecture
+from backprop_tui.core.network.netphases import Net, net_for
+from backprop_tui.core.network.params import init_params
+from backprop_tui.core.run.config import TrainConfig
+from backprop_tui.core.run.session import Session
+from backprop_tui.core.run.training import DataOptions, build_session
 
 DEEP = Architecture(3, (4, 4), ("tanh",))                                # 3-4-4-1
 SOFTMAX = Architecture(4, (5,), ("sigmoid",), "softmax", "ce", 3)        # 4-5-3

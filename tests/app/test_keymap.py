@@ -8,8 +8,8 @@ import asyncio
 from backprop_tui.app.app import BackpropApp
 from backprop_tui.app.keymap import parse_keymap
 from backprop_tui.app.keys import binding_rows
-from backprop_tui.core.session import TrainConfig
-from backprop_tui.core.training import DataOptions, build_session
+from backprop_tui.core.run.session import TrainConfig
+from backprop_tui.core.run.training import DataOptions, build_session
 
 KEYMAP = """
 [keys]

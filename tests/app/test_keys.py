@@ -10,7 +10,7 @@ from textual.widgets import Input, TabbedContent
 from backprop_tui.app.autoplay import PACES
 from backprop_tui.app.widgets.gradcheck import GradCheckScreen
 from backprop_tui.app.widgets.help import HelpScreen
-from backprop_tui.core.phases import PHASES, UPDATE_PHASE
+from backprop_tui.core.network.phases import PHASES, UPDATE_PHASE
 
 from .conftest import make_app, wait_for_run
 
@@ -327,7 +327,7 @@ def test_f_shows_every_number_a_panel_had_to_cut() -> None:
 def test_student_error_that_starts_at_delta2_is_shown_at_the_delta2_phase() -> None:
     """The function returns no delta2, but its db2 is delta2: a wrong one shows there."""
     from backprop_tui.app import student as student_view
-    from backprop_tui.core.phases import PHASE_INDEX
+    from backprop_tui.core.network.phases import PHASE_INDEX
 
     proc = student_view.start_student(str(STUDENTS / "no_output_derivative.py"))
 

@@ -15,11 +15,11 @@ import numpy as np
 import pytest
 from textual.app import App, ComposeResult
 
+from backprop_tui.app.axes import linear_ticks, log_ticks, thin
 from backprop_tui.app.widgets.plots import NOW_MARK, FitPlot, LossPlot, RunningEpoch
-from backprop_tui.core.axes import linear_ticks, log_ticks, thin
-from backprop_tui.core.session import TrainConfig
-from backprop_tui.core.timeline import EpochRecord
-from backprop_tui.core.training import DataOptions, build_session
+from backprop_tui.core.run.session import TrainConfig
+from backprop_tui.core.run.timeline import EpochRecord
+from backprop_tui.core.run.training import DataOptions, build_session
 
 from .conftest import make_app
 

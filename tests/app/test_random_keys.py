@@ -32,7 +32,7 @@ import pytest
 from textual import events
 from textual.keys import REPLACED_KEYS, _character_to_key, _get_unicode_name_from_key
 
-from backprop_tui.core.phases import PHASES
+from backprop_tui.core.network.phases import PHASES
 
 from .conftest import make_app
 

@@ -10,8 +10,8 @@ import numpy as np
 
 from backprop_tui.app import debugger
 from backprop_tui.app.widgets.body import Body
-from backprop_tui.core.session import TrainConfig
-from backprop_tui.core.training import DataOptions, build_session
+from backprop_tui.core.run.session import TrainConfig
+from backprop_tui.core.run.training import DataOptions, build_session
 
 from .conftest import make_app, wait_for_run
 

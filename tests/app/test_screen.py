@@ -12,7 +12,7 @@ from rich.text import Text
 from backprop_tui.app.palette import PALETTE
 from backprop_tui.app.widgets.diagram import NetworkDiagram
 from backprop_tui.app.widgets.position import PositionBar
-from backprop_tui.core.phases import PHASE_INDEX, PHASES
+from backprop_tui.core.network.phases import PHASE_INDEX, PHASES
 
 from .conftest import make_app, wait_for_run
 

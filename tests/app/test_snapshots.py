@@ -13,7 +13,7 @@ from textual.widgets import TabbedContent
 from backprop_tui.app.student import start_student
 from backprop_tui.app.widgets.gradcheck import GradCheckScreen
 from backprop_tui.app.widgets.help import HelpScreen
-from backprop_tui.core.phases import PHASE_INDEX, UPDATE_PHASE
+from backprop_tui.core.network.phases import PHASE_INDEX, UPDATE_PHASE
 
 from .conftest import make_app, wait_for_run
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from textual.binding import Binding
 from textual.containers import VerticalScroll
 
-from ...core.session import Session
+from ...core.run.session import Session
 from ..diagram import Picture
 from ..layout import PANEL_CHROME, PLOT_MIN_HEIGHT, arrange
 from ..render import join_lines

@@ -1,6 +1,6 @@
 """The breakpoint list (key B): enable, disable, delete, add, as in a debugger's own.
 
-The list is the core's :class:`~backprop_tui.core.breakpoints.Breakpoints`; this
+The list is the core's :class:`~backprop_tui.core.debugger.breakpoints.Breakpoints`; this
 screen shows it as a table and maps keys to its methods. The built-in
 breakpoint (the first non-finite value) is listed first and is always on.
 """
@@ -16,8 +16,8 @@ from textual.containers import Vertical
 from textual.screen import ModalScreen
 from textual.widgets import DataTable, Label
 
-from ...core.breakpoints import Breakpoints
-from ...core.watches import Watches
+from ...core.debugger.breakpoints import Breakpoints
+from ...core.debugger.watches import Watches
 
 BUILT_IN = "a value becomes nan or inf (built in, always on)"
 
@@ -132,7 +132,7 @@ class WatchesScreen(ListScreen):
     COLUMNS = ("#", "expression", "plotted as")
 
     def refill(self, row: int | None = None) -> None:
-        from ...core.watches import label
+        from ...core.debugger.watches import label
 
         table = self.query_one(DataTable)
         keep = table.cursor_row if row is None else row

@@ -4,8 +4,8 @@ test, and a confusion count of the training rows at the current parameters.
 
 A scatter of probabilities against one-hot targets says little; what a class wants
 to see is whether the network gets the classes right, and which it confuses. The
-numbers are the core's (:func:`~backprop_tui.core.evaluate.accuracy` and
-:func:`~backprop_tui.core.evaluate.confusion`, and each epoch record's accuracies);
+numbers are the core's (:func:`~backprop_tui.core.network.evaluate.accuracy` and
+:func:`~backprop_tui.core.network.evaluate.confusion`, and each epoch record's accuracies);
 this widget only draws them.
 """
 
@@ -18,10 +18,10 @@ from dataclasses import dataclass
 import numpy as np
 from rich.text import Text
 
-from ...core.axes import labels, linear_ticks, thin
-from ...core.evaluate import accuracy, confusion
-from ...core.session import Session
-from ...core.timeline import EpochRecord
+from ...core.network.evaluate import accuracy, confusion
+from ...core.run.session import Session
+from ...core.run.timeline import EpochRecord
+from ..axes import labels, linear_ticks, thin
 from .plots import CachedPlot, _rich, series_colours
 
 MAX_SHOWN = 8      # classes of the confusion table shown before "…"

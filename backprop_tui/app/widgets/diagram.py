@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.widgets import Static
 
-from ...core.session import Session
+from ...core.run.session import Session
 from ..diagram import Picture, draw_net
 from ..render import join_lines
 

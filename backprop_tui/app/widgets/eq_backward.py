@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ...core.activations import ACTIVATIONS
+from ...core.network.activations import ACTIVATIONS
 from ..ask import is_unknown
 from ..render import scalar_text
 from .eq_parts import Eq, Prose, Row, src_name, words

@@ -12,7 +12,7 @@ import math
 
 import numpy as np
 
-from ...core.activations import ACTIVATIONS
+from ...core.network.activations import ACTIVATIONS
 from ..ask import is_unknown
 from ..render import scalar_text
 from .eq_parts import Eq, Prose, Row, dst_name, src_name, words

@@ -14,8 +14,8 @@ from collections.abc import Mapping
 import numpy as np
 from rich.text import Text
 
-from ...core.arch import Architecture
-from ...core.netphases import Phase
+from ...core.network.arch import Architecture
+from ...core.network.netphases import Phase
 from ..ask import is_unknown
 from ..render import row_lines, scalar_text
 

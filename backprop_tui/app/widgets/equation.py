@@ -19,8 +19,8 @@ from collections.abc import Callable
 from rich.text import Text
 from textual.widgets import Static
 
-from ...core.netphases import Net
-from ...core.session import Session
+from ...core.network.netphases import Net
+from ...core.run.session import Session
 from ..palette import PALETTE
 from ..render import hstack, join_lines
 from .eq_backward import gradients, hidden_error, output_error, update

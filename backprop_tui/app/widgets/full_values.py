@@ -15,7 +15,7 @@ from textual.containers import ScrollableContainer
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from ...core.session import Session
+from ...core.run.session import Session
 from ..ask import is_unknown
 from ..palette import PALETTE
 from ..render import join_lines, shape_of, value_style

@@ -13,8 +13,8 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from ...core.gradcheck import GOOD, SUSPECT, GradCheck, band, gradient_check
-from ...core.session import Session
+from ...core.network.gradcheck import GOOD, SUSPECT, GradCheck, band, gradient_check
+from ...core.run.session import Session
 from ..palette import PALETTE
 from ..render import MAX_COLS, cols_that_fit, hstack, join_lines, row_lines, row_width, shape_of
 

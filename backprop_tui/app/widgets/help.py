@@ -16,9 +16,9 @@ from textual.containers import VerticalScroll
 from textual.screen import ModalScreen
 from textual.widgets import Static
 
-from ...core.activations import ACTIVATIONS
-from ...core.netphases import Net
-from ...core.phases import lab_net
+from ...core.network.activations import ACTIVATIONS
+from ...core.network.netphases import Net
+from ...core.network.phases import lab_net
 from ..palette import PALETTE
 from ..render import value_style
 

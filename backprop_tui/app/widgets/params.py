@@ -13,7 +13,7 @@ import numpy as np
 from rich.text import Text
 from textual.widgets import Static
 
-from ...core.session import Session
+from ...core.run.session import Session
 from ..ask import is_unknown
 from ..render import fmt_all, join_lines, labelled, shape_of
 from .values import label_style

@@ -17,9 +17,9 @@ from textual.strip import Strip
 from textual.visual import Visual, visualize
 from textual_plotext import PlotextPlot
 
-from ...core.axes import labels, linear_ticks, log_ticks, thin
-from ...core.records import RunningEpoch
-from ...core.timeline import EpochRecord
+from ...core.run.records import RunningEpoch
+from ...core.run.timeline import EpochRecord
+from ..axes import labels, linear_ticks, log_ticks, thin
 from ..palette import PALETTE
 
 

@@ -16,9 +16,9 @@ import numpy as np
 from rich.text import Text
 from textual.widgets import Static
 
-from ...core.activations import ACTIVATIONS
-from ...core.netphases import Net, Phase
-from ...core.session import Session
+from ...core.network.activations import ACTIVATIONS
+from ...core.network.netphases import Net, Phase
+from ...core.run.session import Session
 from ..palette import PALETTE
 from ..render import join_lines, labelled, placeholder, row_lines, shape_of
 from ..student import STUDENT_NAME

@@ -2,7 +2,7 @@
 
 The plot (plotext) is in :mod:`.watch_plot`, loaded after the first frame.
 
-The values are the core's (:mod:`backprop_tui.core.watches`); these widgets only
+The values are the core's (:mod:`backprop_tui.core.debugger.watches`); these widgets only
 write them. The line sits above the status line and is hidden while there is no
 watch, so the screen of someone who never presses ``w`` does not change.
 """

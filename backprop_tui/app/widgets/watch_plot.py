@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import numpy as np
 from rich.text import Text
 
-from ...core.axes import labels, linear_ticks, thin
+from ..axes import labels, linear_ticks, thin
 from .plots import CachedPlot, series_colours
 
 EMPTY = "no watch yet: w adds one (an expression such as W2[0,1], L or norm(dW1))"

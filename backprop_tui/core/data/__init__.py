@@ -1,0 +1,1 @@
+"""The data: sources, CSV reading, datasets."""

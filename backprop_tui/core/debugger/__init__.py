@@ -1,0 +1,1 @@
+"""The debugger: conditions, breakpoints, watches, places, edits."""

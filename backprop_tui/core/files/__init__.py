@@ -1,0 +1,1 @@
+"""Files: save files, traces, atomic writes."""

@@ -1,0 +1,1 @@
+"""The run: options, session, timeline, kernels' heads, records, engine."""
