@@ -14,8 +14,8 @@ from pathlib import Path
 
 from backprop_tui.app.app import BackpropApp
 from backprop_tui.app.student import start_student
-from backprop_tui.core.session import TrainConfig
-from backprop_tui.core.training import DataOptions, build_session
+from backprop_tui.core.run.session import TrainConfig
+from backprop_tui.core.run.training import DataOptions, build_session
 
 HERE = Path(__file__).resolve().parent
 STUDENT = HERE.parent / "tests" / "students" / "transposed_dw2.py"
