@@ -87,7 +87,28 @@ async def watch_plot(app, pilot) -> None:
     await pilot.press("t", "t")
 
 
-SHOTS: list[tuple[str, DataOptions, Steps, tuple[int, int], bool]] = [
+async def deep_backward(app, pilot) -> None:
+    """A 3-4-4-1 tanh network in its backward pass: delta1, tanh' with its numbers."""
+    for _ in range(12):
+        await pilot.press("n")
+
+
+async def output_error(app, pilot) -> None:
+    """A softmax network at its output error: the probabilities, and why σ' cancels."""
+    for _ in range(6):
+        await pilot.press("n")
+
+
+async def accuracy(app, pilot) -> None:
+    await pilot.press("E", *"60", "enter")
+    await wait_run(app, pilot)
+    await pilot.press("t")  # the run gave the plot the room: its second tab, accuracy
+
+
+DEEP = TrainConfig(hidden=(4, 4), activation="tanh")
+SPECIES = DataOptions("iris-species", normalize=True)
+
+SHOTS: list[tuple] = [
     ("00-network-backward", DataOptions(), backward, (120, 40), False),
     ("01-forward-pass", DataOptions(), forward, (120, 40), False),
     ("02-update", DataOptions(), update, (120, 40), False),
@@ -100,12 +121,15 @@ SHOTS: list[tuple[str, DataOptions, Steps, tuple[int, int], bool]] = [
     ("09-160x50", DataOptions("iris", normalize=True), backward, (160, 50), False),
     ("10-breakpoint-and-watches", DataOptions(), debugger, (120, 40), False),
     ("11-watch-history", DataOptions(), watch_plot, (120, 40), False),
+    ("12-deeper-tanh", DataOptions(), deep_backward, (120, 40), False, DEEP),
+    ("13-iris-species", SPECIES, output_error, (120, 40), False, TrainConfig(hidden=5)),
+    ("14-iris-species-accuracy", SPECIES, accuracy, (160, 50), False, TrainConfig(hidden=5)),
 ]
 
 
 async def shoot(name: str, data: DataOptions, steps: Steps, size: tuple[int, int],
-                with_student: bool) -> Path:
-    session = build_session(data, TrainConfig())
+                with_student: bool, config: TrainConfig | None = None) -> Path:
+    session = build_session(data, config or TrainConfig())
     app = BackpropApp(session, student=start_student(str(STUDENT)) if with_student else None)
     async with app.run_test(size=size) as pilot:
         await pilot.pause()
@@ -116,13 +140,15 @@ async def shoot(name: str, data: DataOptions, steps: Steps, size: tuple[int, int
     return path
 
 
-def main() -> int:
+def main(argv: list[str]) -> int:
+    """Every screenshot, or those whose names start with the arguments (``12 13``)."""
     for name in ("NO_COLOR", "TEXTUAL_THEME"):  # the same colours as the snapshot tests
         os.environ.pop(name, None)
     for shot in SHOTS:
-        print(asyncio.run(shoot(*shot)).relative_to(HERE.parent))
+        if not argv or shot[0].startswith(tuple(argv)):
+            print(asyncio.run(shoot(*shot)).relative_to(HERE.parent))
     return 0
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(sys.argv[1:]))
