@@ -30,7 +30,6 @@ CALL_SECONDS = 5.0  # one call of the student's function, in the app
 # Engine quantities of the panels and the student's return value that matches each.
 STUDENT_NAME = {"y_hat": "pred", "L": "loss", "dW2": "dW2", "db2": "db2", "dW1": "dW1",
                 "db1": "db1"}
-ENGINE_NAME = {v: k for k, v in STUDENT_NAME.items()}
 KIND_WORDS = {"shape": "wrong shape", "value": "wrong values", "missing": "missing",
               "non-finite": "nan/inf", "raised": "raised an exception",
               "count": "wrong number of returned values",

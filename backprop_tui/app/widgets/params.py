@@ -15,7 +15,7 @@ from textual.widgets import Static
 
 from ...core.run.session import Session
 from ..ask import is_unknown
-from ..render import fmt_all, join_lines, labelled, shape_of
+from ..render import fmt_all, labelled, shape_of
 from .values import label_style
 
 LABEL = 9
@@ -62,6 +62,3 @@ class ParamsPanel(Static):
             self.border_subtitle = "underlined = changed" + (
                 f" (+{below} below the digits)" if below else "")
         return lines
-
-    def show(self, session: Session) -> None:
-        self.update(join_lines(self.lines(session, self.content_size.width)))

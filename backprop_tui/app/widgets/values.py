@@ -20,7 +20,7 @@ from ...core.network.activations import ACTIVATIONS
 from ...core.network.netphases import Net, Phase
 from ...core.run.session import Session
 from ..palette import PALETTE
-from ..render import join_lines, labelled, placeholder, row_lines, shape_of
+from ..render import labelled, placeholder, row_lines, shape_of
 from ..student import STUDENT_NAME
 
 if TYPE_CHECKING:  # the checker is imported only with a student file
@@ -101,10 +101,6 @@ class ValuesPanel(Static):
             else:
                 lines.append(placeholder(label, width, f"phase {made_by[key]}"))
         return lines
-
-    def show(self, session: Session, student: SampleComparison | str | None | bool = False
-             ) -> None:
-        self.update(join_lines(self.lines(session, student, self.content_size.width)))
 
 
 def delta_lines(delta: DerivedDelta, width: int, room: int = 0) -> list[Text]:

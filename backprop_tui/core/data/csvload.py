@@ -12,7 +12,6 @@ property test checks that the two agree. Errors are :class:`DataError`, one line
 from __future__ import annotations
 
 import csv
-import io
 import itertools
 import math
 import warnings
@@ -219,9 +218,3 @@ def load_table(lines: BinaryIO, source: str, inputs: str | None, target: str | N
         data[:, k].copy() if len(ts) == 1 else np.ascontiguousarray(data[:, k:]))
     return X, y, tuple(table.names[j] for j in cols), ",".join(table.names[t] for t in ts)
 
-
-def load_text(text: str, source: str, inputs: str | None = None, target: str | None = None,
-              **options: object) -> tuple[np.ndarray, np.ndarray, tuple[str, ...], str]:
-    """:func:`load_table` on text in memory (the bundled iris, tests)."""
-    return load_table(io.BytesIO(text.encode("utf-8")), source, inputs, target,
-                      **options)  # type: ignore[arg-type]

@@ -41,8 +41,6 @@ from ..run import engine
 from .condcompile import POSITION_NAMES
 from .conditions import Condition, context_at, position_context
 
-Hit = tuple[int, int, int]  # (update, phase, index of the condition)
-
 
 @lru_cache(maxsize=32)
 def cheap_names(net: Net) -> frozenset[str]:

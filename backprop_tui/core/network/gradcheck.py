@@ -38,8 +38,6 @@ STEP = 3e-3
 GOOD = 1e-7       # at or below: the gradient is right
 SUSPECT = 1e-4    # above GOOD and at or below this: rounding or a subtle slip; above: wrong
 FLOOR = 1e-8      # the smallest denominator, so that two zeros agree
-ERROR_FORMULA = ("relative error |a − n| / max(|a| + |n|, bound/1e-7), n by five-point "
-                 "central differences, bound: their own rounding and truncation error")
 
 
 def relative_error(a: np.ndarray, n: np.ndarray, bound: np.ndarray | float = 0.0

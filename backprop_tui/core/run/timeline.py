@@ -58,8 +58,7 @@ class Timeline:
         arch: Architecture | None = None,
     ) -> None:
         self.n = len(y)
-        self.lr = lr                         # the configured η; edits may change it (lr_at)
-        self.overrides = Overrides(lr)
+        self.overrides = Overrides(lr)  # the configured η; edits may change it (lr_at)
         self.interval = interval
         self.arch = arch or Architecture(params0.n_inputs, (params0.n_hidden,))  # or the lab's
         self._size = params0.flat().size
