@@ -15,6 +15,7 @@ import asyncio
 import gc
 from pathlib import Path
 
+from conftest import lab_session
 from textual.compose import compose
 from textual.widgets import Footer
 
@@ -23,12 +24,6 @@ from backprop_tui.app import runs as runs_module
 from backprop_tui.app.app import BackpropApp
 from backprop_tui.app.keys import DURING_RUN
 from backprop_tui.app.runs import EpochRuns, RunFinished, RunProgress
-from backprop_tui.core.run.session import TrainConfig
-from backprop_tui.core.run.training import DataOptions, build_session
-
-
-def lab_session(**config):
-    return build_session(DataOptions(), TrainConfig(**config))
 
 
 def run(coro) -> None:

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import lab_session
 from test_training import diverging_session
 
 from backprop_tui.core.debugger.breakpoints import (
@@ -25,12 +26,7 @@ from backprop_tui.core.debugger.breakpoints import (
 from backprop_tui.core.debugger.conditions import context_at, parse_for
 from backprop_tui.core.debugger.scan import tier
 from backprop_tui.core.network.phases import PHASE_INDEX, PHASES, UPDATE_PHASE
-from backprop_tui.core.run.session import Session, TrainConfig
-from backprop_tui.core.run.training import DataOptions, build_session
-
-
-def lab_session(**config: object) -> Session:
-    return build_session(DataOptions(), TrainConfig(**config))  # type: ignore[arg-type]
+from backprop_tui.core.run.session import Session
 
 
 def breakpoints(session: Session, *texts: str) -> Breakpoints:

@@ -12,6 +12,7 @@ import math
 
 import numpy as np
 import pytest
+from conftest import lab_session
 
 from backprop_tui.core.debugger.conditions import (
     MAX_LENGTH,
@@ -22,12 +23,7 @@ from backprop_tui.core.debugger.conditions import (
     parse_for,
 )
 from backprop_tui.core.network.phases import PHASES, UPDATE_PHASE
-from backprop_tui.core.run.session import Session, TrainConfig
-from backprop_tui.core.run.training import DataOptions, build_session
-
-
-def lab_session(**config: object) -> Session:
-    return build_session(DataOptions(), TrainConfig(**config))  # type: ignore[arg-type]
+from backprop_tui.core.run.session import Session
 
 
 def cond(text: str) -> Condition:

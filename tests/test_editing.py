@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import lab_session as lab
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -25,10 +26,6 @@ from backprop_tui.core.run.training import DataOptions, build_session
 
 N = 200  # the lab's training rows
 KERNELS = ["python", "numpy", "numba"] if engine.numba_installed() else ["python", "numpy"]
-
-
-def lab(**config: object) -> Session:
-    return build_session(DataOptions(), TrainConfig(**config))  # type: ignore[arg-type]
 
 
 def setter(name: str, index: tuple[int, ...], value: float | list | None):

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import lab_session
 
 from backprop_tui.core.debugger.places import (
     MAX_AHEAD,
@@ -15,14 +16,8 @@ from backprop_tui.core.debugger.places import (
     updates_to_run,
 )
 from backprop_tui.core.network.phases import PHASE_INDEX, PHASES
-from backprop_tui.core.run.session import Session, TrainConfig
-from backprop_tui.core.run.training import DataOptions, build_session
 
 N = 200
-
-
-def lab_session(**config: object) -> Session:
-    return build_session(DataOptions(), TrainConfig(**config))  # type: ignore[arg-type]
 
 
 @pytest.mark.parametrize("text, update, phase", [

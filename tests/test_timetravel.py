@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 import reference as ref
+from conftest import lab_session
 
 from backprop_tui.core.network.kernel import FastParams, sgd_samples
 from backprop_tui.core.network.params import Params
@@ -20,10 +21,6 @@ from backprop_tui.core.run.training import DataOptions, build_session
 
 N = 200
 LAST = UPDATE_PHASE
-
-
-def lab_session(**config: object) -> Session:
-    return build_session(DataOptions(), TrainConfig(**config))  # type: ignore[arg-type]
 
 
 def snapshot(session: Session) -> tuple[Cursor, Params, dict[str, object]]:

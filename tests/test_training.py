@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import reference as ref
+from conftest import lab_session
 
 from backprop_tui.core.network.kernel import FastParams, sgd_samples
 from backprop_tui.core.network.params import Params
@@ -22,10 +23,6 @@ from backprop_tui.core.run.training import DataOptions, build_session, train
 
 RTOL = 1e-12
 PARAM_NAMES = ("W1", "b1", "W2", "b2")
-
-
-def lab_session(**config: object) -> Session:
-    return build_session(DataOptions(), TrainConfig(**config))  # type: ignore[arg-type]
 
 
 def ref_params(session: Session) -> ref.Ref:

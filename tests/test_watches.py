@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import lab_session
 
 from backprop_tui.core.debugger.conditions import NOT_YET, context_at, parse_for
 from backprop_tui.core.debugger.watches import (
@@ -15,12 +16,7 @@ from backprop_tui.core.debugger.watches import (
     value_at,
 )
 from backprop_tui.core.network.phases import PHASE_INDEX, UPDATE_PHASE
-from backprop_tui.core.run.session import Session, TrainConfig
-from backprop_tui.core.run.training import DataOptions, build_session
-
-
-def lab_session(**config: object) -> Session:
-    return build_session(DataOptions(), TrainConfig(**config))  # type: ignore[arg-type]
+from backprop_tui.core.run.session import Session
 
 
 def moved_value(session: Session, text: str, u: int) -> float:

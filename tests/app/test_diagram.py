@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from conftest import lab_session
 from textual.color import Color
 
 from backprop_tui.app.diagram import draw_network
@@ -20,10 +21,6 @@ def values_at(d: int, h: int, phase: str, seed: int = 0) -> dict[str, object]:
     params = Params(rng.randn(h, d) * 0.5, rng.randn(h) * 0.1, rng.randn(1, h) * 0.5,
                     rng.randn(1) * 0.1)
     return run_phases(params, rng.uniform(-1, 1, d), 0.3, 0.5, upto=PHASE_INDEX[phase])
-
-
-def lab_session():
-    return build_session(DataOptions(), TrainConfig())
 
 
 def test_each_port_holds_its_weight_on_the_row_of_its_unit() -> None:
