@@ -123,7 +123,8 @@ class NumpyHead:
 
 
 class CompiledHead:
-    """Parameters as one flat float64 vector, advanced by the numba kernel."""
+    """Parameters as one flat float64 vector, advanced by the numba kernel (the lab's;
+    :class:`CompiledNetHead` gives it any network's)."""
 
     kind = NUMBA
 
@@ -143,10 +144,15 @@ class CompiledHead:
         d = self._data
         index = d.index[rows] if isinstance(rows, slice) else rows
         out = self._scratch if len(index) <= len(self._scratch) else np.empty(len(index))
-        finite, total = self._sgd(self.theta, d.X, d.Y, index, self._n_hidden, lr, out, total)
+        finite, total = self._step(index, lr, out, total)
         if losses is not None:
             losses.extend(out[: len(index)].tolist())
         return finite, total
+
+    def _step(self, index: np.ndarray, lr: float, out: np.ndarray, total: float
+              ) -> tuple[bool, float]:
+        d = self._data
+        return self._sgd(self.theta, d.X, d.Y, index, self._n_hidden, lr, out, total)
 
 
 class NetHead:
@@ -180,10 +186,9 @@ class NetHead:
         return all(map(isfinite, new)) and all(map(isfinite, self.flat())), total
 
 
-class CompiledNetHead:
-    """Any other network's parameters as one flat vector, advanced by ``netcompiled.sgd_net``."""
-
-    kind = NUMBA
+class CompiledNetHead(CompiledHead):
+    """Any other network's parameters as one flat vector, advanced by ``netcompiled.sgd_net``
+    through views of it, one per layer."""
 
     def __init__(self, flat: Sequence[float], data: Data, arch: Architecture, module) -> None:
         self.theta = np.array(flat, dtype=np.float64)
@@ -193,23 +198,12 @@ class CompiledNetHead:
         self._hidden = np.array([*hidden, 0], dtype=np.int64)
         self._scratch = np.empty(max(len(data.Y), 1))
 
-    def flat(self) -> np.ndarray:
-        return self.theta.copy()
-
-    def append_to(self, checkpoints: array) -> None:
-        checkpoints.frombytes(self.theta.tobytes())
-
-    def run(self, rows: Rows, lr: float, total: float, losses: list[float] | None = None
-            ) -> tuple[bool, float]:
+    def _step(self, index: np.ndarray, lr: float, out: np.ndarray, total: float
+              ) -> tuple[bool, float]:
         d = self._data
-        index = d.index[rows] if isinstance(rows, slice) else rows
-        out = self._scratch if len(index) <= len(self._scratch) else np.empty(len(index))
         Ws, bs = self._layers
-        finite, total = self._sgd(Ws, bs, d.X, d.Y2, index, self._hidden, self._out,
-                                  self._loss, lr, out, total)
-        if losses is not None:
-            losses.extend(out[: len(index)].tolist())
-        return finite, total
+        return self._sgd(Ws, bs, d.X, d.Y2, index, self._hidden, self._out, self._loss, lr,
+                         out, total)
 
 
 Head = PlainHead | NumpyHead | CompiledHead | NetHead | CompiledNetHead
