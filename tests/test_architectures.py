@@ -24,6 +24,8 @@ from backprop_tui.core.network.kernel import FastParams, sgd_samples
 from backprop_tui.core.network.netkernel import codes, join_flat, sgd_net, split_flat
 from backprop_tui.core.network.netphases import net_for
 from backprop_tui.core.network.params import Params
+from backprop_tui.core.run.session import TrainConfig
+from backprop_tui.core.run.training import DataOptions, build_session
 
 HIDDEN = ("sigmoid", "tanh", "relu", "leaky-relu", "identity")
 HEADS = (("sigmoid", "half-mse", 1), ("identity", "half-mse", 2), ("sigmoid", "bce", 1),
@@ -212,3 +214,27 @@ def test_an_unknown_activation_names_the_closest() -> None:
 def test_a_loss_that_does_not_fit_the_output_says_which_pairs_go(output: str, loss: str) -> None:
     with pytest.raises(ValueError, match="softmax output with ce"):
         Architecture(3, (2,), ("sigmoid",), output, loss, 3).validate()
+
+
+@pytest.mark.parametrize("config", [TrainConfig(hidden=(8, 8), activation="tanh"),
+                                    TrainConfig(hidden=5, activation="relu", loss="bce")],
+                         ids=["8-8 tanh", "5 relu bce"])
+def test_a_run_is_the_same_whichever_kernel_runs_it(config: TrainConfig,
+                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """The session path: epochs run by the plain-float or the compiled kernel, same bits,
+    and a step back across them restores the same parameters."""
+    pytest.importorskip("numba")
+    runs = []
+    for kernel in ("python", "numba"):
+        monkeypatch.setenv("BACKPROP_TUI_KERNEL", kernel)
+        session = build_session(DataOptions("lab"), config)
+        session.run_epochs(5)
+        assert session.timeline.kernels_used == {kernel}
+        runs.append(session)
+    plain, compiled = runs
+    assert plain.params.equals(compiled.params)
+    assert [r.train_loss_sum for r in plain.epoch_records] == \
+        [r.train_loss_sum for r in compiled.epoch_records]
+    for s in (compiled, plain):
+        assert s.goto(317, s.net.index["L"])
+    assert compiled.params.equals(plain.params) and compiled.values["L"] == plain.values["L"]
