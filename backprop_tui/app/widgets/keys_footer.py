@@ -2,9 +2,9 @@
 
 Textual's Footer removes and mounts all its keys again whenever the bindings
 change; a run changes them twice (keys dim, then light up), and each remount
-costs ~15 ms of the UI thread, which the run's worker waits for. It relies on
-Textual's FooterKey (``textual.widgets._footer``, Textual 8.2 is pinned);
-tests/test_app_costs.py fails if that changes.
+costs ~15 ms of the UI thread, which the run's worker waits for. What it needs of
+Textual's private API is in :mod:`.textual_private`, tested there;
+tests/test_app_costs.py checks the keys look as a recompose would show them.
 """
 
 from __future__ import annotations
@@ -12,7 +12,8 @@ from __future__ import annotations
 from textual.compose import compose
 from textual.screen import Screen
 from textual.widgets import Footer
-from textual.widgets._footer import FooterKey
+
+from .textual_private import FooterKey, is_dimmed, mark_bindings_ready, set_dimmed
 
 
 class KeysFooter(Footer):
@@ -23,7 +24,7 @@ class KeysFooter(Footer):
     update comes before the next frame, not after it, so it costs no frame of its own."""
 
     def bindings_changed(self, screen: Screen) -> None:
-        self._bindings_ready = True
+        mark_bindings_ready(self)
         if screen.app.app_focus and self.is_attached and screen is self.screen:
             self.call_later(self._update_keys)
 
@@ -35,8 +36,7 @@ class KeysFooter(Footer):
             await self.recompose()
             return
         for key, wanted in zip(old, new, strict=True):  # type: ignore[assignment]
-            key._disabled = wanted._disabled  # what a click checks (FooterKey's own flag)
-            key.set_class(wanted._disabled, "-disabled")
+            set_dimmed(key, is_dimmed(wanted))
             if key.tooltip != wanted.tooltip:
                 key.tooltip = wanted.tooltip
 
