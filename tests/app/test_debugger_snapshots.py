@@ -86,5 +86,8 @@ def test_watch_plot_with_an_edit_marked(snap_compare) -> None:
         await pilot.pause()
         assert app.main.query_one("#plots").active == "tab-watch"
         assert app.session.edit_updates() == [N + 100]
+        lines = app.main.query_one("#watch-plot").render().plain.split("\n")
+        # each watch's plot labels its x axis (epochs 0 to 3), not only the bottom one
+        assert sum(line.split()[:1] == ["0.0"] and "3.0" in line for line in lines) == 2
 
     assert snap_compare(app, terminal_size=(120, 40), run_before=run)

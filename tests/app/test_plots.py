@@ -8,15 +8,20 @@ the canvas with its tick labels, and the running marker.
 from __future__ import annotations
 
 import asyncio
+import itertools
 import math
 import re
 
 import numpy as np
 import pytest
+from rich.color import Color
+from rich.console import Console
+from rich.text import Text
 from textual.app import App, ComposeResult
 
 from backprop_tui.app.axes import linear_ticks, log_ticks, thin
-from backprop_tui.app.widgets.plots import NOW_MARK, FitPlot, LossPlot, RunningEpoch
+from backprop_tui.app.widgets.braille import BOTH
+from backprop_tui.app.widgets.plots import NOW_MARK, FitPlot, LossPlot, RunningEpoch, series_colours
 from backprop_tui.core.run.session import TrainConfig
 from backprop_tui.core.run.timeline import EpochRecord
 from backprop_tui.core.run.training import DataOptions, build_session
@@ -260,10 +265,10 @@ def test_fit_plot_rebuilds_only_when_its_key_changes():
 def test_a_marker_move_turns_only_the_changed_rows_into_strips(monkeypatch):
     """Textual converting a whole plot costs ~10 ms a key; rows that did not change
     (the finished epochs' canvas) keep their strips, and the screen still shows all."""
-    from backprop_tui.app.widgets import plots
+    from backprop_tui.app.widgets import cached_plot
 
     converted = []
-    to_strips = plots.Visual.to_strips
+    to_strips = cached_plot.Visual.to_strips
 
     def counting(widget, *args, **kwargs):
         converted.append(widget)
@@ -275,7 +280,7 @@ def test_a_marker_move_turns_only_the_changed_rows_into_strips(monkeypatch):
             plot = app.query_one(LossPlot)
             plot.show(decaying(200), RunningEpoch(200, 5, 200, 0.01))
             await pilot.pause()
-            monkeypatch.setattr(plots.Visual, "to_strips", staticmethod(counting))
+            monkeypatch.setattr(cached_plot.Visual, "to_strips", staticmethod(counting))
             plot.show(decaying(200), RunningEpoch(200, 6, 200, 0.002))
             await pilot.pause()
             region = plot.content_region.reset_offset
@@ -327,3 +332,84 @@ def test_a_key_between_the_two_plots_mounting_is_no_crash() -> None:
             assert app.main.query("#loss-plot") and app.is_running
 
     asyncio.run(scenario())
+
+
+def rendered(records, size=(118, 27)) -> tuple[Text, LossPlot]:
+    async def go():
+        app = PlotApp()
+        async with app.run_test(size=size) as pilot:
+            plot = app.query_one(LossPlot)
+            plot.show(records, None)
+            await pilot.pause()
+            return plot.render(), plot
+    return asyncio.run(go())
+
+
+def test_both_series_are_visible_at_every_epoch_where_they_meet_too():
+    """Iris --normalize, 200 epochs (issue 19): train and test share cells around epochs
+    58-81; each cell a curve reaches shows it (a braille dot pattern in its colour), or
+    BOTH where the two meet, so in every column of the run both curves can be seen."""
+    session = build_session(DataOptions("iris", normalize=True), TrainConfig())
+    session.run_epochs(200, lambda done, total: None, lambda: False)
+    text, plot = rendered(list(session.timeline.epoch_records))
+    lines = text.split("\n")
+    console = Console()
+    train_cells, test_cells = plot.curves
+    colours = [Color.from_rgb(*c).triplet for c in series_colours()[:2]]
+    shared = set(train_cells) & set(test_cells)
+    assert shared, "the two curves meet in this run"
+    for cells, colour in zip((train_cells, test_cells), colours, strict=True):
+        for col, row in cells:
+            line = lines[len(lines) - 1 - row]
+            char = line.plain[col]
+            if (col, row) in shared:
+                assert char == BOTH
+            else:
+                assert 0x2800 < ord(char) <= 0x28FF  # braille, 2x4 dots a cell
+                assert line.get_style_at_offset(console, col).color.triplet == colour
+    for cells in (train_cells, test_cells):  # no column without either curve
+        cols = sorted({col for col, _ in cells})
+        assert cols == list(range(cols[0], cols[-1] + 1))
+
+
+def test_a_decline_is_drawn_as_a_slope_not_as_flat_steps():
+    """A steadily falling loss: braille gives each column two dots and each row four, so
+    no run of more than a few columns stays on one row (half blocks drew staircases)."""
+    records = decaying(200)
+    text, plot = rendered(records)
+    heights: dict[int, int] = {}  # each dot column's highest dot
+    for (col, row), bits in plot.curves[0].items():
+        for x, column in enumerate(((0x01, 0x02, 0x04, 0x40), (0x08, 0x10, 0x20, 0x80))):
+            for y, bit in enumerate(column):
+                if bits & bit:
+                    key, height = 2 * col + x, 4 * row + 3 - y
+                    heights[key] = max(heights.get(key, height), height)
+    tops = [heights[k] for k in sorted(heights)]
+    assert all(a >= b for a, b in zip(tops, tops[1:], strict=False))  # monotone
+    runs = [len(list(g)) for _, g in itertools.groupby(tops)]
+    assert max(runs) <= math.ceil(len(tops) / (tops[0] - tops[-1] + 1)) + 1
+
+
+def test_watch_header_wraps_rather_than_cut_and_each_plot_labels_its_epochs():
+    """At 120 columns with room for one of two watches (issue 19) the header said
+    '1 of 2 shown (W lists them; a taller window or v shows' and stopped there."""
+    from backprop_tui.app.widgets.watch_plot import WatchPlot
+
+    class WatchApp(App[None]):
+        def compose(self) -> ComposeResult:
+            yield WatchPlot()
+
+        CSS = "WatchPlot { height: 10; }"
+
+    async def go():
+        async with WatchApp().run_test(size=(118, 30)) as pilot:
+            plot = pilot.app.query_one(WatchPlot)
+            xs = np.linspace(0, 3, 50)
+            plot.show([("W2[0,1]", xs, np.sin(xs)), ("b2", xs, np.cos(xs))], marks=[1.5])
+            await pilot.pause()
+            return plot.render().plain.split("\n")
+    lines = asyncio.run(go())
+    text = " ".join(line.strip() for line in lines[:3])
+    assert "1 of 2 shown: W lists them, v or a taller window shows more" in text
+    assert all(len(line) <= 118 for line in lines)
+    assert any(line.split()[:1] == ["0.0"] and "3.0" in line for line in lines)

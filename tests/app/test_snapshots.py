@@ -11,6 +11,7 @@ from pathlib import Path
 from textual.widgets import TabbedContent
 
 from backprop_tui.app.student import start_student
+from backprop_tui.app.widgets.braille import BOTH
 from backprop_tui.app.widgets.gradcheck import GradCheckScreen
 from backprop_tui.app.widgets.help import HelpScreen
 from backprop_tui.core.network.phases import PHASE_INDEX, UPDATE_PHASE
@@ -124,6 +125,10 @@ def test_loss_plot_tab_after_epochs(snap_compare) -> None:
         records = app.session.epoch_records
         assert len(records) == 30 and all(r.test_loss is not None for r in records)
         assert app.query_one(TabbedContent).active == "tab-loss"
+        plot = app.query_one("#loss-plot")
+        train, test = plot.curves  # both drawn, where they meet as BOTH
+        shown = plot.render().plain
+        assert set(train) & set(test) and BOTH in shown and "both" in shown
 
     assert snap_compare(app, terminal_size=SIZE, run_before=steps)
 
@@ -137,6 +142,11 @@ def test_fit_plot_tab(snap_compare) -> None:
         await wait_for_run(app, pilot)
         await pilot.press("t")
         assert app.query_one(TabbedContent).active == "tab-fit"
+        lines = app.query_one("#fit-plot").render().plain.split("\n")
+        top = next(i for i, line in enumerate(lines) if "┌" in line)
+        # the legend and the y axis's name above the frame, not over the points
+        assert any("target y" in line and "y = y_hat" in line for line in lines[:top])
+        assert not any("y = y_hat" in line or "target" in line for line in lines[top:])
 
     assert snap_compare(app, terminal_size=SIZE, run_before=steps)
 

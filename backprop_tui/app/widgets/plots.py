@@ -1,4 +1,4 @@
-"""The plot tabs, drawn by plotext: loss per epoch, and predictions against targets.
+"""The plot tabs: loss per epoch (a plotext frame, braille curves), predictions vs targets.
 
 Both widgets build their picture only when what it shows changes (or the size or
 theme does): a plotext build costs milliseconds, and stepping through samples after
@@ -13,14 +13,13 @@ from collections.abc import Sequence
 
 import numpy as np
 from rich.text import Text
-from textual.strip import Strip
-from textual.visual import Visual, visualize
-from textual_plotext import PlotextPlot
 
 from ...core.run.records import RunningEpoch
 from ...core.run.timeline import EpochRecord
 from ..axes import labels, linear_ticks, log_ticks, thin
 from ..palette import PALETTE
+from .braille import BOTH, Canvas, dots, overlay
+from .cached_plot import CachedPlot
 
 
 def series_colours() -> tuple[tuple[int, int, int], ...]:
@@ -34,68 +33,6 @@ def _rich(colour: tuple[int, int, int]) -> str:
 
 
 EMPTY = "no loss yet: n steps through a sample, e runs an epoch, E runs many"
-
-
-class CachedPlot(PlotextPlot):
-    """A plotext widget that rebuilds only when its content, size or theme changed, and
-    turns into strips only the lines that changed (Textual's conversion of a whole
-    plot costs ~10 ms; a moving marker changes one line and the header)."""
-
-    # plotext paints its canvas in the theme's surface colour; lines drawn outside it match
-    DEFAULT_CSS = "CachedPlot { background: $surface; }"
-
-    def __init__(self, **kwargs) -> None:
-        super().__init__(**kwargs)
-        self.builds = 0  # how many pictures were drawn (the tests count them)
-        self._version = 0  # bumped by show() when the content changed
-        self._cache: tuple[object, list[Text]] | None = None
-        self._strips: dict[int, tuple[Text, Strip]] = {}  # by id of a row's Text
-        self._strip_style = None
-
-    def _changed(self) -> None:
-        self._version += 1
-        self.refresh()
-
-    def lines(self) -> list[Text]:
-        """The picture, one Text per row, drawn again only when its key changed; rows
-        that are the same Text objects as before keep their strips."""
-        key = (self._version, self.size, self.app.theme)
-        if self._cache is None or self._cache[0] != key:
-            self.builds += 1
-            rows = [r if len(r) <= key[1].width else r[: key[1].width]
-                    for r in self.picture(*key[1])]
-            self._cache = (key, rows)
-            self._strips = {id(r): self._strips[id(r)] for r in rows if id(r) in self._strips}
-        return self._cache[1]
-
-    def render(self) -> Text:
-        return Text("\n").join(self.lines())
-
-    def render_line(self, y: int) -> Strip:
-        """Textual's line API: one row as a strip, converted once per distinct row."""
-        lines, style = self.lines(), self.visual_style
-        if y >= len(lines):
-            return Strip.blank(self.size.width, style.rich_style)
-        if (style, self.size) != self._strip_style:  # strips are cut to a size and style
-            self._strips, self._strip_style = {}, (style, self.size)
-        line = lines[y]
-        if id(line) not in self._strips:
-            visual = visualize(self, line, markup=False)
-            strip = Visual.to_strips(self, visual, self.size.width, 1, style)[0]
-            self._strips[id(line)] = (line, strip)
-        return self._strips[id(line)][1]
-
-    def picture(self, width: int, height: int) -> list[Text]:
-        """The widget's rows at this size (subclasses draw their content)."""
-        raise NotImplementedError
-
-    def canvas(self, width: int, height: int) -> Text:
-        """Build what was plotted on ``self.plt`` at this size, in the app's theme."""
-        plt = self.plt
-        plt.plotsize(width, height)
-        plt._set_size(width, height)  # textual-plotext does this too (its issue #5)
-        plt.theme(self._get_plotext_theme_name(self.app.theme))
-        return Text.from_ansi(plt.build())
 
 
 def _cell(value: float, lim: tuple[float, float], bins: int) -> int:
@@ -123,7 +60,8 @@ class LossPlot(CachedPlot):
         self._marks: tuple[float, ...] = ()  # where parameters or η were set (x in epochs)
         self._arrays: tuple = (0, None, np.zeros(0, int), np.zeros(0), None)
         self._base: tuple[object, list[Text], tuple] | None = None
-        self.drawn = 0  # points plotext drew in the last build (bounded by the width)
+        self.drawn = 0  # points drawn in the last build (bounded by the width)
+        self.curves: list[dict[tuple[int, int], int]] = []  # train's cells, test's (tests)
 
     def show(self, records: Sequence[EpochRecord], running: RunningEpoch | None,
              marks: Sequence[float] = ()) -> None:
@@ -156,7 +94,8 @@ class LossPlot(CachedPlot):
         TRAIN, TEST, NOW = series_colours()
         legend = Text.assemble(("━━", _rich(TRAIN)), " train mean")
         if with_test:
-            legend.append_text(Text.assemble("   ", ("━━", _rich(TEST)), " test"))
+            legend.append_text(Text.assemble("   ", ("━━", _rich(TEST)), " test   ",
+                                             (BOTH, "bold " + _rich(TEST)), " both"))
         if self._marks:
             legend.append_text(Text.assemble("   ", ("│", _rich(NOW)), " set by ="))
         r = self._now
@@ -239,15 +178,8 @@ class LossPlot(CachedPlot):
         columns = max(width - 10, 1)
         f = np.log10 if log else (lambda v: v)
         self.drawn = 0
-        train_colour, test_colour, _ = series_colours()
-        for ys, colour in ((test, test_colour), (train, train_colour)):  # the lab's on top
-            if ys is not None and len(ys):
-                xs, ys = thin(epochs, ys, columns)
-                keep = np.isfinite(ys) & ((ys > 0) | (not log))
-                if keep.any():
-                    plt.plot(xs[keep].tolist(), f(ys[keep]).tolist(), marker="hd", color=colour)
-                    self.drawn += int(keep.sum())
         ylim = (float(f(lim[0])), float(f(lim[1])))
+        plt.scatter([0.0], [ylim[0]], marker=" ")  # the frame only: braille.py draws curves
         plt.yticks(f(np.array(ticks)).tolist(), labels(ticks, log))
         plt.ylim(*ylim)
         # Room for each label and a gap: "120000" needs more than "12".
@@ -260,9 +192,21 @@ class LossPlot(CachedPlot):
         for x in self._marks:
             if xlim[0] <= x <= xlim[1]:
                 plt.vline(x, color=series_colours()[2])
-        picture = self.canvas(width, rows)
+        picture = self.canvas(width, rows).split("\n")[:rows]
         area = plt.monitor.matrix
-        return picture.split("\n")[:rows], (xlim, ylim, area.Cols_canvas, area.Rows_canvas)
+        frame = Canvas(area.Cols_canvas, area.Rows_canvas, xlim, ylim)
+        self.curves = []
+        for ys in (train, test):
+            if ys is None or not len(ys):
+                continue
+            xs, ys = thin(epochs, ys, columns)  # about two points a column: a dot each
+            keep = np.isfinite(ys) & ((ys > 0) | (not log))
+            self.curves.append(dots(xs[keep], f(ys[keep]), frame))
+            self.drawn += int(keep.sum())
+        styles = [_rich(c) for c in series_colours()[:2]]
+        picture = overlay(picture, list(zip(self.curves, styles, strict=False)),
+                          "bold " + styles[1])
+        return picture, (xlim, ylim, area.Cols_canvas, area.Rows_canvas)
 
 
 class FitPlot(CachedPlot):
@@ -286,14 +230,19 @@ class FitPlot(CachedPlot):
         plt = self.plt
         plt.clear_data()
         plt.clear_figure()
-        # As the lab draws it (scatter(predictions, targets)): y_hat across, y up.
-        plt.title(f"targets against predictions (the lab's Task 1), mean loss {loss:.4g}")
-        plt.xlabel("prediction y_hat (pred)")
-        plt.ylabel("target y")
+        # As the lab draws it (scatter(predictions, targets)): y_hat across, y up. The
+        # legend and the y axis's name go above the frame: inside it they covered points,
+        # and plotext writes a y label beside the x label, where it reads as one.
+        train, _, line = series_colours()
+        header = [Text(f"targets against predictions (the lab's Task 1), mean loss {loss:.4g}",
+                       style="bold"),
+                  Text.assemble("↑ target y   ", ("•", _rich(train)), " a sample   ",
+                                ("⠤⠤", _rich(line)), " y = y_hat")]
+        plt.xlabel("prediction y_hat (pred) →")
         lo = float(min(min(targets), min(predictions), 0.0))
         hi = float(max(max(targets), max(predictions), 1.0))
-        train, _, _ = series_colours()
-        plt.plot([lo, hi], [lo, hi], label="y = y_hat", marker="hd")
+        plt.plot([lo, hi], [lo, hi], marker="braille", color=line)
         plt.scatter(list(map(float, predictions)), list(map(float, targets)),
-                    label="samples", marker="dot", color=train)
-        return self.canvas(width, height).split("\n")[:height]
+                    marker="dot", color=train)
+        rows = max(height - len(header), 1)
+        return [*header, *self.canvas(width, rows).split("\n")[:rows]]

@@ -40,24 +40,39 @@ class WatchPlot(CachedPlot):
             return []
         if not self._series:
             return [Text(EMPTY, style="dim", justify="center")]
-        header = Text("each watch after each update, x in epochs" + (
-            " · │ an edit (key =)" if self._marks else ""), style="bold")
         fit = max(1, min(len(self._series), (height - 1) // 7))
-        if fit < len(self._series):
-            header.append(f" · {fit} of {len(self._series)} shown (W lists them; a taller "
-                          "window or v shows more)", style="dim")
-        rows = [header]
-        room = (height - 1) // fit
+        rows = self._header(fit, width)
+        if len(rows) > 1:  # a wrapped header may leave room for one plot fewer
+            fit = max(1, min(fit, (height - len(rows)) // 7))
+            rows = self._header(fit, width)
+        spare = height - len(rows)
         xmax = max((float(xs[-1]) for _, xs, _ in self._series if len(xs)), default=1.0)
         for i, (label, xs, ys) in enumerate(self._series[:fit]):
-            last = i == fit - 1
-            rows += self._one(label, xs, ys, i, width, room + (height - 1) % fit * last, xmax,
-                              last)
+            room = spare // fit + (spare % fit if i == fit - 1 else 0)
+            rows += self._one(label, xs, ys, i, width, room, xmax)
         return rows[:height]
 
+    def _header(self, fit: int, width: int) -> list[Text]:
+        """What the plots show, and how many of the watches: on lines of their own rather
+        than cut mid-sentence at the window's edge."""
+        parts = ["each watch after each update, x in epochs"]
+        if self._marks:
+            parts.append("│ an edit (key =)")
+        if fit < len(self._series):
+            parts.append(f"{fit} of {len(self._series)} shown: W lists them, v or a taller "
+                         "window shows more")
+        lines = [Text(parts[0], style="bold")]
+        for part in parts[1:]:
+            if lines[-1].cell_len + 3 + len(part) <= width:
+                lines[-1].append(" · " + part, style="dim" if "shown" in part else "")
+            else:
+                lines.append(Text(part, style="dim" if "shown" in part else ""))
+        return [line[:width] for line in lines]
+
     def _one(self, label: str, xs: np.ndarray, ys: np.ndarray, i: int, width: int,
-             height: int, xmax: float, with_axis: bool) -> list[Text]:
-        """One watch's plot: its own y ticks (1-2-5 steps), the x axis shared by all."""
+             height: int, xmax: float) -> list[Text]:
+        """One watch's plot: its own y ticks (1-2-5 steps), and the x axis (the same for
+        all) labelled under each, so a plot read alone says where its epochs are."""
         keep = np.isfinite(ys)
         if not keep.any():
             return [Text(f"{label}: no finite value yet", style="dim")]
@@ -67,7 +82,7 @@ class WatchPlot(CachedPlot):
         plt.title(label)
         xs, ys = thin(xs[keep], ys[keep], max(width - 10, 1))
         colours = series_colours()
-        plt.plot(xs.tolist(), ys.tolist(), marker="hd", color=colours[i % 2])
+        plt.plot(xs.tolist(), ys.tolist(), marker="braille", color=colours[i % 2])
         lo, hi = float(ys.min()), float(ys.max())
         if hi - lo < 1e-12 * max(abs(lo), 1.0):
             lo, hi = lo - 0.5 * max(abs(lo), 1e-3), hi + 0.5 * max(abs(hi), 1e-3)
@@ -75,7 +90,7 @@ class WatchPlot(CachedPlot):
         plt.yticks(yticks, labels(yticks, log=False))
         plt.ylim(yticks[0], yticks[-1])
         xticks = linear_ticks(0.0, max(xmax, 1e-9), max((width - 10) // 10, 2))
-        plt.xticks(xticks, labels(xticks, log=False) if with_axis else [""] * len(xticks))
+        plt.xticks(xticks, labels(xticks, log=False))
         plt.xlim(xticks[0], xticks[-1])
         for x in self._marks:
             plt.vline(x, color=colours[2])
