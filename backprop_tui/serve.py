@@ -204,7 +204,9 @@ def make_server(command: str, host: str, port: int, public_url: str | None,
 
     from textual_serve.server import Server
 
-    class ClassroomServer(Server):
+    from .serve_page import PageMixin
+
+    class ClassroomServer(PageMixin, Server):
         def __init__(self) -> None:
             super().__init__(command, host=host, port=port, title=PROG,
                              public_url=public_url or url_for(host, port))
@@ -236,7 +238,7 @@ def make_server(command: str, host: str, port: int, public_url: str | None,
                 host = request.host or ""
                 self.public_url = (f"http://{host}" if HOST_HEADER.match(host)
                                    else self.default_url)
-            return await super().handle_index(request)
+            return await self.render_page(request)  # fonts from here, none from the web
 
         async def handle_websocket(self, request):
             task = asyncio.current_task()
