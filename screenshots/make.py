@@ -131,7 +131,7 @@ SHOTS: list[tuple] = [
     ("11-watch-history", DataOptions(), watch_plot, (120, 40), False),
     ("12-deeper-tanh", DataOptions(), deep_backward, (120, 40), False, DEEP),
     ("13-iris-species", SPECIES, output_error, (120, 40), False, TrainConfig(hidden=5)),
-    ("14-iris-species-accuracy", SPECIES, accuracy, (160, 50), False, TrainConfig(hidden=5)),
+    ("14-iris-species-accuracy", SPECIES, accuracy, (120, 40), False, TrainConfig(hidden=5)),
 ]
 
 

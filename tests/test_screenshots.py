@@ -50,7 +50,7 @@ KEY: dict[str, tuple[str, ...]] = {
     "12-deeper-tanh": ("hidden 2", "tanh", "delta1"),
     "13-iris-species": ("iris-species", "Iris-setosa", "Iris-versicolor", "Iris-virginica",
                         "softmax"),
-    "14-iris-species-accuracy": ("accuracy per epoch", "confusion", "Iris-virginica"),
+    "14-iris-species-accuracy": ("accuracy per epoch", "confusion", "Iris-virginica", "epoch"),
 }
 
 

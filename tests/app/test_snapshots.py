@@ -109,6 +109,8 @@ def test_after_one_epoch(snap_compare) -> None:
         await wait_for_run(app, pilot)
         assert app.session.cursor.update == 200
         assert len(app.session.epoch_records) == 1
+        # one epoch is one point: a whole braille cell, not a dot nobody sees
+        assert "⣿" in app.query_one("#loss-plot").render().plain
 
     assert snap_compare(app, terminal_size=SIZE, run_before=steps)
 
@@ -149,6 +151,26 @@ def test_fit_plot_tab(snap_compare) -> None:
         assert not any("y = y_hat" in line or "target" in line for line in lines[top:])
 
     assert snap_compare(app, terminal_size=SIZE, run_before=steps)
+
+
+def test_plot_view_at_80x24_gives_the_plot_the_body(snap_compare) -> None:
+    """Under the diagram the plot had four canvas rows and no x axis on screen (issue
+    19): in plot view at 80x24 it gets the whole body, axis included."""
+    app = make_app()
+
+    async def steps(pilot) -> None:
+        await pilot.pause()
+        app.start_run(20)
+        await wait_for_run(app, pilot)
+        await pilot.pause()
+        body, plots = app.main.query_one("#body"), app.main.query_one("#plots")
+        assert body.has_class("-plot-view") and body.scroll_y > 0
+        region, screen = plots.region, body.region
+        assert screen.y <= region.y and region.bottom <= screen.bottom  # all of it shown
+        lines = app.main.query_one("#loss-plot").render().plain.split("\n")
+        assert lines[-1].strip() == "epoch" and "┤" in "".join(lines)
+
+    assert snap_compare(app, terminal_size=(80, 24), run_before=steps)
 
 
 def test_help_screen(snap_compare) -> None:

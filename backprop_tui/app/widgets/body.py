@@ -38,6 +38,7 @@ class Body(VerticalScroll, inherit_bindings=False):
     ]
 
     _shown: tuple[Session, Answer | None | bool, str | None] | None = None
+    _plot_scrolled = False  # scrolled down to a plot given the whole body
 
     def on_resize(self) -> None:
         """A new size is a new arrangement: show the same state again (not mid-run: the
@@ -145,6 +146,12 @@ class Body(VerticalScroll, inherit_bindings=False):
         """The plot gets the room that is left, or all of it in plot view and during runs."""
         plots = self.query_one("#plots")
         if self.has_class("-plot-view") or self.has_class("-running"):
+            if height - top_h < PLOT_MIN_HEIGHT + 4:  # under the diagram a plot is a sliver
+                plots.styles.height = height  # (80x24): the whole body, the diagram above
+                self.styles.overflow_y = "auto"
+                self._plot_scrolled = True
+                self.call_after_refresh(self.scroll_to_widget, plots, animate=False, top=True)
+                return
             plots.styles.height = max(height - top_h, PLOT_MIN_HEIGHT + 2)
             # When it fits (exactly), say so now, or Textual finds out after laying out
             # and lays out again a frame later, just to take the scrollbar away. It does
@@ -153,6 +160,9 @@ class Body(VerticalScroll, inherit_bindings=False):
             self.styles.overflow_y = "hidden" if fits else "auto"
             return
         self.styles.overflow_y = "auto"
+        if self._plot_scrolled:  # the plot had the body: the diagram comes back on top
+            self._plot_scrolled = False
+            self.call_after_refresh(self.scroll_home, animate=False)
         left = height - top_h - eq_h - below
         if beside:
             plots.styles.height = max(numbers_h, PLOT_MIN_HEIGHT, left)

@@ -52,6 +52,8 @@ def dots(xs: Sequence[float], ys: Sequence[float], c: Canvas) -> dict[tuple[int,
         px, py = np.rint(px), np.rint(py)
     keep = (px >= 0) & (px < w) & (py >= 0) & (py < h)
     cells: dict[tuple[int, int], int] = {}
+    if len(px) == 1 and keep[0]:  # a lone point (one epoch): a whole cell, or none sees it
+        return {(c.cols.start + int(px[0]) // 2, c.rows.start + int(py[0]) // 4): 0xFF}
     for x, y in zip(px[keep].astype(int).tolist(), py[keep].astype(int).tolist(),
                     strict=True):
         key = (c.cols.start + x // 2, c.rows.start + y // 4)
