@@ -17,9 +17,11 @@ can draw it without a terminal. :mod:`.diagram_layout` decides what goes where.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+import numpy as np
 from rich.text import Text
 
 from ..core.network.netphases import Net, Phase
@@ -30,6 +32,7 @@ from .diagram_layout import (
     Shape,
     make_columns,
     place,
+    roomier,
     shape_for,
     windows,
 )
@@ -117,6 +120,10 @@ def draw_net(values: Mapping[str, object], net: Net, phase_index: int,
             words = names if shape.legend else ""
             pl = place(shape, phase.stage, labels_in, choice, last == arch.depth)
             if not width or pl.total <= width:
+                if width > pl.total:  # room to spare: the edges cross over all of it
+                    pl = place(shape, phase.stage, labels_in,
+                               roomier(choice, width - pl.total, len(shape.columns)),
+                               last == arch.depth)
                 return _draw(vals, phase, shape, pl, nodes, words, arch.depth, lab)
             if best is None or pl.total < best[0]:
                 best = (pl.total, shape, pl, nodes, words)
@@ -131,7 +138,8 @@ def _draw(vals: Values, phase: Phase, shape: Shape, pl: Placement, nodes: Nodes,
     cols, shown, top = shape.columns, shape.shown, int(shape.header)
     gap = 2 * shape.gap  # blank rows between two boxes (0: they share a border)
     ks = shape.ks()
-    strides = [k + 1 + gap for k in ks]
+    pitch = shape.pitch
+    strides = [shape.inner(k) + 1 + gap for k in ks]
     spans = shape.spans()
     tops = [top + max(0, (max(spans) - span) // 2) for span in spans]
     mores = [c.units - n for c, n in zip(cols, shown, strict=True)]
@@ -166,7 +174,7 @@ def _draw(vals: Values, phase: Phase, shape: Shape, pl: Placement, nodes: Nodes,
         g.put(0, in_rows[-1], f"+{shape.node_units - shape.node_shown} more", "dim")
 
     # Each layer's boxes, sharing their borders; ports on the left, the unit's numbers inside.
-    edges: list[tuple[float, bool, tuple[int, int, int, int], str]] = []
+    edges: list[tuple[float, bool, tuple[int, int, int, int], str, int]] = []
     sources = [(pl.c1 - 1, y) for y in in_rows]   # where the edges into the next boxes start
     for ci, c in enumerate(cols):
         x0, q, end, k, stride = pl.xs[ci], pl.qs[ci], pl.ends[ci], ks[ci], strides[ci]
@@ -176,6 +184,7 @@ def _draw(vals: Values, phase: Phase, shape: Shape, pl: Placement, nodes: Nodes,
         style_box = (PALETTE.active_border if any(key in phase.produces for _, key in c.rows)
                      else PALETTE.border)
         w = vals.array(c.src) if vals.has(c.src) else None
+        w_scale = _scale(w) if w is not None else 0.0
         b_old = {f"b{c.layer}_new": f"b{c.layer}"} if pl.wide else {}
         width_box = end - x0
         for i in range(shown[ci]):
@@ -184,15 +193,17 @@ def _draw(vals: Values, phase: Phase, shape: Shape, pl: Placement, nodes: Nodes,
                     first=i == 0 or gap > 0)
             if gap and i:
                 g.put(x0, t - gap, "╰" + "─" * (width_box - 2) + "╯", style_box)
-            for r in range(k):
-                y = t + 1 + r
+            for y in range(t + 1, t + 1 + shape.inner(k)):
                 box_row(g, x0, end, q, y, style_box)
+            for r in range(k):
+                y = t + 1 + r * pitch
                 if r < n_in:
                     style = port(g, x0, y, vals.cell(c.src, (i, r), olds[ci],
                                                      c.src in phase.produces), arrow)
                     if w is not None:
                         edges.append((abs(float(w[i, r])), actives[ci] != "bold",
-                                      (*sources[r], x0 - 1, y), style))
+                                      (*sources[r], x0 - 1, y), style,
+                                      edge_weight(abs(float(w[i, r])), w_scale)))
                 elif r == n_in and cut_in:
                     g.put(x0 + 1, y, "…", "dim")
                 if r < len(c.rows):
@@ -202,20 +213,21 @@ def _draw(vals: Values, phase: Phase, shape: Shape, pl: Placement, nodes: Nodes,
         if mores[ci]:
             room = (pl.xs[ci + 1] if ci + 1 < len(cols) else pl.total) - x0 - 1
             g.put(x0, bottom + 1, f"+{mores[ci]} more {noun(mores[ci], c.word)}"[:room], "dim")
-        sources = [(end, tops[ci] + r * stride + 1 + (k - 1) // 2) for r in range(shown[ci])]
+        sources = [(end, tops[ci] + r * stride + 1 + (k - 1) // 2 * pitch)
+                   for r in range(shown[ci])]
     if not out:  # the network goes on to the right
         for x, y in sources:
             g.put(x, y, "→", "dim")
 
     # The loss (and a single target), beside the output or under it when narrow.
     for n, (label, key) in enumerate(tail):
-        y = tops[-1] + 1 + n if pl.tail_right else below + n
+        y = tops[-1] + 1 + n * pitch if pl.tail_right else below + n
         x = g.put(pl.tail, y, label, label_style(phase, key))
         g.put(x + 1, y, vals.cell(key, 0) if key != "y" else vals.cell("y", ()))
 
     # Edges: weakest first, what the phase works on last, so crossings show what matters.
-    for _, _, (x0, y0, x1, y1), style in sorted(edges, key=lambda e: (e[1], e[0])):
-        g.line(2 * x0, 4 * y0 + 1, 2 * x1 + 1, 4 * y1 + 1, style)
+    for _, _, (x0, y0, x1, y1), style, weight in sorted(edges, key=lambda e: (e[1], e[0])):
+        g.line(2 * x0, 4 * y0 + 1, 2 * x1 + 1, 4 * y1 + 1, style, weight)
 
     if names:
         g.put(0, rows - 1, names if lab else whole_words(names, pl.total), "dim")
@@ -225,6 +237,21 @@ def _draw(vals: Values, phase: Phase, shape: Shape, pl: Placement, nodes: Nodes,
     ports = ", ".join(port_title(c.src, old) for c, old in zip(cols, olds, strict=True))
     return Picture(lines, pl.total, _collapsed(shape, nodes, mores, cols, depth), ports,
                    sum(mores), depth - len(cols))
+
+
+def edge_weight(magnitude: float, scale: float) -> int:
+    """An edge's thickness in dots, 1-3, by its number's share of the layer's largest: a
+    projector shows three thicknesses where it loses the shades of one colour, and the
+    share (not the value) tells the initial weights (all near 0.1) apart too."""
+    if scale <= 0 or not math.isfinite(magnitude):
+        return 1
+    share = magnitude / scale
+    return 1 + (share > 1 / 3) + (share > 2 / 3)
+
+
+def _scale(a: np.ndarray) -> float:
+    finite = np.abs(a[np.isfinite(a)])
+    return float(finite.max()) if finite.size else 0.0
 
 
 def _collapsed(shape: Shape, nodes: Nodes, mores: list[int], cols: tuple[Column, ...],

@@ -69,6 +69,7 @@ class Shape:
     header: bool
     gap: int                 # spread: blank rows between boxes are 2 * gap
     legend: bool = True      # the dataset's column names under the picture, if it has them
+    pitch: int = 1           # rows from one line of a box to the next (2: a blank between)
 
     @property
     def node_ports(self) -> int:
@@ -83,10 +84,14 @@ class Shape:
             ports = n + (n < col.units)
         return out
 
+    def inner(self, k: int) -> int:
+        """Rows inside a box of ``k`` lines (ports or numbers), ``pitch`` rows apart."""
+        return (k - 1) * self.pitch + 1
+
     def spans(self, shown: tuple[int, ...] | None = None, gap: int | None = None) -> list[int]:
         """The height of each column of boxes (borders shared unless spread)."""
         shown, gap = shown or self.shown, self.gap if gap is None else gap
-        return [n * (k + 1) + 1 + (n - 1) * 2 * gap
+        return [n * (self.inner(k) + 1) + 1 + (n - 1) * 2 * gap
                 for n, k in zip(shown, self.ks(shown), strict=True)]
 
 
@@ -120,12 +125,26 @@ def shape_for(columns: tuple[Column, ...], node_units: int, legend_rows: int, he
     # The plan that shows the most units (the first of those).
     (node_shown, *units), header, legend_rows = max(fits, key=lambda f: sum(f[0]))
     shown = tuple(units)
-    shape = replace(shape, node_shown=node_shown)
-    gap = 0
-    while spread and shown == full and gap < 2 and \
-            _rows(shape, shown, header, legend_rows, gap + 1, below) <= height:
-        gap += 1
-    return replace(shape, shown=shown, header=header, gap=gap, legend=bool(legend_rows))
+    shape = replace(shape, node_shown=node_shown, shown=shown, header=header,
+                    legend=bool(legend_rows))
+    if spread and shown == full:
+        shape = _spread(shape, legend_rows, height, below)
+    return shape
+
+
+# How a diagram grows into spare rows, step by step: boxes apart, then a blank row
+# between their lines (taller boxes: the edges into them spread out), then further apart.
+SPREADS = ((1, 1), (2, 1), (2, 2), (2, 3), (2, 4))
+
+
+def _spread(shape: Shape, legend_rows: int, height: int, below: int) -> Shape:
+    """The largest step of :data:`SPREADS` that fits in ``height`` rows."""
+    for pitch, gap in SPREADS:
+        bigger = replace(shape, pitch=pitch, gap=gap)
+        if _rows(bigger, shape.shown, shape.header, legend_rows, gap, below) > height:
+            break
+        shape = bigger
+    return shape
 
 
 def _fit(shape: Shape, header: bool, legend_rows: int, height: int, below: int,
@@ -200,6 +219,25 @@ def place(shape: Shape, stage: str, labels_in: int, choice: tuple[int, int, bool
     if not output_drawn:
         total += 2  # the arrows that say the network goes on
     return Placement(c1, tuple(xs), tuple(qs), tuple(ends), old_new, tail, tail_right, total)
+
+
+def roomier(choice: tuple[int, int, bool, bool], spare: int,
+            n_columns: int) -> tuple[int, int, bool, bool]:
+    """``choice`` with ``spare`` columns added to its gaps, up to 36 before the first boxes
+    (where most edges cross) and 24 between columns, in proportion to what each may
+    still take: the edges' crossing spreads over the room the panel has rather than a
+    band a few cells wide. Drawn again in the width it came to, a picture stays the same."""
+    gap_in, gap, old_new, tail_right = choice
+    between = n_columns - 1
+    room_in, room = max(0, 36 - gap_in), max(0, 24 - gap)
+    if spare >= room_in + room * between:
+        return (gap_in + room_in, gap + room, old_new, tail_right)
+    per = spare * room // (room_in + room * between) if between else 0
+    add_in = spare - per * between
+    if add_in > room_in:
+        add_in = room_in
+        per = min(room, (spare - add_in) // between)
+    return (gap_in + add_in, gap + per, old_new, tail_right)
 
 
 def windows(phase: Phase, depth: int, lab: bool = False) -> list[tuple[int, int]]:

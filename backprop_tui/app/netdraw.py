@@ -43,11 +43,22 @@ class Grid:
             x += 1
         return x
 
-    def line(self, x0: int, y0: int, x1: int, y1: int, style: str) -> None:
-        """A braille line between two dots (dot x = 2 cell x + 0..1, dot y = 4 cell y + 0..3)."""
+    def line(self, x0: int, y0: int, x1: int, y1: int, style: str, weight: int = 1) -> None:
+        """A braille line between two dots (dot x = 2 cell x + 0..1, dot y = 4 cell y + 0..3),
+        ``weight`` (1-3) dots thick: a 1-dot line is all a projector's blur leaves of a
+        braille dot, so a larger number is drawn thicker, not only in a stronger colour.
+        The extra dots sit beside the line (below, then above; right, then left when steep),
+        never in a column of cells the line itself does not cross (a node's dot, a port)."""
+        steep = abs(y1 - y0) > abs(x1 - x0)
+        lo, hi = max(0, min(x0, x1) // 2), min(self.width - 1, max(x0, x1) // 2)
+        for d in (0, 1, -1)[: max(1, min(weight, 3))]:
+            dx, dy = (d, 0) if steep else (0, d)
+            self._line(x0 + dx, y0 + dy, x1 + dx, y1 + dy, style, lo, hi)
+
+    def _line(self, x0: int, y0: int, x1: int, y1: int, style: str, lo: int, hi: int) -> None:
         chars, styles, dots = self.chars, self.styles, self._dots
         for cx, cy, bits in _path(x0, y0, x1, y1):
-            if not (0 <= cx < self.width and 0 <= cy < self.height):
+            if not (lo <= cx <= hi and 0 <= cy < self.height):
                 continue
             row = dots[cy]
             if chars[cy][cx] != " " and not row[cx]:

@@ -18,14 +18,16 @@ from textual.theme import Theme
 RGB = tuple[int, int, int]
 
 # A high-contrast light theme for projectors: washed-out rooms lose dark backgrounds and
-# pastel colours first, so black on white with a deep blue and a deep orange.
+# pastel colours first, so black on white with a deep blue and a deep orange (an orange
+# dark enough that its weakest shade still reads as text, WCAG 4.5: see
+# tests/app/test_diagram_projector.py; #B34700 gave 3.5 there, a brown that faded).
 PROJECTOR = Theme(
     name="projector", primary="#0033CC", secondary="#002080", accent="#B35900",
-    warning="#B34700", error="#C00000", success="#006B00", foreground="#000000",
+    warning="#8F3900", error="#C00000", success="#006B00", foreground="#000000",
     background="#FFFFFF", surface="#F2F2F2", panel="#E6E6E6", dark=False,
-    variables={"text-primary": "#0033CC", "text-warning": "#B34700", "text-accent": "#8A4500",
+    variables={"text-primary": "#0033CC", "text-warning": "#8F3900", "text-accent": "#8A4500",
                "text-error": "#C00000", "text-success": "#006B00",
-               "border": "#0033CC", "footer-key-foreground": "#B34700"},
+               "border": "#0033CC", "footer-key-foreground": "#8F3900"},
 )
 
 
@@ -39,6 +41,20 @@ def _rgb(value: str, fallback: RGB) -> RGB:
 
 def _hex(c: RGB) -> str:
     return "#{:02X}{:02X}{:02X}".format(*c)
+
+
+def _light(c: RGB) -> bool:
+    return sum(c) > 3 * 128
+
+
+def contrast(a: RGB, b: RGB) -> float:
+    """The WCAG contrast ratio of two colours (1 to 21): text wants 4.5, lines 3."""
+    def luminance(c: RGB) -> float:
+        lin = [v / 3294.6 if v <= 10.0164 else ((v / 255 + 0.055) / 1.055) ** 2.4 for v in c]
+        return 0.2126 * lin[0] + 0.7152 * lin[1] + 0.0722 * lin[2]
+
+    hi, lo = sorted((luminance(a), luminance(b)), reverse=True)
+    return (hi + 0.05) / (lo + 0.05)
 
 
 def mix(a: RGB, b: RGB, t: float) -> RGB:
@@ -79,7 +95,8 @@ class Palette:
         self.produced = f"bold {_hex(bg)} on {_hex(fg)}"
         self.produced_cell = f"bold on {_hex(mix(bg, fg, 0.22))}"
         self.read = f"bold underline {_hex(fg)}"
-        self.not_yet = f"italic {_hex(mix(bg, fg, 0.45))}"
+        # On a light ground (a projector) grey fades first: "not yet" is darker there.
+        self.not_yet = f"italic {_hex(mix(bg, fg, 0.62 if _light(bg) else 0.45))}"
         self.border = _hex(mix(bg, _rgb(v.get("primary", ""), self.positive), 0.6))
         self.active_border = f"bold {_hex(fg)}"
         self.error = f"bold {_hex(_rgb(v.get('text-error', ''), (255, 107, 107)))}"
@@ -96,7 +113,7 @@ class Palette:
         t = min(1.0, abs(v) / scale)
         # Small values stay readable: on a light ground (a projector) a pale colour
         # vanishes sooner than a dim one on a dark ground, so the floor is higher there.
-        floor = 0.75 if sum(self.background) > 3 * 128 else 0.6
+        floor = 0.8 if _light(self.background) else 0.6
         return _hex(mix(self.background, self.positive if v > 0 else self.negative,
                         floor + (1 - floor) * t))
 

@@ -4,6 +4,7 @@ on the state it is meant to show."""
 from __future__ import annotations
 
 from backprop_tui.app.widgets.breakpoints import BreakpointsScreen
+from backprop_tui.app.widgets.diagram import NetworkDiagram
 from backprop_tui.app.widgets.prompt import PromptDialog
 from backprop_tui.core.network.phases import PHASE_INDEX
 
@@ -91,3 +92,18 @@ def test_watch_plot_with_an_edit_marked(snap_compare) -> None:
         assert sum(line.split()[:1] == ["0.0"] and "3.0" in line for line in lines) == 2
 
     assert snap_compare(app, terminal_size=(120, 40), run_before=run)
+
+
+def test_projector_in_a_big_window(snap_compare) -> None:
+    """On a projector at 200x60 the diagram takes the room: taller boxes spaced out, the
+    edges' crossing spread over the width, edges 1-3 dots thick by |w| (issue 19)."""
+    app = make_app()
+    app.theme = "projector"
+
+    async def steps(pilot) -> None:
+        await pilot.press(*["n"] * PHASE_INDEX["z2"])
+        picture = app.query_one(NetworkDiagram).picture
+        assert app.theme == "projector" and picture is not None
+        assert len(picture.lines) >= 20 and not picture.collapsed
+
+    assert snap_compare(app, terminal_size=(200, 60), run_before=steps)
