@@ -74,7 +74,7 @@ def test_the_loss_curve_screenshot_shows_both_curves():
 def test_the_curves_of_the_other_plot_screenshots_are_drawn():
     assert plot_points("04-predictions-vs-targets", "targets against predictions", "•") >= 50
     assert plot_points("11-watch-history", "each watch after each update", BRAILLE) >= 100
-    assert plot_points("14-iris-species-accuracy", "accuracy per epoch", "▄▀█") >= 20
+    assert plot_points("14-iris-species-accuracy", "accuracy per epoch", BRAILLE) >= 50
 
 
 def plot_points(name: str, title: str, marks: str | re.Pattern) -> int:

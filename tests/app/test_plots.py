@@ -26,7 +26,7 @@ from backprop_tui.core.run.session import TrainConfig
 from backprop_tui.core.run.timeline import EpochRecord
 from backprop_tui.core.run.training import DataOptions, build_session
 
-from .conftest import make_app
+from .conftest import make_app, wait_for_run
 
 SIZE = (100, 30)
 TICK = re.compile(r"^\s*([0-9.e-]+)┤")
@@ -413,3 +413,32 @@ def test_watch_header_wraps_rather_than_cut_and_each_plot_labels_its_epochs():
     assert "1 of 2 shown: W lists them, v or a taller window shows more" in text
     assert all(len(line) <= 118 for line in lines)
     assert any(line.split()[:1] == ["0.0"] and "3.0" in line for line in lines)
+
+
+def test_accuracy_tab_fits_120x40_in_plot_view_with_both_curves_visible():
+    """A 4-5-3 classifier after 60 epochs (issue 19): the accuracy tab was cut at the
+    bottom at 120x40 under its tall diagram; and train and test share 100% for long
+    stretches, where one curve hid the other: now BOTH marks those cells."""
+    from backprop_tui.app.app import BackpropApp
+
+    data = DataOptions("iris-species", normalize=True)  # as screenshot 14: a test split
+    app = BackpropApp(build_session(data, TrainConfig(hidden=5)), data=data)
+
+    async def go():
+        async with app.run_test(size=(120, 40)) as pilot:
+            await pilot.pause()
+            app.start_run(60)
+            await wait_for_run(app, pilot)
+            await pilot.press("t")
+            await pilot.pause()
+            body, plots = app.main.query_one("#body"), app.main.query_one("#plots")
+            region, screen = plots.region, body.region
+            assert screen.y <= region.y and region.bottom <= screen.bottom
+            plot = app.main.query_one("#fit-plot")
+            return plot.render().plain, plot.curves
+    text, (train, test) = asyncio.run(go())
+    assert text.split("\n")[-1].strip().startswith("epoch")  # the x axis on screen
+    assert set(train) & set(test) and BOTH in text
+    for cells in (train, test):
+        cols = sorted({col for col, _ in cells})
+        assert cols == list(range(cols[0], cols[-1] + 1))

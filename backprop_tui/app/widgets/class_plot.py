@@ -22,6 +22,7 @@ from ...core.network.evaluate import accuracy, confusion
 from ...core.run.session import Session
 from ...core.run.timeline import EpochRecord
 from ..axes import labels, linear_ticks, thin
+from .braille import BOTH, Canvas, dots, overlay
 from .plots import CachedPlot, _rich, series_colours
 
 MAX_SHOWN = 8      # classes of the confusion table shown before "…"
@@ -91,6 +92,7 @@ class ClassPlot(CachedPlot):
 
     _key: object = None
     _shown: ClassFigures | None = None
+    curves: list[dict[tuple[int, int], int]] = []  # train's cells, test's (the tests read)
 
     def wants(self, key: object) -> bool:
         """Whether figures for ``key`` would change anything (else they are not computed)."""
@@ -110,7 +112,8 @@ class ClassPlot(CachedPlot):
             f" train {_percent(f.now_train)}")
         if math.isfinite(f.now_test):
             title.append_text(Text.assemble("  ", ("━━", _rich(test_colour)),
-                                            f" test {_percent(f.now_test)}"))
+                                            f" test {_percent(f.now_test)}  ",
+                                            (BOTH, "bold " + _rich(test_colour)), " both"))
         table = confusion_lines(f, width)
         side = max(t.cell_len for t in table) + 3
         if width - side >= BESIDE_MIN and height - 1 >= MIN_ROWS:  # the counts on the right
@@ -126,7 +129,7 @@ class ClassPlot(CachedPlot):
         return [title, *self._curve(f, width, rows), Text(""), *table]
 
     def _curve(self, f: ClassFigures, width: int, rows: int) -> list[Text]:
-        """The per-epoch accuracies, drawn by plotext on a 0-100% axis."""
+        """The per-epoch accuracies in braille on plotext's 0-100% frame (see braille.py)."""
         points = [(e, a, b) for e, a, b in zip(f.epochs, f.train, f.test, strict=True)
                   if a is not None]
         if not points:
@@ -140,12 +143,10 @@ class ClassPlot(CachedPlot):
         train_colour, test_colour, _ = series_colours()
         columns = max(width - 10, 1)
         tests = [p[2] for p in points]
-        series = [(np.array([p[1] for p in points], dtype=float), train_colour)]
+        series = [np.array([p[1] for p in points], dtype=float)]
         if None not in tests:
-            series.insert(0, (np.array(tests, dtype=float), test_colour))
-        for ys, colour in series:  # train on top, as on the loss plot
-            xs, ys = thin(epochs, ys, columns)
-            plt.plot(xs.tolist(), (100 * ys).tolist(), marker="hd", color=colour)
+            series.append(np.array(tests, dtype=float))
+        plt.scatter([0.0], [0.0], marker=" ")  # the frame only: the curves are braille
         ticks = [0.0, 25.0, 50.0, 75.0, 100.0]
         plt.yticks(ticks, [f"{t:g}%" for t in ticks])
         plt.ylim(0, 100)
@@ -155,4 +156,10 @@ class ClassPlot(CachedPlot):
             xticks = list(range(top + 1))
         plt.xticks(xticks, labels(xticks, log=False))
         plt.xlim(0, float(xticks[-1]))
-        return self.canvas(width, rows).split("\n")[:rows]
+        lines = self.canvas(width, rows).split("\n")[:rows]
+        area = plt.monitor.matrix  # train and test often share 100%: × marks where they do
+        frame = Canvas(area.Cols_canvas, area.Rows_canvas, (0.0, float(xticks[-1])), (0, 100))
+        self.curves = [dots(*thin(epochs, 100 * ys, columns), frame) for ys in series]
+        styles = [_rich(train_colour), _rich(test_colour)]
+        return overlay(lines, list(zip(self.curves, styles, strict=False)),
+                       "bold " + styles[1])
