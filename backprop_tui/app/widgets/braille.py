@@ -19,6 +19,7 @@ from rich.text import Text
 BOTH = "×"  # a cell two series share
 # Bits of a braille cell's dots, [column][row from the top] (Unicode's dot numbering).
 _BITS = ((0x01, 0x02, 0x04, 0x40), (0x08, 0x10, 0x20, 0x80))
+_BIT_OF = np.array(_BITS, dtype=np.uint8)
 
 
 @dataclass(frozen=True)
@@ -45,20 +46,20 @@ def dots(xs: Sequence[float], ys: Sequence[float], c: Canvas) -> dict[tuple[int,
     py = np.rint((np.asarray(ys, float) - c.ylim[0]) * sy)
     if len(px) > 1:  # every dot between two points: as many steps as the longer side
         steps = np.maximum(np.abs(np.diff(px)), np.abs(np.diff(py))).astype(int) + 1
-        t = np.concatenate([np.arange(n) / n for n in steps])
         start = np.repeat(np.arange(len(px) - 1), steps)
+        first = np.repeat(np.cumsum(steps) - steps, steps)  # each segment's first step
+        t = (np.arange(len(start)) - first) / steps[start]
         px = np.append(px[start] + t * np.diff(px)[start], px[-1])
         py = np.append(py[start] + t * np.diff(py)[start], py[-1])
         px, py = np.rint(px), np.rint(py)
     keep = (px >= 0) & (px < w) & (py >= 0) & (py < h)
-    cells: dict[tuple[int, int], int] = {}
     if len(px) == 1 and keep[0]:  # a lone point (one epoch): a whole cell, or none sees it
         return {(c.cols.start + int(px[0]) // 2, c.rows.start + int(py[0]) // 4): 0xFF}
-    for x, y in zip(px[keep].astype(int).tolist(), py[keep].astype(int).tolist(),
-                    strict=True):
-        key = (c.cols.start + x // 2, c.rows.start + y // 4)
-        cells[key] = cells.get(key, 0) | _BITS[x % 2][3 - y % 4]
-    return cells
+    x, y = px[keep].astype(int), py[keep].astype(int)
+    grid = np.zeros((len(c.cols), len(c.rows)), dtype=np.uint8)  # numpy: a noisy curve
+    np.bitwise_or.at(grid, (x // 2, y // 4), _BIT_OF[x % 2, 3 - y % 4])  # is ~20k dots
+    return {(c.cols.start + int(i), c.rows.start + int(j)): int(grid[i, j])
+            for i, j in zip(*np.nonzero(grid), strict=True)}
 
 
 def overlay(lines: list[Text], curves: Sequence[tuple[dict[tuple[int, int], int], str]],
@@ -81,7 +82,15 @@ def overlay(lines: list[Text], curves: Sequence[tuple[dict[tuple[int, int], int]
         for col, char, _ in cells_:
             plain[col] = char
         line.plain = "".join(plain)
-        for col, _, style in cells_:
-            line.stylize(style, col, col + 1)
+        run: tuple[int, int, str] | None = None  # a noisy curve fills whole rows: one
+        for col, _, style in sorted(cells_):    # stylize a run of cells, not each cell
+            if run is not None and run[1] == col and run[2] == style:
+                run = (run[0], col + 1, style)
+                continue
+            if run is not None:
+                line.stylize(run[2], run[0], run[1])
+            run = (col, col + 1, style)
+        if run is not None:
+            line.stylize(run[2], run[0], run[1])
         out[y] = line
     return out
