@@ -1,19 +1,21 @@
 """The Textual app: composition, key bindings, and wiring core actions to widgets.
 
-It computes no numbers: every action calls the Session, then each widget is
-shown the session's new state. Who owns what: the Session owns the cursor,
-:class:`~.runs.EpochRuns` owns whether a run is going, the
-:class:`~.student.StudentRunner` owns the student's latest answer, and
-:class:`~.widgets.body.Body` owns where the panels go.
+It computes no numbers: every action calls the Session, then each widget is shown
+the session's new state. Who owns what: the Session owns the cursor,
+:class:`~.runs.EpochRuns` whether a run is going, :class:`~.views.ScreenViews` the
+plot's room after a run, :class:`~.files.SessionFiles` the files folder,
+:class:`~.student.StudentRunner` the student's answer, :class:`~.widgets.body.Body`
+where the panels go. Keys that only open a view or a file are handed to their owner.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING
 
 from textual import events
-from textual.app import App
+from textual.app import App, SystemCommand
+from textual.screen import Screen
 
 from ..core.debugger.breakpoints import Breakpoints
 from ..core.debugger.watches import Watches
@@ -21,17 +23,15 @@ from ..core.run.session import Session
 from .ask import AskMode
 from .autoplay import Autoplay
 from .debugger import DebuggerActions
-from .files import FileActions
-from .keys import APP_BINDINGS, DURING_RUN, hint
+from .files import SessionFiles
+from .keys import APP_BINDINGS, DURING_RUN, binding_rows, hint, palette_commands
 from .main_screen import MainScreen
 from .palette import PALETTE, PROJECTOR
 from .runs import EpochRuns
 from .student import Answer, StudentCompared, StudentRunner, student_note
-from .views import ViewActions
+from .views import ScreenViews
 from .watching import WatchingActions
-from .widgets.body import Body
 from .widgets.epochs_dialog import EpochsDialog
-from .widgets.position import PositionBar
 from .widgets.prompt import PromptDialog
 from .widgets.watch_line import TALL, watch_text
 
@@ -41,8 +41,7 @@ if TYPE_CHECKING:  # the checker starts with a student file, not with the app
     from ..core.run.training import DataOptions
 
 
-
-class BackpropApp(DebuggerActions, WatchingActions, FileActions, ViewActions, App[None]):
+class BackpropApp(DebuggerActions, WatchingActions, App[None]):
     """Step through backprop on the lab's network, forwards and backwards in time."""
 
     CSS_PATH = "app.tcss"
@@ -73,9 +72,13 @@ class BackpropApp(DebuggerActions, WatchingActions, FileActions, ViewActions, Ap
         self.runs = EpochRuns(session, self.post_message)
         self.autoplay = Autoplay(self.set_interval, self._autoplay_tick)
         self.ask = AskMode()
-        self._plot_after_run = False  # plot view set by a finished run, left at the next step
         self.main = MainScreen(None if self.student is None else self.student.name,
                                on_ready=self._first_show)
+        self.files = SessionFiles(session, data, lambda: self.files_dir,
+                                  (self.breakpoints, self.watches),
+                                  self.ask, self.push_screen, self.main.say)
+        self.views = ScreenViews(self.main, session, self.ask, self.push_screen,
+                                 lambda: self.running, self.show_state)
 
     @property
     def running(self) -> bool:
@@ -85,8 +88,7 @@ class BackpropApp(DebuggerActions, WatchingActions, FileActions, ViewActions, Ap
     def comparison(self) -> tuple[int, Answer] | None:
         return None if self.student is None else self.student.comparison
 
-    def get_default_screen(self) -> MainScreen:
-        return self.main
+    def get_default_screen(self) -> MainScreen: return self.main
 
     def _first_show(self) -> None:
         """The main screen is composed: draw the session for the first time."""
@@ -118,10 +120,7 @@ class BackpropApp(DebuggerActions, WatchingActions, FileActions, ViewActions, Ap
         if self.student is not None:
             self.student.close()
 
-    def on_resize(self, event: events.Resize) -> None:
-        bars = self.main.query(PositionBar)  # none before the screen is composed
-        if bars and not self.running:  # the body re-arranges itself
-            bars.first().show(self.session, event.size.width, ask=self.ask.on)
+    def on_resize(self, event: events.Resize) -> None: self.views.resized(event.size.width)
 
     # -- showing the core's state ----------------------------------------------
     def show_state(self) -> None:
@@ -146,6 +145,22 @@ class BackpropApp(DebuggerActions, WatchingActions, FileActions, ViewActions, Ap
         else:
             self.main.say(hint(self), "dim")
 
+    # -- views and files: keys handed to their owners (views.py, files.py) -----------
+    def action_next_tab(self) -> None: self.views.next_tab()
+    def action_plot_view(self) -> None: self.views.toggle_plot_view()
+    def action_gradcheck(self) -> None: self.views.gradcheck()
+    def action_full_values(self) -> None: self.views.full_values()
+    def action_help(self) -> None: self.views.help(binding_rows(self))
+    def action_save_session(self) -> None: self.files.save_session()
+    def action_export_sample(self) -> None: self.files.export_sample()
+
+    def action_save_screenshot(self) -> None:
+        """An SVG of the screen in --screenshot-dir, inside --files-dir."""
+        self.main.save_picture(self.screenshot_dir, self.files_dir)
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        return palette_commands(self, super().get_system_commands(screen))
+
     def action_dismiss_warning(self) -> None:
         self.main.show_warning(None)
         self.refresh_bindings()
@@ -156,9 +171,7 @@ class BackpropApp(DebuggerActions, WatchingActions, FileActions, ViewActions, Ap
 
     def _moved(self, moved: bool) -> None:
         """After a stepping action: redraw, or explain why the cursor could not move."""
-        if self._plot_after_run:  # stepping again: the numbers take the room back
-            self._plot_after_run = False
-            self.main.query_one(Body).remove_class("-plot-view")
+        self.views.numbers_back()  # stepping again after a run: the numbers take the room
         self.show_state()
         if not moved:
             self.stop_autoplay()
@@ -170,8 +183,7 @@ class BackpropApp(DebuggerActions, WatchingActions, FileActions, ViewActions, Ap
             self.main.say("at the start of the run: nothing before it", "dim")
 
     # -- runs (the worker and go-to live in debugger.py) ------------------------
-    def action_run_epoch(self) -> None:
-        self.start_run(1)
+    def action_run_epoch(self) -> None: self.start_run(1)
 
     def action_run_epochs(self) -> None:
         def chosen(n: int | None) -> None:
@@ -188,8 +200,7 @@ class BackpropApp(DebuggerActions, WatchingActions, FileActions, ViewActions, Ap
             event.stop()
             self.screen.type_ahead([event])
 
-    def action_cancel(self) -> None:
-        self.runs.cancel()
+    def action_cancel(self) -> None: self.runs.cancel()
 
     def on_student_compared(self, message: StudentCompared) -> None:
         if self.student is None:

@@ -19,7 +19,6 @@ from ..core.debugger.places import PlaceError, check_reachable, go_to, parse_pla
 from ..core.run.session import RunResult
 from .palette import PALETTE
 from .runs import Job, RunFinished, RunProgress
-from .widgets.body import Body
 from .widgets.prompt import PromptDialog, Verdict
 
 if TYPE_CHECKING:
@@ -96,9 +95,7 @@ class DebuggerActions(_Base):
     def _epochs_ran(self, result: object) -> None:
         r = result if isinstance(result, RunResult) else RunResult(0, False, None)
         if r.epochs_completed and r.divergence is None and not r.cancelled:
-            # The curve is what a run is for: it keeps the room until the next step.
-            self.main.query_one(Body).add_class("-plot-view", update=False)
-            self._plot_after_run = True
+            self.views.plot_after_a_run()
         self.main.run_finished(self.session, r)
 
     def on_run_progress(self, message: RunProgress) -> None:

@@ -9,30 +9,47 @@ The writing itself (atomic: a temporary file, then a rename) is the core's.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
+from ..core.debugger.breakpoints import Breakpoints
+from ..core.debugger.watches import Watches
 from ..core.files.atomic import WriteError
+from ..core.run.session import Session
 from ..paths import PathError, inside
+from .ask import AskMode
 from .palette import PALETTE
 from .widgets.prompt import PromptDialog, Verdict
 
 if TYPE_CHECKING:
-    from .app import BackpropApp
-
-    _Base = BackpropApp
-else:
-    _Base = object
+    from ..core.run.training import DataOptions
 
 SESSION_NAME = "session.btui.json"
 
+Say = Callable[..., None]
+Ask = Callable[[PromptDialog, Callable[[Any], None]], object]
+"""Shows a dialog and calls back with its answer (the app's push_screen)."""
 
-class FileActions(_Base):
-    """ctrl+s and ctrl+e: ask a file name inside the files folder, then write."""
+
+class SessionFiles:
+    """ctrl+s and ctrl+e: ask a file name inside the files folder, then write.
+
+    It owns nothing the app shows: it is handed the session and the lists a save
+    records, how to ask (a dialog) and how to say (the status line)."""
+
+    def __init__(self, session: Session, data: DataOptions | None,
+                 files_dir: Callable[[], str | None], lists: tuple[Breakpoints, Watches],
+                 ask_mode: AskMode, ask: Ask, say: Say) -> None:
+        """``files_dir``: the folder of --files-dir, read at each write (None: free)."""
+        self.session, self.data, self.files_dir = session, data, files_dir
+        self.breakpoints, self.watches = lists
+        self.ask_mode, self.push_screen, self.say = ask_mode, ask, say
 
     @property
     def files_root(self) -> Path:
-        return Path(self.files_dir) if self.files_dir else Path.cwd()
+        folder = self.files_dir()
+        return Path(folder) if folder else Path.cwd()
 
     def _ask_file(self, question: str, default: str, write) -> None:
         """Ask a name; ``write(path, overwrite)`` writes it and returns the path."""
@@ -59,17 +76,17 @@ class FileActions(_Base):
                 path = inside(text.strip(), self.files_root)
                 written = write(path, path.exists())
             except (PathError, WriteError, OSError) as err:
-                self.main.say(f"not saved: {err}", PALETTE.error)
+                self.say(f"not saved: {err}", PALETTE.error)
                 return
-            self.main.say(f"saved {written}", PALETTE.success)
+            self.say(f"saved {written}", PALETTE.success)
 
         self.push_screen(PromptDialog(question, check, default=default,
                                       hint=f"a file in {self.files_root}"), chosen)
 
-    def action_save_session(self) -> None:
+    def save_session(self) -> None:
         """The whole session: data reference, options, edits, breakpoints, watches, place."""
         if self.data is None:
-            self.main.say("this session was not opened from the command line: it has no "
+            self.say("this session was not opened from the command line: it has no "
                           "data reference to save", PALETTE.error)
             return
         from ..core.files import savefile
@@ -86,12 +103,12 @@ class FileActions(_Base):
 
         self._ask_file("Save the session as", SESSION_NAME, write)
 
-    def action_export_sample(self) -> None:
+    def export_sample(self) -> None:
         """This sample's numbers, every phase computed so far, as JSON."""
         from ..core.files.trace import export_sample, sample_file_name
 
-        if self.ask.hidden(self.session):
-            self.main.say("ask mode: reveal the answer (n) before exporting it",
+        if self.ask_mode.hidden(self.session):
+            self.say("ask mode: reveal the answer (n) before exporting it",
                           PALETTE.warning)
             return
         self._ask_file("Export this sample's numbers as", sample_file_name(self.session),
