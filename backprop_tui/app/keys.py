@@ -75,12 +75,18 @@ APP_BINDINGS = [
     Binding("g", "gradcheck", "Gradcheck", id="gradcheck",
             tooltip="backprop's gradients against finite differences, this sample"),
     Binding("question_mark", "help", "Help", id="help", tooltip="this help"),
-    Binding("x", "dismiss_warning", "Dismiss warning", id="dismiss_warning",
+    Binding("x", "dismiss_warning", "Dismiss", id="dismiss_warning",
             tooltip="hide the dataset's warning (it stays until then)"),
     Binding("escape", "cancel", "Cancel run", id="cancel", show=False,
             tooltip="stop a running epoch run where it is"),
     Binding("q", "quit", "Quit", id="quit", tooltip="quit"),
 ]
+
+# The Footer's keys that give way first when the window is too narrow for all of them
+# (the warning line names x itself; u, N and e read as steps, the help lists them all):
+# stepping, help and quit always stay.
+FOOTER_GIVES_WAY = ("dismiss_warning", "ask_on", "ask_off", "apply_update", "next_sample",
+                    "gradcheck", "run_epoch", "autoplay", "pause", "step_back")
 
 # Actions that stay usable while epochs run in the background.
 DURING_RUN = {"cancel", "help", "quit", "next_tab", "plot_view", "command_palette",

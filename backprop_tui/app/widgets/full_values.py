@@ -61,21 +61,30 @@ def full_text(session: Session) -> Text:
         return f"{name_of(n)} {shape_of(v)}" if np.ndim(v) else name_of(n)
 
     width = max(len(label(n)) for n in names) + 1
-    c = session.cursor
-    lines = [Text(f"Every value at epoch {c.epoch}, sample {c.position + 1}/{session.n} "
-                  f"(row {session.row}), phase {c.phase + 1}/{len(net.phases)} "
-                  f"{session.phase.key}, to {DIGITS} significant digits; parameters "
-                  "before this sample's update", style="bold"), Text("")]
+    lines = []
     for name in names:
         for n, line in enumerate(_full(params.get(name, values.get(name)))):
             head = label(name).ljust(width) if n == 0 else " " * width
             lines.append(Text(head, style="bold" if n == 0 else "") + line)
-    lines.append(Text("\narrows or the mouse scroll; escape, q or f closes", style="dim"))
     return join_lines(lines)
+
+
+def heading(session: Session) -> Text:
+    """Where this is and how to leave, in words the screen wraps (the table below does
+    not wrap: it scrolls; a heading in it was cut at the window's edge)."""
+    c = session.cursor
+    return Text.assemble(
+        (f"Every value at epoch {c.epoch}, sample {c.position + 1}/{session.n} "
+         f"(row {session.row}), phase {c.phase + 1}/{len(session.net.phases)} "
+         f"{session.phase.key}, to {DIGITS} significant digits; parameters before this "
+         "sample's update", "bold"),
+        ("\nescape, q or f closes; arrows or the mouse scroll\n", "dim"))
 
 
 class FullValuesScreen(ModalScreen[None]):
     """The whole state of the step, scrollable in both directions."""
+
+    DEFAULT_CSS = "#full-values-heading { dock: top; width: 100%; height: auto; }"
 
     BINDINGS = [Binding("escape,q,f", "close", "Close", id="close_full_values")]
 
@@ -85,6 +94,7 @@ class FullValuesScreen(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with ScrollableContainer(id="full-values-body"):
+            yield Static(heading(self.session), id="full-values-heading")
             yield Static(full_text(self.session), id="full-values")
 
     def action_close(self) -> None:

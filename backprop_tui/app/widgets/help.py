@@ -88,7 +88,8 @@ def legend_table(net: Net) -> Table:
     table.add_row(Text("W1", style=PALETTE.read), "what the current phase read to compute it")
     table.add_row(Text("not yet", style=PALETTE.not_yet), "not computed yet in this sample")
     table.add_row("was", "on the update: the value before it; underlined numbers are those "
-                         "whose shown digits changed")
+                         "whose shown digits changed, and the Parameters border counts the "
+                         "changes too small to show (\"3 tiny\")")
     table.add_row("▶ ◀", Text("in the diagram: the forward pass flows right, gradients flow "
                               "left; a port's number is the weight (or its gradient) of the "
                               "edge ending there: W1[i, j] on the edge from x_j into h_i"))
@@ -133,6 +134,9 @@ def conditions_table(net: Net | None = None) -> Table:
     return table
 
 
+CLOSE_WORDS = "escape, q or ? closes this help; up, down, pgup, pgdn scroll it"
+
+
 class HelpScreen(ModalScreen[None]):
     """Keys and phases; any of escape, q or ? closes it."""
 
@@ -148,7 +152,9 @@ class HelpScreen(ModalScreen[None]):
         session = getattr(self.app, "session", None)
         net = lab_net() if session is None else session.net
         with VerticalScroll(id="help-body"):
-            yield Static(Text("Keys", style="bold underline"))
+            # Title and way out first: the rest is three pages on a small terminal.
+            yield Static(Text.assemble(("Help", "bold"), "  ", (CLOSE_WORDS, "dim")))
+            yield Static(Text("\nKeys", style="bold underline"))
             yield Static(bindings_table(self.rows))
             yield Static(Text("\nOne training step, phase by phase", style="bold underline"))
             yield Static(phases_table(net))
@@ -158,7 +164,7 @@ class HelpScreen(ModalScreen[None]):
                               style="bold underline"))
             yield Static(conditions_table(net))
             yield Static(Text("\n" + COUNTING))
-            yield Static(Text("\nescape, q or ? closes this help.", style="dim"))
+            yield Static(Text("\n" + CLOSE_WORDS, style="dim"))
 
     def action_dismiss(self) -> None:  # type: ignore[override]
         self.dismiss(None)

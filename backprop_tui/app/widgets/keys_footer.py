@@ -9,10 +9,14 @@ tests/test_app_costs.py checks the keys look as a recompose would show them.
 
 from __future__ import annotations
 
+from rich.cells import cell_len
+from textual.app import ComposeResult
 from textual.compose import compose
 from textual.screen import Screen
+from textual.widget import Widget
 from textual.widgets import Footer
 
+from ..keys import APP_BINDINGS, FOOTER_GIVES_WAY
 from .textual_private import FooterKey, is_dimmed, mark_bindings_ready, set_dimmed
 
 
@@ -22,6 +26,22 @@ class KeysFooter(Footer):
     removed and mounted again: a recompose costs ~15 ms of the main thread, which a run's
     worker thread waits for (the GIL), twice per run. Anything else recomposes. The
     update comes before the next frame, not after it, so it costs no frame of its own."""
+
+    def compose(self) -> ComposeResult:
+        """Textual's keys, in the order they are declared (a keymap's key keeps its
+        place; Textual lists a moved one last), and only those the width shows whole:
+        compact first, then the keys of FOOTER_GIVES_WAY give way (cut, "Help" and
+        "Quit" were lost at 80 columns)."""
+        widgets = list(super().compose())
+        palette = [w for w in widgets if w.has_class("-command-palette")]
+        keys = sorted((w for w in widgets if w not in palette), key=_declared)
+        shown, self.compact = fit(keys, palette, self.size.width)
+        yield from shown
+        yield from palette
+
+    def on_resize(self) -> None:
+        if self.is_attached and self.screen.app.app_focus:
+            self.call_later(self._update_keys)
 
     def bindings_changed(self, screen: Screen) -> None:
         mark_bindings_ready(self)
@@ -39,6 +59,37 @@ class KeysFooter(Footer):
             set_dimmed(key, is_dimmed(wanted))
             if key.tooltip != wanted.tooltip:
                 key.tooltip = wanted.tooltip
+
+
+ORDER = {b.action: i for i, b in enumerate(APP_BINDINGS)}
+IDS = {b.action: b.id for b in APP_BINDINGS}
+
+
+def _declared(key: Widget) -> int:
+    return ORDER.get(getattr(key, "action", ""), len(ORDER))
+
+
+def _width(key: Widget, compact: bool) -> int:
+    """Columns a FooterKey takes (Textual's CSS: " k desc " or, compact, "k desc" and a
+    margin)."""
+    words = cell_len(getattr(key, "key_display", "")) + cell_len(getattr(key, "description", ""))
+    return words + (2 if compact else 3)
+
+
+def fit(keys: list[Widget], palette: list[Widget], width: int) -> tuple[list[Widget], bool]:
+    """The keys that fit in ``width`` columns beside the palette's (its border and
+    padding: 2 more, 1 compact), and whether compact; every key while the width is
+    unknown."""
+    if not width or sum(_width(k, False) + 2 for k in palette) + sum(
+            _width(k, False) for k in keys) <= width:
+        return keys, False
+    shown = list(keys)
+    for ident in FOOTER_GIVES_WAY:
+        if sum(_width(k, True) + 1 for k in palette) + sum(
+                _width(k, True) for k in shown) <= width:
+            break
+        shown = [k for k in shown if IDS.get(getattr(k, "action", "")) != ident]
+    return shown, True
 
 
 STATES = {"-disabled", "-compact"}  # set on a key by its state (-compact once mounted)

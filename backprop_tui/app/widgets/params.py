@@ -19,6 +19,7 @@ from ..render import fmt_all, labelled, shape_of
 from .values import label_style
 
 LABEL = 9
+BORDER_LABEL_CHROME = 6  # "╰─ " and " ─╯" around a border's label
 
 
 def shown_changes(new: np.ndarray, old: np.ndarray) -> tuple[np.ndarray, int]:
@@ -31,8 +32,21 @@ def shown_changes(new: np.ndarray, old: np.ndarray) -> tuple[np.ndarray, int]:
     return marks.reshape(np.shape(new)), hidden
 
 
+def legends(tiny: int) -> tuple[str, ...]:
+    """What the marks mean, longest first, for the bottom border (a line of words
+    would widen the panel): the panel shows the first that fits. ``tiny``: changes
+    too small for the shown digits, which no underline can show."""
+    if not tiny:
+        return ("underlined = changed",)
+    return (f"underlined = changed; {tiny} more changed too little to show",
+            f"underlined: changed; {tiny} too small to show",
+            f"underlined: changed ({tiny} tiny)", "underlined: changed")
+
+
 class ParamsPanel(Static):
     """Parameters before this sample's update; on the update phase, new values and old."""
+
+    _legends: tuple[str, ...] = ()
 
     def lines(self, session: Session, room: int = 0) -> list[Text]:
         params = session.params.as_dict()
@@ -57,8 +71,18 @@ class ParamsPanel(Static):
                 lines += labelled("  was", old, width, room=room, style="dim")
             else:
                 lines += labelled(label, old, width, room=room, style=label_style(phase, name))
-        self.border_subtitle = ""
-        if updated:  # in the border: a line of words would widen the panel
-            self.border_subtitle = "underlined = changed" + (
-                f" (+{below} below the digits)" if below else "")
+        self._legends = legends(below) if updated else ()
+        self.fit_legend()
         return lines
+
+    def on_resize(self) -> None:
+        self.fit_legend()
+
+    def fit_legend(self) -> None:
+        """The longest legend the bottom border holds whole (Textual would cut it with
+        "…"); before the first layout, the shortest."""
+        room = self.size.width - BORDER_LABEL_CHROME
+        fits = [words for words in self._legends if len(words) <= room]
+        if not self.size.width:
+            fits = list(self._legends[-1:])
+        self.border_subtitle = fits[0] if fits else ""
