@@ -442,3 +442,21 @@ def test_accuracy_tab_fits_120x40_in_plot_view_with_both_curves_visible():
     for cells in (train, test):
         cols = sorted({col for col, _ in cells})
         assert cols == list(range(cols[0], cols[-1] + 1))
+
+
+def test_a_watch_after_one_update_is_a_visible_point_on_a_readable_axis():
+    """One update: a lone braille dot was all there was to see, on an x axis to 1e-9."""
+    from backprop_tui.app.widgets.watch_plot import WatchPlot
+
+    class WatchApp(App[None]):
+        def compose(self) -> ComposeResult:
+            yield WatchPlot()
+
+    async def go():
+        async with WatchApp().run_test(size=(100, 20)) as pilot:
+            plot = pilot.app.query_one(WatchPlot)
+            plot.show([("L", [0.0], [0.084])])
+            await pilot.pause()
+            return plot.render().plain
+    text = asyncio.run(go())
+    assert "•" in text and "0.0000000" not in text

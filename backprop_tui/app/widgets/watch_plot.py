@@ -82,14 +82,16 @@ class WatchPlot(CachedPlot):
         plt.title(label)
         xs, ys = thin(xs[keep], ys[keep], max(width - 10, 1))
         colours = series_colours()
-        plt.plot(xs.tolist(), ys.tolist(), marker="braille", color=colours[i % 2])
+        plt.plot(xs.tolist(), ys.tolist(), color=colours[i % 2],  # one dot alone is lost
+                 marker="braille" if len(xs) > 1 else "dot")
         lo, hi = float(ys.min()), float(ys.max())
         if hi - lo < 1e-12 * max(abs(lo), 1.0):
             lo, hi = lo - 0.5 * max(abs(lo), 1e-3), hi + 0.5 * max(abs(hi), 1e-3)
         yticks = linear_ticks(lo, hi, max((height - 6) // 2, 2))  # rows apart, not adjacent
         plt.yticks(yticks, labels(yticks, log=False))
         plt.ylim(yticks[0], yticks[-1])
-        xticks = linear_ticks(0.0, max(xmax, 1e-9), max((width - 10) // 10, 2))
+        # the first update is at x = 0: an axis to 1e-9 wrote 0.0000000002 at each tick
+        xticks = linear_ticks(0.0, xmax if xmax > 0 else 1.0, max((width - 10) // 10, 2))
         plt.xticks(xticks, labels(xticks, log=False))
         plt.xlim(xticks[0], xticks[-1])
         for x in self._marks:
