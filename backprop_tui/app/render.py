@@ -15,36 +15,42 @@ from rich.text import Text
 from .ask import is_unknown
 from .palette import PALETTE
 
-CELL = 7          # width of one formatted number
+CELL = 8          # width of one formatted number: sign, 3+ significant digits, exponent
 MAX_ROWS = 8      # rows of a matrix shown before "…" (f shows all)
 MAX_COLS = 8      # columns shown before "…" (f shows all)
+SIG = 3           # significant digits every shown entry keeps, at least
+WORDS_SIG = 4     # in a line of words there is room for one more
+PAIR_SIG = 12     # old→new in words: digits added until the change shows, up to these
 
 
 def number_format(values: object) -> str:
     """One format for a whole vector or matrix, so its entries line up and compare at a glance.
 
-    Fixed point with as many decimals as the largest entry allows; scientific for every
-    entry when the largest is below 0.01 (fixed point would show one or two digits), when
-    a non-zero entry would read as 0.0000, or when the largest needs more than 7
-    characters: a vector never mixes the two.
+    Fixed point with as many decimals as the cell holds beside the largest entry (five
+    below 10: 4 significant digits from 0.01 up), as long as every non-zero entry keeps
+    :data:`SIG` significant digits; else, or when the largest is below 0.01 (fixed point
+    would read as a row of zeros), scientific for every entry (3 significant digits,
+    "+1.23e-4"): a vector never mixes the two, and a hand check never runs out of digits.
     """
     a = np.asarray(values, dtype=float).ravel()
     finite = np.abs(a[np.isfinite(a)])
-    if finite.size == 0:
-        return "+.4f"
-    big = float(finite.max())
-    small = float(finite[finite > 0].min()) if np.any(finite > 0) else 0.0
-    if big >= 1000 or 0 < big < 1e-2 or 0 < small < 5e-5:
-        return "+.1e"
-    if big >= 100:
-        return "+.2f"
-    if big >= 10:
-        return "+.3f"
-    return "+.4f"
+    nonzero = finite[finite > 0]
+    if nonzero.size == 0:
+        return f"+.{CELL - 3}f"
+    big, small = float(nonzero.max()), float(nonzero.min())
+    decimals = CELL - 3
+    while decimals > 0 and len(f"{big:+.{decimals}f}") > CELL:
+        decimals -= 1
+    if (decimals == 0 or big < 1e-2 or len(f"{big:+.{decimals}f}") > CELL
+            or small < 10.0 ** (SIG - 1 - decimals)):
+        return f"+.{SIG - 1}e"
+    return f"+.{decimals}f"
 
 
 def fmt(v: float, spec: str | None = None) -> str:
-    """One number in 7 characters (sign always shown), in ``spec`` (see :func:`number_format`)."""
+    """One number in :data:`CELL` characters (sign always shown), in ``spec`` (see
+    :func:`number_format`); an exponent of two digits or more takes a wider cell rather
+    than a digit of the mantissa."""
     v = float(v)
     if math.isnan(v):
         return "nan".rjust(CELL)
@@ -65,12 +71,43 @@ def fmt_all(values: object) -> list[str]:
     return [fmt(v, spec) for v in np.asarray(values, dtype=float).ravel()]
 
 
+def _words_number(v: float, sig: int) -> str:
+    """``v`` for a line of words: the panels' fixed point when that keeps ``sig``
+    significant digits, else scientific with ``sig`` of them; no "+" (the words say
+    which sign it has only when it is −)."""
+    spec = number_format(v)
+    if spec.endswith("e") or (v != 0 and math.isfinite(v) and abs(v) < 10.0 ** (
+            sig - 1 - int(spec[2:-1]))):
+        spec = f"+.{sig - 1}e"
+    return fmt(v, spec).strip().lstrip("+")
+
+
 def scalar_text(v: object) -> str:
-    """A scalar or a one-entry array as a plain number, without sign padding ("?" for a
-    value ask mode hides)."""
+    """A scalar or a one-entry array as a plain number for a line of words ("?" for a
+    value ask mode hides): the panels' digits, 4 significant ones at least."""
     if is_unknown(v):
         return "?"
-    return fmt(float(np.asarray(v, dtype=float).ravel()[0])).strip().lstrip("+")
+    return _words_number(float(np.asarray(v, dtype=float).ravel()[0]), WORDS_SIG)
+
+
+def _digits(v: float, sig: int) -> str:
+    """``v`` with ``sig`` significant digits: fixed point from 0.001 to 10⁴, else
+    scientific."""
+    if v == 0 or not math.isfinite(v) or not 1e-3 <= abs(v) < 1e4:
+        return _words_number(v, sig)
+    return f"{v:.{max(0, sig - 1 - math.floor(math.log10(abs(v))))}f}"
+
+
+def pair_text(old: float, new: float) -> tuple[str, str]:
+    """An old value and its new one for a line of words, with digits added (up to
+    :data:`PAIR_SIG`) until they read differently whenever they differ: an update whose
+    change hides below the digits would say "nothing happened"."""
+    a, b = _words_number(old, WORDS_SIG), _words_number(new, WORDS_SIG)
+    for sig in range(WORDS_SIG + 1, PAIR_SIG + 1):
+        if a != b or old == new:
+            break
+        a, b = _digits(old, sig), _digits(new, sig)
+    return a, b
 
 
 ASKED = " " * 3 + "?" + " " * 3  # a hidden value, in a number's width

@@ -108,7 +108,7 @@ def test_a_3_5_1_relu_network_with_cross_entropy() -> None:
             out = texts["delta2"]
             assert "σ' cancels" in out and "delta2 = y_hat − y =" in out
             y_hat, y = app.session.values["y_hat"], app.session.values["y"]
-            assert f"{float(y_hat[0]):.4f} − {y:.4f} =" in out
+            assert f"{float(y_hat[0]):.5f} − {y:.5f} =" in out
             hidden = texts["delta1"]
             assert "relu'(z1) = [z1 > 0]" in hidden
             assert "at z = 0" in hidden and "z1[0] =" in hidden
@@ -123,11 +123,11 @@ def test_a_softmax_classifier_shows_probabilities_summing_to_1() -> None:
             texts = await walk(app, pilot, (120, 40))
             v = app.session.values
             assert "y_hat = softmax(" in texts["y_hat"]
-            probs = " + ".join(f"{p:.4f}" for p in v["y_hat"])
-            assert f"probabilities sum to 1: {probs} = 1.0000" in texts["y_hat"]
+            probs = " + ".join(f"{p:.5f}" for p in v["y_hat"])
+            assert f"probabilities sum to 1: {probs} = 1.00000" in texts["y_hat"]
             c = int(np.argmax(v["y"]))
             assert f"({CLASSES[c]})" in texts["load"]
-            assert f"−log y_hat[{c}] = −log {v['y_hat'][c]:.4f}" in texts["L"]
+            assert f"−log y_hat[{c}] = −log {v['y_hat'][c]:.5f}" in texts["L"]
             assert "σ' cancels" in texts["delta2"] and "delta2 =" in texts["delta2"]
             assert "W2 (3,5)" in text_of(app, "params")
 

@@ -91,8 +91,8 @@ def test_several_outputs_show_their_targets_and_the_loss() -> None:
     plain = text(pic)
     assert plain.count("y_hat") == 3 and "L " in plain
     rows = [line for line in plain.splitlines() if "┊ y " in line]
-    assert [r.split("┊ y ")[1].split("│")[0].strip() for r in rows] == ["0.0000", "+1.0000",
-                                                                         "0.0000"]
+    assert [r.split("┊ y ")[1].split("│")[0].strip() for r in rows] == ["0.00000", "+1.00000",
+                                                                         "0.00000"]
 
 
 def test_a_large_network_collapses_in_words() -> None:

@@ -10,6 +10,7 @@ import pytest
 from rich.text import Text
 
 from backprop_tui.app.palette import PALETTE
+from backprop_tui.app.render import fmt, number_format
 from backprop_tui.app.widgets.diagram import NetworkDiagram
 from backprop_tui.app.widgets.position import PositionBar
 from backprop_tui.core.network.phases import PHASE_INDEX, PHASES
@@ -135,12 +136,12 @@ def test_backward_pass_is_explained_with_numbers() -> None:
             assert "∂L/∂z2" in text and "lab: grad_output" in text
             v = app.session.values
             y_hat = float(v["y_hat"][0])
-            assert f"σ'(z2) = y_hat (1 − y_hat) = {y_hat:.4f} · (1 − {y_hat:.4f})" in text
+            assert f"σ'(z2) = y_hat (1 − y_hat) = {y_hat:.5f} · (1 − {y_hat:.5f})" in text
             await pilot.press("n", "n")  # delta1: W2^T delta2 before the product
             text = equation.content.plain
             assert "W2^T delta2 =" in text and "∂L/∂a1" in text and "lab: grad_hidden" in text
             da1 = app.session.values["da1"]
-            assert f"{da1[0]:+.4f}" in text
+            assert fmt(da1[0], number_format(da1)).strip() in text
             assert "(* multiplies entry by entry)" in text
 
     asyncio.run(go())

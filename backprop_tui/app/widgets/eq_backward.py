@@ -15,7 +15,7 @@ import numpy as np
 
 from ...core.network.activations import ACTIVATIONS
 from ..ask import is_unknown
-from ..render import scalar_text
+from ..render import pair_text, scalar_text
 from .eq_parts import Eq, Prose, Row, src_name, words
 
 
@@ -121,6 +121,14 @@ def gradients(e: Eq, row: int) -> list[Row]:
     return [head, chain]
 
 
+def _old_new(e: Eq, name: str, index: tuple[int, ...]) -> tuple[str, str]:
+    """One entry before and after the update, with the digits that show the change."""
+    if is_unknown(e.v[name + "_new"]):
+        return e.at(name, index), "?"
+    return pair_text(float(np.asarray(e.v[name], dtype=float)[index]),
+                     float(np.asarray(e.v[name + "_new"], dtype=float)[index]))
+
+
 def update(e: Eq, row: int) -> list[Row]:
     """W ← W − η dW for every parameter; short of room, one entry of each."""
     eta = f"{float(e.v['lr']):g}"  # type: ignore[arg-type]
@@ -132,7 +140,7 @@ def update(e: Eq, row: int) -> list[Row]:
     for n in names:
         i = (0, 0) if n.startswith("W") else (0,)
         at = f"[{','.join(map(str, i))}]"
+        old, new = _old_new(e, n, i)
         out.append([f"{n:<3} ← {n} − {eta} d{n};",
-                    f"{n}{at}: {e.at(n, i)} − {eta} · {e.at('d' + n, i)} = "
-                    f"{e.at(n + '_new', i)}"])
+                    f"{n}{at}: {old} − {eta} · {e.at('d' + n, i)} = {new}"])
     return [*out, [Prose("(every entry: f, or the Parameters panel)")]]

@@ -88,10 +88,12 @@ class ValuesPanel(Static):
         for label, (_, key) in zip(labels, shown, strict=True):
             if key in values:
                 lab = f"  lab: {lab_names[key]}" if key in lab_names else ""
-                shown = labelled(label, values[key], width, room=max(room - len(lab), 1)
-                                 if room else 0, style=label_style(phase, key),
-                                 highlight=key in phase.produces)
-                shown[0].append(lab, style="dim")
+                shown = labelled(label, values[key], width, room=room,
+                                 style=label_style(phase, key), highlight=key in phase.produces)
+                if room and shown[0].cell_len + len(lab) > room:  # the numbers come first
+                    shown.append(Text(" " * width + lab.strip(), style="dim"))
+                else:
+                    shown[0].append(lab, style="dim")
                 lines += shown
                 if student is not False and key in STUDENT_NAME:
                     lines += student_lines(student, STUDENT_NAME[key], width, room)
