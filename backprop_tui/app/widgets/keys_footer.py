@@ -40,7 +40,9 @@ class KeysFooter(Footer):
         yield from palette
 
     def on_resize(self) -> None:
-        if self.is_attached and self.screen.app.app_focus:
+        """A new width shows other keys whole (focused or not: a browser tab resized in
+        the background shows its new width when it comes back)."""
+        if self.is_attached:
             self.call_later(self._update_keys)
 
     def bindings_changed(self, screen: Screen) -> None:
