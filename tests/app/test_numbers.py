@@ -11,6 +11,8 @@ import numpy as np
 import pytest
 
 from backprop_tui.app.render import CELL, fmt, fmt_all, number_format, pair_text, scalar_text
+from backprop_tui.app.widgets.gradcheck import error_lines, error_text
+from backprop_tui.core.network.gradcheck import GradCheck
 from backprop_tui.core.network.phases import PHASE_INDEX
 
 from .conftest import make_app
@@ -97,3 +99,12 @@ def test_chain_rule_and_update_lines_carry_the_digits() -> None:
                 assert (m[2], m[3]) == (old, new) and old != new
 
     asyncio.run(go())
+
+
+def test_gradient_check_errors_line_up_under_the_values_with_three_digits() -> None:
+    assert error_text(0.0123) == "1.23e-2"  # a wrong gradient's error, 3 digits
+    analytic = np.array([[-1.26e-3, 4.52e-3, 2.33e-3]])
+    check = GradCheck("W1", analytic, analytic, np.array([[1e-12, 0.0123, 5.0]]))
+    values = fmt_all(analytic)
+    errors = error_lines(check)[0].plain
+    assert len(errors) == 1 + len(values) * (CELL + 1)  # same cells, same columns

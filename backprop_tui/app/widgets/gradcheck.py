@@ -16,7 +16,16 @@ from textual.widgets import Static
 from ...core.network.gradcheck import GOOD, SUSPECT, GradCheck, band, gradient_check
 from ...core.run.session import Session
 from ..palette import PALETTE
-from ..render import MAX_COLS, cols_that_fit, hstack, join_lines, row_lines, row_width, shape_of
+from ..render import (
+    CELL,
+    MAX_COLS,
+    cols_that_fit,
+    hstack,
+    join_lines,
+    row_lines,
+    row_width,
+    shape_of,
+)
 
 
 def band_style(name: str) -> str:
@@ -33,8 +42,8 @@ def error_text(e: float) -> str:
         return "nan" if math.isnan(e) else "inf"
     if e <= FLOOR:
         return "≤1e-8"
-    if e > SUSPECT:
-        return f"{e:.1e}"
+    if e > SUSPECT:  # a wrong gradient: 3 digits, like every number shown
+        return f"{e:.2e}".replace("e-0", "e-").replace("e+0", "e+")
     return f"<1e{math.ceil(math.log10(e))}"
 
 
@@ -47,7 +56,7 @@ def error_lines(check: GradCheck, room: int = 0) -> list[Text]:
         for n, e in enumerate(shown):
             if n:
                 t.append(" ")
-            t.append(error_text(float(e)).rjust(7), style=band_style(band(float(e))))
+            t.append(error_text(float(e)).rjust(CELL), style=band_style(band(float(e))))
         t.append("]")
         if len(shown) < len(row):
             t.append(f"…+{len(row) - len(shown)}", style="dim")
