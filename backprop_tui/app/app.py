@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING
 
 from textual import events
 from textual.app import App, SystemCommand
+from textual.reactive import reactive
 from textual.screen import Screen
 
 from ..core.debugger.breakpoints import Breakpoints
@@ -47,6 +48,8 @@ class BackpropApp(DebuggerActions, WatchingActions, App[None]):
     CSS_PATH = "app.tcss"
     TITLE = "backprop-tui"
     BINDINGS = APP_BINDINGS
+    autoplaying: reactive[bool] = reactive(False, bindings=True, init=False)
+    """Play or Pause: set by :class:`~.autoplay.Autoplay` as it starts and stops."""
 
     def __init__(self, session: Session, student: StudentProcess | None = None,
                  theme: str | None = None, screenshot_dir: str = ".",
@@ -70,7 +73,8 @@ class BackpropApp(DebuggerActions, WatchingActions, App[None]):
         self.student = None if student is None else StudentRunner(
             student, lambda u, answer: self.post_message(StudentCompared(u, answer)))
         self.runs = EpochRuns(session, self.post_message)
-        self.autoplay = Autoplay(self.set_interval, self._autoplay_tick)
+        self.autoplay = Autoplay(self.set_interval, self._autoplay_tick,
+                                 lambda on: setattr(self, "autoplaying", on))
         self.ask = AskMode()
         self.main = MainScreen(None if self.student is None else self.student.name,
                                on_ready=self._first_show)
@@ -266,17 +270,15 @@ class BackpropApp(DebuggerActions, WatchingActions, App[None]):
                       "it at once" + (f"; its {kept} edit(s) too (R drops them)" if kept else ""))
 
     # -- autoplay --------------------------------------------------------------
-    def action_autoplay(self) -> None:
-        self.autoplay.toggle()
-        self.refresh_bindings()
-        if self.autoplay.on:
+    def watch_autoplaying(self, on: bool) -> None:
+        """Play and Pause flipped (the Footer follows: bindings=True): say what it does."""
+        if on:
             self.main.say(self.autoplay.describe())
         else:
-            self.say_default()
+            self.say_default()  # what stopped it, if anything, says why after this
 
-    def action_pause(self) -> None:
-        self.stop_autoplay()
-        self.say_default()
+    def action_autoplay(self) -> None: self.autoplay.toggle()
+    def action_pause(self) -> None: self.autoplay.stop()
 
     def action_pace(self, delta: int) -> None:
         self.autoplay.change_pace(delta)
@@ -288,11 +290,4 @@ class BackpropApp(DebuggerActions, WatchingActions, App[None]):
             self.action_step_forward()  # in ask mode too: a question, then its answer
             self.pause_at_breakpoint(before)
 
-    def stop_autoplay(self) -> None:
-        if self.autoplay.on:  # the Footer recomposes on a refresh: only when Play/Pause flips
-            self.autoplay.stop()
-            self.refresh_bindings()
-
-    @property
-    def autoplaying(self) -> bool:
-        return self.autoplay.on
+    def stop_autoplay(self) -> None: self.autoplay.stop()

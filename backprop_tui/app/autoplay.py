@@ -1,6 +1,8 @@
 """Autoplay (space): one phase at a steady pace, faster or slower with + and -.
 
-It owns its timer and pace; the app gives it the step to take and says when to stop.
+It owns its timer and pace; the app gives it the step to take, what to call when it
+starts or stops (the app's ``autoplaying`` reactive, which the Footer follows), and
+says when to stop.
 """
 
 from __future__ import annotations
@@ -15,9 +17,11 @@ PACES = (2.0, 1.0, 0.5, 0.25, 0.1)  # seconds per autoplay step
 class Autoplay:
     """A repeating step on the app's clock; ``step`` is called once per tick."""
 
-    def __init__(self, set_interval: Callable[..., Timer], step: Callable[[], None]) -> None:
+    def __init__(self, set_interval: Callable[..., Timer], step: Callable[[], None],
+                 changed: Callable[[bool], None] = lambda on: None) -> None:
         self._set_interval = set_interval
         self._step = step
+        self._changed = changed  # called with on, only when on flips
         self.pace = 2  # index into PACES
         self._timer: Timer | None = None
 
@@ -37,6 +41,7 @@ class Autoplay:
     def toggle(self) -> None:
         if self._timer is None:
             self._timer = self._set_interval(self.seconds, self._step)
+            self._changed(True)
         else:
             self.stop()
 
@@ -50,3 +55,4 @@ class Autoplay:
         if self._timer is not None:
             self._timer.stop()
             self._timer = None
+            self._changed(False)
