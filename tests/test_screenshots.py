@@ -43,7 +43,7 @@ KEY: dict[str, tuple[str, ...]] = {
     "05-student-transposed-dW2": ("your dW2", "transposed"),
     "06-gradient-check": ("Gradient check", "backprop", "ok"),
     "07-80x24": ("phase 11/11 update", "Network", "Equation"),
-    "08-112-columns": ("phase 10/11 dW1", "Parameters", "Backward"),
+    "08-112-columns": ("phase 10/11 dW1", "chain rule", "Backward"),
     "09-160x50": ("iris", "phase 10/11 dW1", "Parameters", "Forward", "Backward"),
     "10-breakpoint-and-watches": ("stopped by breakpoint", "L < 0.005", "watch"),
     "11-watch-history": ("Watches", "each watch after each update", "W2[0,1]", "│ an edit"),
