@@ -50,6 +50,8 @@ class BackpropApp(DebuggerActions, WatchingActions, App[None]):
     BINDINGS = APP_BINDINGS
     autoplaying: reactive[bool] = reactive(False, bindings=True, init=False)
     """Play or Pause: set by :class:`~.autoplay.Autoplay` as it starts and stops."""
+    asking: reactive[bool] = reactive(False, bindings=True, init=False)
+    """Ask or Ask off: set by :class:`~.ask.AskMode` as it is toggled."""
 
     def __init__(self, session: Session, student: StudentProcess | None = None,
                  theme: str | None = None, screenshot_dir: str = ".",
@@ -75,7 +77,7 @@ class BackpropApp(DebuggerActions, WatchingActions, App[None]):
         self.runs = EpochRuns(session, self.post_message)
         self.autoplay = Autoplay(self.set_interval, self._autoplay_tick,
                                  lambda on: setattr(self, "autoplaying", on))
-        self.ask = AskMode()
+        self.ask = AskMode(lambda on: setattr(self, "asking", on))
         self.main = MainScreen(None if self.student is None else self.student.name,
                                on_ready=self._first_show)
         self.files = SessionFiles(session, data, lambda: self.files_dir,
@@ -238,10 +240,11 @@ class BackpropApp(DebuggerActions, WatchingActions, App[None]):
             self.ask.arrived(self.session)
         self._moved(moved)
 
-    def action_ask(self, on: int) -> None:
-        """Ask mode on or off; what is on screen stays shown, the next step asks."""
-        self.ask.toggle()
-        self.refresh_bindings()
+    def action_ask(self, on: int) -> None: self.ask.toggle()
+
+    def watch_asking(self, on: bool) -> None:
+        """Ask mode on or off (the Footer's Ask / Ask off follows: bindings=True); what is
+        on screen stays shown, the next step asks."""
         self.show_state()
         self.main.say("ask mode: each step first shows its formula and a ? for every new "
                       "value; n reveals it" if on else "ask mode off", "bold")

@@ -9,6 +9,8 @@ ones replaced by :class:`Unknown` arrays, which every renderer draws as "?".
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 
 from ..core.run.session import Session
@@ -42,13 +44,16 @@ class AskView:
 class AskMode:
     """Whether the class is asked before each phase, and which position is still asked."""
 
-    def __init__(self) -> None:
+    def __init__(self, changed: Callable[[bool], None] = lambda on: None) -> None:
+        """``changed(on)`` after each toggle (the app's ``asking`` reactive)."""
         self.on = False
+        self._changed = changed
         self.asked: tuple[int, int] | None = None  # (update, phase) whose values are hidden
 
     def toggle(self) -> None:
         self.on = not self.on
         self.asked = None  # what is on screen now stays shown
+        self._changed(self.on)
 
     def hidden(self, session: Session) -> tuple[str, ...]:
         c = session.cursor
