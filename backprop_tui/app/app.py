@@ -52,6 +52,8 @@ class BackpropApp(DebuggerActions, WatchingActions, App[None]):
     """Play or Pause: set by :class:`~.autoplay.Autoplay` as it starts and stops."""
     asking: reactive[bool] = reactive(False, bindings=True, init=False)
     """Ask or Ask off: set by :class:`~.ask.AskMode` as it is toggled."""
+    running: reactive[bool] = reactive(False, bindings=True, init=False)
+    """A run is going (keys dim, escape cancels): set by :class:`~.runs.EpochRuns`."""
 
     def __init__(self, session: Session, student: StudentProcess | None = None,
                  theme: str | None = None, screenshot_dir: str = ".",
@@ -74,7 +76,8 @@ class BackpropApp(DebuggerActions, WatchingActions, App[None]):
             self.theme = theme
         self.student = None if student is None else StudentRunner(
             student, lambda u, answer: self.post_message(StudentCompared(u, answer)))
-        self.runs = EpochRuns(session, self.post_message)
+        self.runs = EpochRuns(session, self.post_message,
+                              lambda running: setattr(self, "running", running))
         self.autoplay = Autoplay(self.set_interval, self._autoplay_tick,
                                  lambda on: setattr(self, "autoplaying", on))
         self.ask = AskMode(lambda on: setattr(self, "asking", on))
@@ -85,10 +88,6 @@ class BackpropApp(DebuggerActions, WatchingActions, App[None]):
                                   self.ask, self.push_screen, self.main.say)
         self.views = ScreenViews(self.main, session, self.ask, self.push_screen,
                                  lambda: self.running, self.show_state)
-
-    @property
-    def running(self) -> bool:
-        return self.runs.running
 
     @property
     def comparison(self) -> tuple[int, Answer] | None:

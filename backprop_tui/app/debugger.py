@@ -48,8 +48,7 @@ class DebuggerActions(_Base):
         """Run ``job`` in the worker thread; ``after(result)`` once it is done."""
         self.stop_autoplay()
         self._after_run = after
-        work = self.runs.start_job(job)
-        self.refresh_bindings()
+        work = self.runs.start_job(job)  # running: the Footer dims its keys (bindings=True)
         self.main.run_started(label)
         self.run_worker(work, thread=True, exclusive=True, group="run")
 
@@ -107,8 +106,7 @@ class DebuggerActions(_Base):
 
     def finish_run(self, result: object) -> None:
         """A job is over (in the worker, or at once): its outcome, then the screen."""
-        self.runs.finished()
-        self.refresh_bindings()
+        self.runs.finished()  # the keys light up again
         after, self._after_run = self._after_run, None
         if after is not None:  # it may give the plot the room (-plot-view, styled below)
             after(result)

@@ -53,11 +53,24 @@ class RunFinished(Message):
 class EpochRuns:
     """One run of epochs at a time, for one session; posts RunProgress and RunFinished."""
 
-    def __init__(self, session: Session, post: Callable[[Message], object]) -> None:
+    def __init__(self, session: Session, post: Callable[[Message], object],
+                 changed: Callable[[bool], None] = lambda running: None) -> None:
+        """``changed(running)`` when a run starts or ends (the app's ``running`` reactive)."""
         self.session = session
         self.post = post
-        self.running = False
+        self._running = False
+        self._changed = changed
         self._cancel = threading.Event()
+
+    @property
+    def running(self) -> bool:
+        return self._running
+
+    @running.setter
+    def running(self, running: bool) -> None:
+        if running != self._running:
+            self._running = running
+            self._changed(running)
 
     def start(self, n_epochs: int) -> Callable[[], None]:
         """Mark the run as going; returns the function to run in a worker thread."""
