@@ -12,10 +12,9 @@ from __future__ import annotations
 
 import json
 import os
-import stat
 from pathlib import Path
 
-from ..core.files.atomic import write_atomic
+from ..core.files.atomic import read_regular, write_atomic
 from ..core.run.session import Session
 from .lesson import MAX_BYTES, MAX_STOPS, Lesson, LessonError, parse_lesson, place_of
 from .protocol import LINE_CHARS, NOTE_LINES, ProtocolError, check_text
@@ -28,22 +27,7 @@ HEADER = ("# A backprop-tui lesson: teach --lesson FILE shows each stop's note; 
 
 def _read(path: Path) -> str:
     """The file's text: a regular UTF-8 file of at most MAX_BYTES, or LessonError."""
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except FileNotFoundError:
-        raise LessonError(f"{path}: file not found") from None
-    except OSError as err:
-        raise LessonError(f"{path}: cannot read: {err.strerror or err}") from None
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise LessonError(f"{path}: not a regular file; give a lesson (.toml)")
-        os.set_blocking(fd, True)
-        with os.fdopen(os.dup(fd), "rb") as stream:
-            data = stream.read(MAX_BYTES + 1)
-    except OSError as err:
-        raise LessonError(f"{path}: cannot read: {err.strerror or err}") from None
-    finally:
-        os.close(fd)
+    data = read_regular(path, MAX_BYTES, LessonError, "a lesson (.toml)")
     if len(data) > MAX_BYTES:
         raise LessonError(f"{path}: more than a lesson's {MAX_BYTES:,}-byte limit")
     try:

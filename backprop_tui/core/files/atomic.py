@@ -5,6 +5,7 @@ folder, flushed to disk, then renamed over the target in one step: a crash, a
 full disk or a Ctrl-C leaves the old file (or none) intact, never half a file.
 Without ``overwrite`` the final step is a hard link, which the system refuses
 when the name exists, so an existing file is never replaced, even by a race.
+Reading a file we were pointed at is bounded here too (:func:`read_regular`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import errno
 import os
+import stat
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
@@ -86,3 +88,29 @@ def _publish(temp: str, path: Path, overwrite: bool) -> None:
             os.fsync(dir_fd)
         finally:
             os.close(dir_fd)
+
+
+def read_regular(path: Path, limit: int, error: type[Exception], what: str) -> bytes:
+    """At most ``limit`` + 1 bytes of the regular file ``path``, or ``error`` in one line.
+
+    Opened without blocking, so that a FIFO or a device named by mistake (or by a
+    session file) is refused instead of waited on; ``what`` says what belongs there
+    ("a saved session (.json)"). A caller compares the length with ``limit`` in its
+    own words.
+    """
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except FileNotFoundError:
+        raise error(f"{path}: file not found") from None
+    except OSError as err:
+        raise error(f"{path}: cannot read: {err.strerror or err}") from None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise error(f"{path}: not a regular file; give {what}")
+        os.set_blocking(fd, True)
+        with os.fdopen(os.dup(fd), "rb") as stream:
+            return stream.read(limit + 1)
+    except OSError as err:
+        raise error(f"{path}: cannot read: {err.strerror or err}") from None
+    finally:
+        os.close(fd)

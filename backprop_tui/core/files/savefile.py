@@ -19,7 +19,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import stat
 from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
@@ -34,7 +33,7 @@ from ..data.source import is_url
 from ..limits import Limits
 from ..run.session import Session, TrainConfig
 from ..run.training import DataOptions, build_session
-from .atomic import write_atomic
+from .atomic import read_regular, write_atomic
 from .savecheck import state_from_json
 from .state import (
     MAX_TEXT,
@@ -101,22 +100,7 @@ def save(path: Path | str, state: SessionState, overwrite: bool = False) -> Path
 
 
 def _read(path: Path) -> str:
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
-    except FileNotFoundError:
-        raise SaveFileError(f"{path}: file not found") from None
-    except OSError as err:
-        raise SaveFileError(f"{path}: cannot read: {err.strerror or err}") from None
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise SaveFileError(f"{path}: not a regular file; give a saved session (.json)")
-        os.set_blocking(fd, True)
-        with os.fdopen(os.dup(fd), "rb") as stream:
-            data = stream.read(MAX_BYTES + 1)
-    except OSError as err:
-        raise SaveFileError(f"{path}: cannot read: {err.strerror or err}") from None
-    finally:
-        os.close(fd)
+    data = read_regular(path, MAX_BYTES, SaveFileError, "a saved session (.json)")
     if len(data) > MAX_BYTES:
         raise SaveFileError(f"{path}: larger than a session file's {MAX_BYTES // 2**20} MiB "
                             "limit")
