@@ -169,9 +169,10 @@ def check_app(app_args: argparse.Namespace, app_argv: Sequence[str] = ()) -> Non
         load_student_for_app(app_args.student, app_args.memory).close()
 
 
-def child_pids() -> list[int]:
-    """Our live child processes (Linux /proc; elsewhere none are found and none killed)."""
-    me = os.getpid()
+def child_pids(parent: int | None = None) -> list[int]:
+    """The live children of ``parent`` (ours by default), from Linux's /proc (elsewhere none
+    are found, none killed); the bench and the tests read a server's tabs with it."""
+    me = os.getpid() if parent is None else parent
     found = []
     for stat in Path("/proc").glob("[0-9]*/stat"):
         try:

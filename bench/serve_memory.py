@@ -33,6 +33,8 @@ import time
 import urllib.request
 from pathlib import Path
 
+from backprop_tui.serve import child_pids
+
 MAX_TABS = 40
 
 
@@ -40,18 +42,6 @@ def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
-
-
-def children_of(pid: int) -> list[int]:
-    kids = []
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        if fields[1] == str(pid) and fields[0] != "Z":
-            kids.append(int(stat.parent.name))
-    return kids
 
 
 def memory_kib(pid: int) -> dict[str, int]:
@@ -108,7 +98,7 @@ async def measure(port: int, server: int, args: argparse.Namespace, deadline: fl
                     continue
                 if msg.type not in (aiohttp.WSMsgType.BINARY, aiohttp.WSMsgType.TEXT):
                     raise RuntimeError(f"a tab ended while idle: {msg.type}")
-        return [memory_kib(pid) for pid in children_of(server)]
+        return [memory_kib(pid) for pid in child_pids(server)]
     finally:
         for ws in sockets:
             await ws.close()

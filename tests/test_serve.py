@@ -26,6 +26,8 @@ pytest.importorskip("textual_serve", reason="textual-serve is not installed "
                                             "(pip install textual-serve, or pip install .)")
 aiohttp = pytest.importorskip("aiohttp", reason="aiohttp comes with textual-serve")
 
+from backprop_tui.serve import child_pids  # noqa: E402 - after the skips above
+
 WAIT = 30.0  # seconds, the most any one wait may take
 LINUX_PROC = Path("/proc/self/stat").exists()
 
@@ -45,15 +47,7 @@ def run_serve(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def children_of(pid: int) -> set[int]:
-    kids = set()
-    for stat in Path("/proc").glob("[0-9]*/stat"):
-        try:
-            fields = stat.read_text().rsplit(")", 1)[1].split()
-        except (OSError, IndexError):
-            continue
-        if fields[1] == str(pid) and fields[0] != "Z":
-            kids.add(int(stat.parent.name))
-    return kids
+    return set(child_pids(pid))
 
 
 @contextmanager
